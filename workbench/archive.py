@@ -1,0 +1,259 @@
+"""Self-describing xarray result archives (NetCDF via h5netcdf, or Zarr).
+
+Every run produces an :class:`xarray.Dataset` whose attributes carry the
+provenance of the run (protocol, full configuration as JSON and its hash,
+seed, backend, versions, git commit, timing).  :func:`save` writes it
+atomically: to a temporary file beside the target, then ``os.replace``.
+:func:`open_archive` loads an archive fully into memory and checks that it is
+a workbench archive, raising :class:`ArchiveError` that names the file
+otherwise.
+
+Conventions (see ``shared/STYLE.md``): named dims; spikes flat along a
+``spike`` dim (``spike_neuron``, ``spike_time``); state traces as
+(``neuron``, ``time``); synaptic weights along ``synapse`` with ``pre`` and
+``post`` coordinates; every variable has ``units`` and ``long_name`` attrs.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import xarray as xr
+
+__all__ = [
+    "ArchiveError",
+    "ARCHIVE_FORMAT",
+    "save",
+    "open_archive",
+    "provenance",
+    "config_of",
+    "variable",
+    "git_commit",
+]
+
+#: Value of the ``workbench_archive`` attribute that marks a workbench archive.
+ARCHIVE_FORMAT = "workbench-archive-1"
+
+
+class ArchiveError(OSError):
+    """A file is missing, corrupt, or not a workbench archive."""
+
+
+def git_commit(path: str | os.PathLike | None = None) -> str:
+    """The git commit of the workbench source tree, or ``'unknown'``."""
+    here = Path(path) if path else Path(__file__).resolve().parent
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5
+        )
+        if out.returncode == 0:
+            commit = out.stdout.strip()
+            dirty = subprocess.run(
+                ["git", "status", "--porcelain", "--untracked-files=no"],
+                cwd=here, capture_output=True, text=True, timeout=5,
+            ).stdout.strip()
+            return commit + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return "unknown"
+
+
+def _versions() -> dict[str, str]:
+    import brian2
+    import numpy
+    import scipy
+
+    from . import __version__
+
+    return {
+        "workbench_version": __version__,
+        "brian2_version": brian2.__version__,
+        "numpy_version": numpy.__version__,
+        "scipy_version": scipy.__version__,
+        "xarray_version": xr.__version__,
+    }
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def provenance(
+    *,
+    protocol: str,
+    config: Mapping[str, Any],
+    config_hash: str,
+    seed: int | None,
+    backend: str,
+    start_time: str | None = None,
+    end_time: str | None = None,
+    wall_time: float | None = None,
+) -> dict[str, Any]:
+    """The provenance attributes every archive carries (NetCDF-safe types only)."""
+    attrs = {
+        "workbench_archive": ARCHIVE_FORMAT,
+        "protocol": protocol,
+        "config": json.dumps(dict(config), sort_keys=True, default=str),
+        "config_hash": config_hash,
+        "seed": -1 if seed is None else int(seed),
+        "backend": backend,
+        "git_commit": git_commit(),
+        "start_time": start_time or _now(),
+        "end_time": end_time or _now(),
+        "wall_time_s": float(wall_time) if wall_time is not None else float("nan"),
+    }
+    attrs.update(_versions())
+    return attrs
+
+
+def config_of(ds: xr.Dataset) -> dict[str, Any]:
+    """The configuration a run was made with, decoded from its JSON attribute."""
+    return json.loads(ds.attrs.get("config", "{}"))
+
+
+def variable(data, dims, units: str, long_name: str, coords=None, **attrs) -> xr.DataArray:
+    """A DataArray with the ``units`` and ``long_name`` attributes every variable needs."""
+    return xr.DataArray(
+        np.asarray(data), dims=dims, coords=coords, attrs={"units": units, "long_name": long_name, **attrs}
+    )
+
+
+def _clean_attrs(attrs: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """NetCDF attributes cannot hold None, dicts or bools: convert or refuse."""
+    out = {}
+    for key, value in attrs.items():
+        if value is None:
+            value = "none"
+        elif isinstance(value, (bool, np.bool_)):
+            value = int(value)
+        elif isinstance(value, dict):
+            value = json.dumps(value, sort_keys=True, default=str)
+        elif hasattr(value, "dim") and hasattr(value, "dimensions"):  # brian2 Quantity
+            raise ArchiveError(
+                f"{where}: attribute {key!r} is a Brian2 quantity ({value!r}); store the number in a "
+                "fixed unit with a 'units' attribute instead (e.g. t/ms with units='ms')"
+            )
+        out[key] = value
+    return out
+
+
+def _prepare(ds: xr.Dataset) -> xr.Dataset:
+    ds = ds.copy()
+    ds.attrs = _clean_attrs(ds.attrs, "dataset")
+    for name, var in ds.variables.items():
+        var.attrs = _clean_attrs(var.attrs, f"variable {name!r}")
+        if var.dtype == bool:
+            ds[name] = var.astype(np.int8).assign_attrs(var.attrs, dtype_bool=1)
+    return ds
+
+
+def _restore(ds: xr.Dataset) -> xr.Dataset:
+    for name in list(ds.variables):
+        var = ds[name]
+        if var.attrs.get("dtype_bool") == 1:
+            attrs = {k: v for k, v in var.attrs.items() if k != "dtype_bool"}
+            ds[name] = var.astype(bool).assign_attrs(attrs)
+    return ds
+
+
+def _format_for(path: Path, fmt: str | None) -> str:
+    if fmt is not None:
+        if fmt not in ("netcdf", "zarr"):
+            raise ArchiveError(f"{path}: unknown archive format {fmt!r}; use 'netcdf' or 'zarr'")
+        return fmt
+    return "zarr" if path.suffix == ".zarr" else "netcdf"
+
+
+def save(ds: xr.Dataset, path: str | os.PathLike, format: str | None = None) -> Path:
+    """Write ``ds`` atomically to ``path`` (NetCDF by default, Zarr for ``*.zarr``).
+
+    The dataset is first written to a temporary file in the target's folder and
+    then renamed over the target, so an interrupted save never leaves a broken
+    archive where a good one was.
+    """
+    path = Path(path)
+    fmt = _format_for(path, format)
+    if "workbench_archive" not in ds.attrs:
+        raise ArchiveError(
+            f"{path}: the dataset has no provenance; build its attrs with workbench.archive.provenance()"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ds = _prepare(ds)
+    if fmt == "netcdf":
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        try:
+            ds.to_netcdf(tmp, engine="h5netcdf", invalid_netcdf=False)
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+    else:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+        try:
+            ds.to_zarr(tmp, mode="w")
+            old = None
+            if path.exists():
+                old = path.with_name(f".{path.name}.old.{os.getpid()}")
+                os.replace(path, old)
+            os.replace(tmp, path)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    return path
+
+
+def open_archive(path: str | os.PathLike, *, lazy: bool = False) -> xr.Dataset:
+    """Open a workbench archive (NetCDF or Zarr), loaded into memory unless ``lazy``.
+
+    Raises
+    ------
+    ArchiveError
+        If the file does not exist, cannot be read, or is not a workbench archive.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ArchiveError(f"{path}: no such archive")
+    fmt = "zarr" if path.is_dir() or path.suffix == ".zarr" else "netcdf"
+    try:
+        if fmt == "zarr":
+            ds = xr.open_zarr(path)
+        else:
+            ds = xr.open_dataset(path, engine="h5netcdf")
+        if not lazy:
+            ds = ds.load()
+            ds.close()
+    except Exception as exc:
+        raise ArchiveError(f"{path}: cannot read it as a {fmt} archive ({type(exc).__name__}: {exc})") from None
+    if ds.attrs.get("workbench_archive") != ARCHIVE_FORMAT:
+        raise ArchiveError(
+            f"{path}: not a workbench archive (no 'workbench_archive' = {ARCHIVE_FORMAT!r} attribute)"
+        )
+    return _restore(ds)
+
+
+class Timer:
+    """Wall-clock timer used for provenance (``start_time``, ``end_time``, ``wall_time_s``)."""
+
+    def __enter__(self):
+        self.start_iso = _now()
+        self._t0 = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.wall = time.perf_counter() - self._t0
+        self.end_iso = _now()
+        return False

@@ -1,0 +1,316 @@
+"""One call selects the Brian2 code-generation target for a run.
+
+Backends
+--------
+``numpy``           runtime, numpy code generation (no compiler needed)
+``cython``          runtime, Cython code generation (compiled and cached per model)
+``cpp_standalone``  the whole simulation as one C++ program, built once into a
+                    build directory cached by a hash of the model and re-run with
+                    new inputs or parameters through ``run_args``
+``genn``            Brian2GeNN (NVIDIA GPU; needs GeNN, which is not on PyPI)
+``cuda``            brian2cuda (NVIDIA GPU)
+
+Use :class:`Simulation` to run a network once or many times with different
+values: on the runtime targets it restores the stored initial state and sets
+the values; on the standalone targets it re-runs the compiled binary with
+``run_args`` (no rebuild).
+
+Measured on 2-core machines: OpenMP with 2 threads was 2-3x slower than one
+thread and raced on ``run_regularly`` summations, so standalone runs are
+single-threaded unless asked otherwise.  Standalone builds link with
+``-ffast-math``, which sets flush-to-zero/denormals-are-zero: decaying
+conductances otherwise reach denormal floats and slowed a build ~3x.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import shutil
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+__all__ = [
+    "BACKENDS",
+    "BackendError",
+    "BackendUnavailable",
+    "Simulation",
+    "use_backend",
+    "is_standalone",
+    "check_available",
+    "build_cache_root",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Backend name -> (Brian2 device name, description)
+BACKENDS: dict[str, tuple[str, str]] = {
+    "numpy": ("runtime", "runtime, numpy code generation"),
+    "cython": ("runtime", "runtime, Cython code generation"),
+    "cpp_standalone": ("cpp_standalone", "C++ standalone program, built once, re-run with run_args"),
+    "genn": ("genn", "GPU via Brian2GeNN (needs GeNN 4.x and the 'genn' profile)"),
+    "cuda": ("cuda_standalone", "GPU via brian2cuda (needs CUDA and the 'cuda' profile)"),
+}
+
+_ALIASES = {"cpp": "cpp_standalone", "standalone": "cpp_standalone", "runtime": "numpy",
+            "brian2genn": "genn", "brian2cuda": "cuda", "cuda_standalone": "cuda"}
+
+GENN_HELP = """\
+The 'genn' backend needs Brian2GeNN and GeNN itself, which is not on PyPI.
+Brian2GeNN 1.7.0 pins brian2 2.5.4 and numpy<2, so it lives in its own environment:
+
+    python -m venv ~/venvs/wb-genn && . ~/venvs/wb-genn/bin/activate
+    pip install -c constraints/genn.txt -e '.[genn]'
+    git clone --branch 4.8.1 https://github.com/genn-team/genn.git ~/genn   # GeNN 4.x (5.x has no Brian2GeNN)
+    export GENN_PATH=~/genn CUDA_PATH=/usr/local/cuda PATH=$PATH:~/genn/bin
+
+Then select it again with --backend genn.  Problem found: {problem}"""
+
+CUDA_HELP = """\
+The 'cuda' backend needs brian2cuda and the CUDA toolkit (nvcc).  brian2cuda's PyPI
+releases pin their own brian2 version, so it lives in its own environment:
+
+    python -m venv ~/venvs/wb-cuda && . ~/venvs/wb-cuda/bin/activate
+    pip install -c constraints/cuda.txt -e '.[cuda]'
+    export CUDA_PATH=/usr/local/cuda PATH=$PATH:/usr/local/cuda/bin
+
+Then select it again with --backend cuda.  Problem found: {problem}"""
+
+
+class BackendError(RuntimeError):
+    """A backend was misused or failed."""
+
+
+class BackendUnavailable(BackendError):
+    """The selected backend's software stack is not installed; the message says how to install it."""
+
+
+def canonical(name: str) -> str:
+    key = name.strip().lower().replace("-", "_")
+    key = _ALIASES.get(key, key)
+    if key not in BACKENDS:
+        raise BackendError(f"unknown backend {name!r}; valid backends: {', '.join(BACKENDS)}")
+    return key
+
+
+def is_standalone(name: str) -> bool:
+    return BACKENDS[canonical(name)][0] != "runtime"
+
+
+def check_available(name: str) -> None:
+    """Raise :class:`BackendUnavailable` (with install instructions) if ``name`` cannot run here."""
+    name = canonical(name)
+    if name == "genn":
+        try:
+            import brian2genn  # noqa: F401
+        except Exception as exc:  # ImportError, or the version clash with brian2
+            raise BackendUnavailable(GENN_HELP.format(problem=f"'import brian2genn' failed: {exc}")) from None
+        genn_path = os.environ.get("GENN_PATH") or (
+            os.path.dirname(os.path.dirname(shutil.which("genn-buildmodel.sh") or "")) or None
+        )
+        if not genn_path:
+            raise BackendUnavailable(GENN_HELP.format(problem="GENN_PATH is not set and genn-buildmodel.sh is not on PATH"))
+    elif name == "cuda":
+        try:
+            import brian2cuda  # noqa: F401
+        except Exception as exc:
+            raise BackendUnavailable(CUDA_HELP.format(problem=f"'import brian2cuda' failed: {exc}")) from None
+        if not shutil.which("nvcc") and not os.environ.get("CUDA_PATH"):
+            raise BackendUnavailable(CUDA_HELP.format(problem="nvcc is not on PATH and CUDA_PATH is not set"))
+    elif name == "cython":
+        try:
+            import Cython  # noqa: F401
+        except ImportError:
+            raise BackendUnavailable("The 'cython' backend needs Cython: pip install cython") from None
+
+
+def build_cache_root() -> Path:
+    """Where standalone builds are cached: ``$WORKBENCH_BUILD_DIR`` or ``~/.cache/workbench/builds``."""
+    root = os.environ.get("WORKBENCH_BUILD_DIR")
+    if root:
+        return Path(root)
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "workbench" / "builds"
+
+
+def _prefs_snapshot(keys):
+    from brian2 import prefs
+
+    return {k: prefs[k] for k in keys}
+
+
+_PREF_KEYS = (
+    "codegen.target",
+    "codegen.cpp.extra_link_args",
+    "devices.cpp_standalone.openmp_threads",
+)
+
+
+@dataclass
+class ActiveBackend:
+    """What :func:`use_backend` yields: the name and, for standalone, the build directory."""
+
+    name: str
+    build_dir: Path | None = None
+    threads: int = 1
+    timers: dict = field(default_factory=dict)
+
+    @property
+    def standalone(self) -> bool:
+        return is_standalone(self.name)
+
+
+@contextlib.contextmanager
+def use_backend(
+    name: str = "numpy",
+    *,
+    key: str | None = None,
+    build_dir: str | os.PathLike | None = None,
+    threads: int = 1,
+    seed: int | None = None,
+):
+    """Select the Brian2 device for the enclosed block, and reset it afterwards.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`BACKENDS`.
+    key : str, optional
+        A hash of the model's structure.  Standalone builds go to
+        ``build_cache_root()/<name>-<key>``, so a later run of the same model
+        (in any process) reuses the compiled objects.  Without a key a fresh
+        temporary directory is used.
+    build_dir : path, optional
+        An explicit build directory (overrides ``key``).
+    threads : int
+        OpenMP threads for ``cpp_standalone`` (default 1; see module docs).
+    seed : int, optional
+        Passed to :func:`brian2.seed` after the device is selected (so that
+        it also seeds the generated code).
+    """
+    import brian2
+    from brian2 import prefs, set_device
+    from brian2.devices.device import get_device, reinit_devices
+
+    name = canonical(name)
+    check_available(name)
+    saved = _prefs_snapshot(_PREF_KEYS)
+    brian_device = BACKENDS[name][0]
+    tmp = None
+    active = ActiveBackend(name=name, threads=threads)
+    try:
+        if brian_device == "runtime":
+            set_device("runtime")
+            prefs.codegen.target = name
+        else:
+            if name == "genn":
+                import brian2genn  # noqa: F401
+            elif name == "cuda":
+                import brian2cuda  # noqa: F401
+            if build_dir is None:
+                if key is None:
+                    import tempfile
+
+                    tmp = tempfile.mkdtemp(prefix=f"workbench-{name}-")
+                    build_dir = tmp
+                else:
+                    build_dir = build_cache_root() / f"{name}-{key}"
+            active.build_dir = Path(build_dir)
+            active.build_dir.mkdir(parents=True, exist_ok=True)
+            if name == "cpp_standalone":
+                if threads > 1:
+                    warnings.warn(
+                        f"cpp_standalone with {threads} OpenMP threads: on 2-core machines this was "
+                        "2-3x slower than one thread, and run_regularly summations raced under OpenMP "
+                        "(wrong results). Check reductions before trusting the numbers.",
+                        stacklevel=3,
+                    )
+                prefs.devices.cpp_standalone.openmp_threads = threads if threads > 1 else 0
+                # Linking with -ffast-math pulls in crtfastmath.o: flush denormals to zero.
+                prefs.codegen.cpp.extra_link_args = list(prefs.codegen.cpp.extra_link_args) + ["-ffast-math"]
+            set_device(brian_device, directory=str(active.build_dir), build_on_run=False)
+        if seed is not None:
+            brian2.seed(int(seed))
+        yield active
+    finally:
+        dev = get_device()
+        try:
+            if brian_device != "runtime":
+                dev.reinit()
+                dev.activate()
+        finally:
+            set_device("runtime")
+            for k, v in saved.items():
+                prefs[k] = v
+            brian2.defaultclock.dt = 0.1 * brian2.ms
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
+
+
+def model_key(*parts: Any) -> str:
+    """A short hash of the things that define a model's structure (for build caching)."""
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(repr(p).encode())
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+class Simulation:
+    """Run one network once or many times with new values, on any backend.
+
+    Usage (inside :func:`use_backend`)::
+
+        net = Network(...)
+        sim = Simulation(net, duration, active_backend)
+        sim.run()                                   # first run (builds on standalone)
+        sim.run({group.I: new_currents})            # re-run: no rebuild on standalone
+
+    On runtime backends the network's initial state is stored before the first
+    run and restored before each later one; values are then assigned.  On
+    standalone backends the values go through ``run_args``, which needs
+    Brian2 >= 2.6.  Each ``run`` returns the wall time of the simulation.
+    """
+
+    def __init__(self, net, duration, backend: ActiveBackend, *, report=None, report_period=None):
+        from brian2 import second
+
+        self.net = net
+        self.duration = duration
+        self.backend = backend
+        self.report = report
+        self.report_period = report_period if report_period is not None else 10 * second
+        self.n_runs = 0
+        self.build_time = 0.0
+
+    def run(self, values: Mapping[Any, Any] | None = None, *, results_directory: str | None = None) -> float:
+        from brian2 import device
+
+        values = dict(values or {})
+        t0 = time.perf_counter()
+        if not self.backend.standalone:
+            if self.n_runs == 0:
+                self.net.store("workbench_initial")
+            else:
+                self.net.restore("workbench_initial")
+            for view, value in values.items():
+                view[:] = value
+            self.net.run(self.duration, report=self.report, report_period=self.report_period)
+        else:
+            if self.n_runs == 0:
+                self.net.run(self.duration, report=self.report, report_period=self.report_period)
+                tb = time.perf_counter()
+                device.build(directory=str(self.backend.build_dir), compile=True, run=False,
+                             with_output=False)
+                self.build_time = time.perf_counter() - tb
+            kwargs = {"run_args": values}
+            if results_directory is not None:
+                kwargs["results_directory"] = results_directory
+            tr = time.perf_counter()
+            device.run(with_output=False, **kwargs)
+            self.backend.timers.setdefault("run", []).append(time.perf_counter() - tr)
+        self.n_runs += 1
+        return time.perf_counter() - t0

@@ -1,0 +1,1 @@
+"""Library implementations of the protocols; ``protocols/*.py`` expose them with overrides."""

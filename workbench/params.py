@@ -1,0 +1,313 @@
+"""Parameters with units: declared defaults, validated overrides, JSON and hashing.
+
+A protocol declares its parameters once (:class:`Param`), and every run goes
+through :func:`resolve`, which merges defaults with overrides from Python,
+TOML files or ``--set key=value`` strings.  Unknown keys, values of the wrong
+type and quantities of the wrong dimension raise :class:`ParameterError`
+naming the key and listing the valid ones.  Nothing here imports Brian2
+objects beyond its unit system.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+from brian2.units.fundamentalunits import (
+    DIMENSIONLESS,
+    Quantity,
+    get_dimensions,
+    get_unit,
+)
+
+__all__ = [
+    "Param",
+    "ParameterError",
+    "Params",
+    "parse_quantity",
+    "format_value",
+    "resolve",
+    "config_hash",
+]
+
+
+class ParameterError(ValueError):
+    """A parameter override is unknown, mistyped or has the wrong unit."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One declared parameter of a protocol.
+
+    Parameters
+    ----------
+    default : object
+        Default value; its type decides how overrides are parsed: a Brian2
+        ``Quantity`` (the dimension must match), ``bool``, ``int``, ``float``,
+        ``str`` or ``None`` (free-form string or ``none``).
+    doc : str
+        One-line description, shown by ``workbench list``.
+    choices : tuple, optional
+        The allowed values (for strings).
+    """
+
+    default: Any
+    doc: str = ""
+    choices: tuple | None = None
+    kind: type | None = None  # override the type inferred from the default
+
+    def value_type(self):
+        if self.kind is not None:
+            return self.kind
+        d = self.default
+        if isinstance(d, Quantity):
+            return Quantity
+        if isinstance(d, bool):
+            return bool
+        if isinstance(d, (int, np.integer)):
+            return int
+        if isinstance(d, (float, np.floating)):
+            return float
+        if isinstance(d, (list, tuple)):
+            return list
+        return str
+
+
+_NUMBER_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(\S.*)?$")
+
+
+def _unit_namespace():
+    import brian2.units as bu
+    import brian2.units.allunits as au
+
+    ns = {name: getattr(au, name) for name in dir(au) if not name.startswith("_")}
+    ns.update({name: getattr(bu, name) for name in dir(bu) if not name.startswith("_")})
+    return ns
+
+
+_UNITS = None
+
+
+def parse_quantity(text: str) -> Quantity:
+    """Parse ``'5*ms'``, ``'5 ms'``, ``'-65 mV'`` or ``'2.5*nS'`` into a Quantity.
+
+    Only numbers and Brian2 unit names are accepted.
+    """
+    global _UNITS
+    if _UNITS is None:
+        _UNITS = _unit_namespace()
+    text = text.strip()
+    m = _NUMBER_UNIT.match(text)
+    expr = text
+    if m and m.group(2) and not m.group(2).lstrip().startswith(("*", "/")):
+        expr = f"{m.group(1)}*({m.group(2)})"
+    if re.search(r"[^\w\s.*/+()\-]", expr) or "__" in expr:
+        raise ValueError(f"not a quantity: {text!r}")
+    try:
+        value = eval(expr, {"__builtins__": {}}, _UNITS)  # noqa: S307 - names restricted to units
+    except Exception as exc:  # NameError, SyntaxError, ...
+        raise ValueError(f"not a quantity: {text!r} ({exc})") from None
+    if not isinstance(value, (Quantity, int, float)):
+        raise ValueError(f"not a quantity: {text!r}")
+    return Quantity(value)
+
+
+def format_value(value: Any) -> Any:
+    """A JSON-friendly form of a parameter value (quantities as ``'5. ms'``)."""
+    if isinstance(value, Quantity):
+        if value.dim is DIMENSIONLESS:
+            return float(value)
+        unit = get_unit(value.dim)
+        best = value.get_best_unit() if np.ndim(value) == 0 else unit
+        return f"{float(value / best)!r} {best}" if np.ndim(value) == 0 else f"{np.asarray(value / unit).tolist()} {unit}"
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    if isinstance(value, (tuple, list)):
+        return [format_value(v) for v in value]
+    return value
+
+
+def _coerce(key: str, param: Param, value: Any) -> Any:
+    """Convert ``value`` (a string from the CLI or a Python object) to the param's type."""
+    kind = param.value_type()
+    try:
+        if kind is Quantity:
+            q = parse_quantity(value) if isinstance(value, str) else Quantity(value)
+            if get_dimensions(q) is not get_dimensions(param.default):
+                raise ParameterError(
+                    f"parameter {key!r}: {value!r} has units of {get_unit(get_dimensions(q))!s} "
+                    f"but {key!r} needs units of {get_unit(get_dimensions(param.default))!s} "
+                    f"(default {format_value(param.default)})"
+                )
+            return q
+        if kind is bool:
+            if isinstance(value, str):
+                low = value.strip().lower()
+                if low in ("1", "true", "yes", "on"):
+                    return True
+                if low in ("0", "false", "no", "off"):
+                    return False
+                raise ValueError(value)
+            if isinstance(value, (bool, np.bool_)):
+                return bool(value)
+            raise ValueError(value)
+        if kind is int:
+            if isinstance(value, str):
+                f = float(value.strip().replace("_", ""))
+            elif isinstance(value, (bool, np.bool_)):
+                raise ValueError(value)
+            else:
+                f = float(value)
+            if not math.isfinite(f) or f != int(f):
+                raise ValueError(value)
+            return int(f)
+        if kind is float:
+            if isinstance(value, Quantity):
+                if value.dim is not DIMENSIONLESS:
+                    raise ValueError(value)
+            if isinstance(value, (bool, np.bool_)):
+                raise ValueError(value)
+            return float(value)
+        if kind is list:
+            if isinstance(value, str):
+                items = [v.strip() for v in value.split(",") if v.strip()]
+            else:
+                items = list(value)
+            return tuple(items)
+        # str
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise ValueError(value)
+        if param.choices is not None and value not in param.choices:
+            raise ParameterError(
+                f"parameter {key!r}: {value!r} is not one of {', '.join(map(str, param.choices))}"
+            )
+        return value
+    except ParameterError:
+        raise
+    except (ValueError, TypeError):
+        raise ParameterError(
+            f"parameter {key!r}: cannot use {value!r}; expected {kind.__name__}"
+            + (f" with units of {get_unit(get_dimensions(param.default))!s}" if kind is Quantity else "")
+            + f" (default {format_value(param.default)!r})"
+        ) from None
+
+
+class Params(Mapping):
+    """An immutable, validated set of parameter values (attribute access too)."""
+
+    def __init__(self, values: Mapping[str, Any], spec: Mapping[str, Param]):
+        self._values = dict(values)
+        self._spec = dict(spec)
+
+    def __getitem__(self, key):
+        return self._values[key]
+
+    def __getattr__(self, key):
+        try:
+            return self.__dict__["_values"][key]
+        except KeyError:
+            raise AttributeError(
+                f"no parameter {key!r}; valid: {', '.join(sorted(self.__dict__['_values']))}"
+            ) from None
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self):
+        return len(self._values)
+
+    def __repr__(self):
+        body = ", ".join(f"{k}={format_value(v)!r}" for k, v in self._values.items())
+        return f"Params({body})"
+
+    @property
+    def spec(self) -> dict[str, Param]:
+        return dict(self._spec)
+
+    def replace(self, **overrides) -> "Params":
+        return resolve(self._spec, overrides, base=self._values)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly values (quantities as strings with units)."""
+        return {k: format_value(v) for k, v in self._values.items()}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    def hash(self) -> str:
+        return config_hash(self.to_dict())
+
+
+def config_hash(config: Mapping[str, Any], length: int = 16) -> str:
+    """A stable short hash of a JSON-able configuration."""
+    text = json.dumps(config, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+def _unknown(key: str, spec: Mapping[str, Param]) -> ParameterError:
+    import difflib
+
+    close = difflib.get_close_matches(key, list(spec), n=3)
+    hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+    return ParameterError(
+        f"unknown parameter {key!r}{hint}; valid parameters: {', '.join(sorted(spec))}"
+    )
+
+
+def parse_assignments(items: Iterable[str]) -> dict[str, str]:
+    """Parse ``['key=value', ...]`` (from ``--set``) into a dict of strings."""
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise ParameterError(f"--set expects key=value, got {item!r}")
+        key, value = item.split("=", 1)
+        key = key.strip().replace("-", "_")
+        if not key:
+            raise ParameterError(f"--set expects key=value, got {item!r}")
+        out[key] = value.strip()
+    return out
+
+
+def resolve(
+    spec: Mapping[str, Param],
+    overrides: Mapping[str, Any] | None = None,
+    base: Mapping[str, Any] | None = None,
+) -> Params:
+    """Merge ``overrides`` into the defaults of ``spec``, validating every key."""
+    values = {k: p.default for k, p in spec.items()} if base is None else dict(base)
+    for key, value in (overrides or {}).items():
+        if key not in spec:
+            raise _unknown(key, spec)
+        values[key] = _coerce(key, spec[key], value)
+    return Params(values, spec)
+
+
+def load_toml(path) -> dict[str, Any]:
+    """Read a flat TOML config file (``key = value``; tables are flattened with dots? no: rejected)."""
+    try:
+        import tomllib
+    except ImportError:  # Python < 3.11
+        import tomli as tomllib
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.is_file():
+        raise ParameterError(f"config file {str(p)!r} does not exist")
+    try:
+        data = tomllib.loads(p.read_text())
+    except Exception as exc:
+        raise ParameterError(f"config file {str(p)!r} is not valid TOML: {exc}") from None
+    for key, value in data.items():
+        if isinstance(value, dict):
+            raise ParameterError(
+                f"config file {str(p)!r}: table [{key}] is not supported; use flat key = value lines"
+            )
+    return data
