@@ -193,6 +193,10 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("archive")
     q.add_argument("--out", help="image file (default: beside the archive)")
     q.set_defaults(func=_cmd_figure)
+
+    from .sweep import add_cli_commands  # workbench sweep / workbench collect
+
+    add_cli_commands(sub)
     return p
 
 
