@@ -148,19 +148,28 @@ def _clean_attrs(attrs: Mapping[str, Any], where: str) -> dict[str, Any]:
 def _prepare(ds: xr.Dataset) -> xr.Dataset:
     ds = ds.copy()
     ds.attrs = _clean_attrs(ds.attrs, "dataset")
-    for name, var in ds.variables.items():
+    for name, var in list(ds.variables.items()):
         var.attrs = _clean_attrs(var.attrs, f"variable {name!r}")
         if var.dtype == bool:
-            ds[name] = var.astype(np.int8).assign_attrs(var.attrs, dtype_bool=1)
+            new = var.astype(np.int8)
+            new.attrs = {**var.attrs, "dtype_bool": 1}
+            if name in ds.coords:
+                ds = ds.assign_coords({name: new})
+            else:
+                ds[name] = new
     return ds
 
 
 def _restore(ds: xr.Dataset) -> xr.Dataset:
     for name in list(ds.variables):
-        var = ds[name]
+        var = ds.variables[name]
         if var.attrs.get("dtype_bool") == 1:
-            attrs = {k: v for k, v in var.attrs.items() if k != "dtype_bool"}
-            ds[name] = var.astype(bool).assign_attrs(attrs)
+            new = var.astype(bool)
+            new.attrs = {k: v for k, v in var.attrs.items() if k != "dtype_bool"}
+            if name in ds.coords:
+                ds = ds.assign_coords({name: new})
+            else:
+                ds[name] = new
     return ds
 
 
