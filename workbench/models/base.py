@@ -66,8 +66,8 @@ def _check_overrides(kind: str, name: str, defaults: Mapping[str, Any], override
 
 def _unit_string(value) -> str:
     dim = get_dimensions(value)
-    unit = get_unit(dim)
-    return "1" if dim.is_dimensionless else str(unit)
+    # base SI names ("second", "metre ** 2 * kilogram * ..."): what Brian2 equations accept
+    return "1" if dim.is_dimensionless else dim._str_representation(python_code=True)
 
 
 @dataclass(frozen=True)
