@@ -190,6 +190,9 @@ def use_backend(
     seed : int, optional
         Passed to :func:`brian2.seed` after the device is selected (so that
         it also seeds the generated code).
+
+    Read monitors and variables inside the block: on leaving it, the
+    standalone device is reset and its results can no longer be read.
     """
     import brian2
     from brian2 import prefs, set_device
