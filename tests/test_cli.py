@@ -68,3 +68,18 @@ def test_gpu_backend_without_stack_says_how_to_install(capsys):
 def test_console_script_entry_point():
     res = subprocess.run([sys.executable, "-m", "workbench.cli", "--version"], capture_output=True, text=True)
     assert res.returncode == 0 and "workbench" in res.stdout
+
+
+def test_config_file(tmp_path, capsys):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('models = "lif"\nn_currents = 3\nduration = "50 ms"\n')
+    out = tmp_path / "r.nc"
+    assert main(["run", "fi-curve", "--config", str(cfg), "--out", str(out), "--quiet"]) == 0
+    from workbench.archive import config_of, open_archive
+
+    conf = config_of(open_archive(out))
+    assert conf["n_currents"] == 3 and conf["models"] == ["lif"] and conf["duration"] == "50.0 ms"
+    bad = tmp_path / "bad.toml"
+    bad.write_text("n_currentz = 3\n")
+    assert main(["run", "fi-curve", "--config", str(bad), "--out", str(tmp_path / "b.nc")]) == 2
+    assert "n_currentz" in capsys.readouterr().err and not (tmp_path / "b.nc").exists()
