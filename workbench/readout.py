@@ -1,0 +1,107 @@
+"""Linear readouts of liquid states (or of any feature matrix), regularised by cross-validation.
+
+A readout is a linear classifier trained with scikit-learn on standardised
+features: ``ridge`` (``RidgeClassifierCV``, one-vs-all least squares, the
+readout of Maass et al. 2002 trained by linear regression; the penalty
+``alpha`` chosen by leave-one-out on the training set) or ``logistic``
+(``LogisticRegressionCV``, multinomial, ``C`` chosen by stratified k-fold CV on
+the training set).  Nothing of the test set is seen while fitting.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["ReadoutResult", "fit_classifier", "classification_metrics", "READOUTS"]
+
+READOUTS = ("ridge", "logistic")
+
+
+@dataclass
+class ReadoutResult:
+    """Predictions and metrics of one readout fit."""
+
+    y_pred: np.ndarray
+    accuracy: float
+    balanced_accuracy: float
+    regularisation: float  # alpha (ridge) or C (logistic)
+    classes: np.ndarray
+    model: object = None
+
+
+def _alphas():
+    return np.logspace(-3, 5, 17)
+
+
+def fit_classifier(X_train, y_train, X_test, y_test=None, *, method: str = "ridge", cv: int = 5,
+                   seed: int = 0, max_iter: int = 2000) -> ReadoutResult:
+    """Fit a linear readout on ``X_train`` and predict ``X_test``.
+
+    Parameters
+    ----------
+    X_train, X_test : array (samples, features)
+    y_train, y_test : array of labels (``y_test`` optional: then accuracies are nan)
+    method : {'ridge', 'logistic'}
+    cv : int
+        Folds for choosing ``C`` (logistic); ridge uses efficient leave-one-out.
+    """
+    from sklearn.linear_model import LogisticRegressionCV, RidgeClassifierCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X_train = np.asarray(X_train, dtype=float).reshape(len(X_train), -1)
+    X_test = np.asarray(X_test, dtype=float).reshape(len(X_test), -1)
+    y_train = np.asarray(y_train)
+    classes = np.unique(y_train)
+    if len(classes) < 2:
+        raise ValueError(f"readout: the training set has only one class ({classes.tolist()}); "
+                         "need at least two to train a classifier")
+    if method == "ridge":
+        clf = RidgeClassifierCV(alphas=_alphas())
+    elif method == "logistic":
+        counts = np.bincount(np.searchsorted(classes, y_train))
+        folds = int(max(2, min(cv, counts.min())))
+        clf = LogisticRegressionCV(Cs=np.logspace(-4, 3, 8), cv=folds, max_iter=max_iter,
+                                   random_state=seed)
+    else:
+        raise ValueError(f"readout method {method!r}: use one of {READOUTS}")
+    pipe = make_pipeline(StandardScaler(), clf)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pipe.fit(X_train, y_train)
+    y_pred = pipe.predict(X_test)
+    reg = float(clf.alpha_) if method == "ridge" else float(np.atleast_1d(clf.C_)[0])
+    if y_test is None:
+        acc = bal = float("nan")
+    else:
+        m = classification_metrics(y_test, y_pred, classes)
+        acc, bal = m["accuracy"], m["balanced_accuracy"]
+    return ReadoutResult(y_pred=y_pred, accuracy=acc, balanced_accuracy=bal, regularisation=reg,
+                         classes=classes, model=pipe)
+
+
+def classification_metrics(y_true, y_pred, classes=None) -> dict:
+    """Accuracy, balanced accuracy, confusion matrix (true x predicted), per-class sensitivity
+    (recall) and positive predictivity (precision); classes absent from the test set get nan
+    sensitivity, never-predicted classes nan positive predictivity."""
+    y_true = np.asarray(y_true)
+    y_pred = np.asarray(y_pred)
+    classes = np.unique(np.concatenate([y_true, y_pred])) if classes is None else np.asarray(classes)
+    k = len(classes)
+    index = {c: i for i, c in enumerate(classes.tolist())}
+    cm = np.zeros((k, k), dtype=np.int64)
+    for t, p in zip(y_true.tolist(), y_pred.tolist()):
+        if t in index and p in index:
+            cm[index[t], index[p]] += 1
+    support = cm.sum(1)
+    predicted = cm.sum(0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sens = np.where(support > 0, np.diag(cm) / np.maximum(support, 1), np.nan)
+        ppv = np.where(predicted > 0, np.diag(cm) / np.maximum(predicted, 1), np.nan)
+    acc = float(np.trace(cm) / max(cm.sum(), 1))
+    bal = float(np.nanmean(sens)) if np.any(support > 0) else float("nan")
+    return dict(accuracy=acc, balanced_accuracy=bal, confusion=cm, sensitivity=sens,
+                positive_predictivity=ppv, support=support, classes=classes)
