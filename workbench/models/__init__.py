@@ -24,13 +24,13 @@ from .base import (
 from . import neurons as _n
 from . import plasticity as _p
 from . import synapses as _s
-from .neurons import ADEX_NAUD2008, IZHIKEVICH_2003
+from .neurons import ADEX_BRETTE_GERSTNER_2005, ADEX_NAUD2008, IZHIKEVICH_2003
 
 __all__ = [
     "ModelError", "NeuronModel", "PlasticityRule", "Receptor", "SynapseModel",
     "connect", "init_synapses", "neuron_group",
     "neuron", "synapse", "plasticity", "register", "NEURONS", "SYNAPSES", "PLASTICITY",
-    "ADEX_NAUD2008", "IZHIKEVICH_2003",
+    "ADEX_NAUD2008", "ADEX_BRETTE_GERSTNER_2005", "IZHIKEVICH_2003",
 ]
 
 NEURONS: dict[str, NeuronModel] = {}

@@ -23,6 +23,7 @@ __all__ = [
     "HH_TRAUB",
     "ESCAPE_LIF",
     "ADEX_NAUD2008",
+    "ADEX_BRETTE_GERSTNER_2005",
     "IZHIKEVICH_2003",
 ]
 
@@ -34,6 +35,9 @@ IF = NeuronModel(
     threshold="v > v_th",
     reset="v = v_reset",
     refractory="t_ref",
+    # exact for current inputs; with conductance inputs the leak-free membrane makes exponential Euler
+    # divide 0/0 whenever g = 0, so fall back to Heun's method there.
+    method=("exact", "heun"),
     init=dict(v="v_reset"),
     reference="Lapicque 1907; Gerstner, Kistler, Naud & Paninski 2014, Neuronal Dynamics, ch. 1.",
 )
@@ -64,8 +68,9 @@ LIF_COND = NeuronModel(
 
 ALIF = NeuronModel(
     name="alif",
-    description="Adaptive LIF with threshold adaptation (LSNN): threshold v_th + beta*a; a jumps by 1 "
-    "per spike and decays with tau_a.",
+    description="Adaptive LIF with threshold adaptation (LSNN / e-prop): threshold A = v_th + beta*a; "
+    "a jumps by 1 per spike and decays with tau_a; the reset subtracts the baseline threshold "
+    "(v -= v_th - v_reset), so after a spike at the adapted threshold v stays beta*a above v_reset.",
     equations="""
     dv/dt = (E_L - v + R_m*(I + I_syn))/tau_m : volt (unless refractory)
     da/dt = -a/tau_a : 1
@@ -73,11 +78,13 @@ ALIF = NeuronModel(
     params=dict(tau_m=20 * ms, R_m=100 * Mohm, E_L=0 * mV, v_th=10 * mV, v_reset=0 * mV, beta=1.7 * mV,
                 tau_a=700 * ms, t_ref=2 * ms),
     threshold="v > v_th + beta*a",
-    reset="v = v_reset; a += 1",
+    reset="v = v - (v_th - v_reset); a += 1",
     refractory="t_ref",
     init=dict(v="E_L"),
-    reference="Bellec et al. 2018 (NeurIPS) and 2020 (Nat. Commun. 11:3625): A = v_th + beta*a, "
-    "tau_a 200-2000 ms.",
+    reference="Bellec et al. 2020, Nat. Commun. 11:3625, Methods: A_j = v_th + beta*a_j, "
+    "a_j <- rho*a_j + z_j (jump 1 per spike, rho = exp(-dt/tau_a)), reset by subtracting v_th "
+    "(v_reset = E_L = 0 there); tau_m 20 ms, t_ref 2 ms, tau_a 200-2000 ms (task dependent). "
+    "beta is task dependent in the paper (our 1.7 mV = 0.17 v_th is illustrative).",
 )
 
 DIEHL_COOK_EXC = NeuronModel(
@@ -95,10 +102,15 @@ DIEHL_COOK_EXC = NeuronModel(
     threshold="(v > (theta - theta_offset + v_thresh)) and (timer > t_ref_theta)",
     reset="v = v_reset; theta += theta_plus; timer = 0*ms",
     refractory="t_ref",
-    method="euler",
+    # The authors' Brian 1 code used forward Euler; exponential Euler gives the same trajectories at
+    # small dt and stays stable under strong synchronous inhibition (forward Euler ran away there).
+    method="exponential_euler",
     init=dict(v="E_L - 40*mV", theta="20*mV"),
     reference="Diehl & Cook 2015, Front. Comput. Neurosci. 9:99; parameters from the authors' released "
-    "code (github.com/peter-u-diehl/stdp-mnist, Diehl_and_Cook_spiking_MNIST.py).",
+    "code (github.com/peter-u-diehl/stdp-mnist, Diehl_and_Cook_spiking_MNIST.py): v_rest -65 mV, "
+    "v_reset -65 mV, v_thresh -52 mV, offset 20 mV, theta_plus 0.05 mV, tc_theta 1e7 ms, refrac_e 5 ms, "
+    "'dtimer/dt = 100.0 : ms' (timer_rate 0.1, so 'timer > refrac_e' needs 50 ms since the last spike), "
+    "initial v = v_rest - 40 mV and theta = 20 mV; membrane tau 100 ms with I_syn/nS (g_L = 1 nS).",
 )
 
 DIEHL_COOK_INH = NeuronModel(
@@ -109,9 +121,10 @@ DIEHL_COOK_INH = NeuronModel(
     threshold="v > v_thresh",
     reset="v = v_reset",
     refractory="t_ref",
-    method="euler",
+    method="exponential_euler",
     init=dict(v="E_L - 40*mV"),
-    reference="Diehl & Cook 2015; authors' released code.",
+    reference="Diehl & Cook 2015; authors' released code (v_rest -60 mV, v_reset -45 mV, v_thresh -40 mV, "
+    "refractory 2 ms, tau 10 ms).",
 )
 
 ADEX = NeuronModel(
@@ -128,8 +141,9 @@ ADEX = NeuronModel(
     refractory="t_ref",
     method="exponential_euler",
     init=dict(v="E_L"),
-    reference="Brette & Gerstner 2005, J. Neurophysiol. 94:3637; firing-pattern sets from Naud et al. 2008, "
-    "Biol. Cybern. 99:335, Table 1.",
+    reference="Equations: Brette & Gerstner 2005, J. Neurophysiol. 94:3637. Defaults: the 'tonic' set of "
+    "Naud et al. 2008, Biol. Cybern. 99:335, Table 1 (V_peak 0 mV as there); Brette & Gerstner's own "
+    "values are ADEX_BRETTE_GERSTNER_2005.",
 )
 
 #: Naud, Marcille, Clopath & Gerstner 2008, Table 1 (with the step current used there).
@@ -143,6 +157,11 @@ ADEX_NAUD2008 = {
     "regular_bursting": dict(C_m=200 * pF, g_L=10 * nS, E_L=-58 * mV, V_T=-50 * mV, Delta_T=2 * mV, a=2 * nS,
                              tau_w=120 * ms, b=100 * pA, V_r=-46 * mV, I=210 * pA),
 }
+
+#: Brette & Gerstner 2005 (regular spiking, as in brian2 examples/frompapers/Brette_Gerstner_2005.py;
+#: spike cut at V_T + 5*Delta_T).
+ADEX_BRETTE_GERSTNER_2005 = dict(C_m=281 * pF, g_L=30 * nS, E_L=-70.6 * mV, V_T=-50.4 * mV, Delta_T=2 * mV,
+                                 a=4 * nS, tau_w=144 * ms, b=80.5 * pA, V_r=-70.6 * mV, V_peak=-40.4 * mV)
 
 IZHIKEVICH = NeuronModel(
     name="izhikevich",
@@ -172,7 +191,13 @@ IZHIKEVICH_2003 = {
 _area = 20000 * umetre**2
 HH_TRAUB = NeuronModel(
     name="hh_traub",
-    description="Hodgkin-Huxley neuron with Traub & Miles 1991 kinetics, as in the COBAHH benchmark.",
+    description="Hodgkin-Huxley neuron with Traub & Miles 1991 kinetics, as in the COBAHH benchmark. "
+    "With these parameters (g_L = 0.05 mS/cm^2, V_T = -63 mV) the cell has no stable resting state: its "
+    "only fixed point (-33.4 mV) is unstable and it fires periodically at ~14 Hz without input "
+    "(checked against scipy integration in tests/test_models_neurons.py); in COBAHH, network inhibition "
+    "holds it down. A spike is counted when v crosses v_spike; the neuron stays refractory while "
+    "v > v_spike (so a depolarisation block is not counted as many spikes; t_ref is unused and kept "
+    "for compatibility; COBAHH used refractory=3*ms for the same purpose).",
     equations="""
     dv/dt = (g_L*(E_L - v) - g_Na*(m*m*m)*h*(v - E_Na) - g_K*(n*n*n*n)*(v - E_K) + I + I_syn)/C_m : volt
     dm/dt = 0.32*(mV**-1)*4*mV/exprel((13.*mV - v + V_T)/(4*mV))/ms*(1 - m) - 0.28*(mV**-1)*5*mV/exprel((v - V_T - 40.*mV)/(5*mV))/ms*m : 1
@@ -192,11 +217,12 @@ HH_TRAUB = NeuronModel(
 
 ESCAPE_LIF = NeuronModel(
     name="escape_lif",
-    description="Stochastic LIF with escape noise: spike with hazard rho_0*exp((v - v_th)/Delta_u).",
+    description="Stochastic LIF with escape noise: spike with hazard rho_0*exp((v - v_th)/Delta_u); the "
+    "probability per step is 1 - exp(-hazard*dt) (exact for a hazard constant over the step, and never > 1).",
     equations="dv/dt = (E_L - v + R_m*(I + I_syn))/tau_m : volt (unless refractory)",
     params=dict(tau_m=10 * ms, R_m=100 * Mohm, E_L=-65 * mV, v_th=-50 * mV, v_reset=-65 * mV,
                 rho_0=100 * Hz, Delta_u=2 * mV, t_ref=2 * ms),
-    threshold="rand() < rho_0*exp((v - v_th)/Delta_u)*dt",
+    threshold="rand() < 1 - exp(-rho_0*exp((v - v_th)/Delta_u)*dt)",
     reset="v = v_reset",
     refractory="t_ref",
     init=dict(v="E_L"),
