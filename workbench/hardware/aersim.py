@@ -1,0 +1,365 @@
+"""Bit-accurate, time-stepped, event-driven simulation of a mapped network, with traffic, latency and energy.
+
+Tick semantics (the same for the integer chip and the float reference)::
+
+    1. refractory neurons count down and hold v; the others are "active"
+    2. u <- decay(u, decay_u)
+    3. active: v <- decay(v, decay_v) - leak + u + bias         (saturate u, v to the state registers)
+    4. spikes: active and v > threshold (compartments); stimulus spikes (inputs)
+    5. every spike sends its fan-out (CSR by source); a synapse with delay d
+       lands in the arrival buffer of tick t + d; arrivals of tick t are added:
+       u += current arrivals, v += delta arrivals (dropped while refractory)
+    6. spiking neurons: v <- v_reset, refractory for ref_ticks ticks
+
+Integer decay is ``trunc(x * D / 2**decay_bits)`` (toward zero, as Loihi);
+the float reference multiplies by ``exp(-dt/tau)``.  All integer arithmetic
+is carried in float64, which is exact for the register widths of the presets
+(|x*D| < 2**53).
+
+Trials run as a batch (state arrays ``(trials, neurons)``): per tick the
+spiking (trial, source) pairs gather their synapses from the CSR arrays and
+one ``np.bincount`` adds all arrivals.  The run records the spike raster;
+:func:`chip_statistics` derives from it and the mapping the per tick and
+core synaptic operations, neuron updates, packets, hops, link loads, the
+latency of each tick (compute, routing and congestion, barrier) and the
+energy (counts times the chip's per-event figures plus static power).
+:func:`aer_events` lists the address-event stream (trial, tick, core,
+neuron address within the core).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from .mapping import ChipMapping
+from .quantize import ChipNetwork, round_values
+
+__all__ = ["SimResult", "STDPConfig", "simulate", "chip_statistics", "aer_events", "encode_inputs"]
+
+
+@dataclass
+class STDPConfig:
+    """Pair-based STDP on one projection, applied on chip (quantized weights) or in float.
+
+    Traces jump by 1 and decay with ``tau_plus`` / ``tau_minus``; a
+    presynaptic spike depresses by ``A_minus * x_post``, a postsynaptic spike
+    potentiates by ``A_plus * x_pre`` (in units of ``w_max``); weights stay
+    in ``[0, w_max]``.  On the chip, the change in weight steps is rounded
+    with ``rounding`` (stochastic rounding keeps small updates unbiased).
+    """
+
+    projection: int
+    A_plus: float = 0.01
+    A_minus: float = 0.0105
+    tau_plus: float = 20.0  # ms
+    tau_minus: float = 20.0  # ms
+    w_max: float = 1.0  # mV (float) -- the largest weight
+    rounding: str = "stochastic"
+    normalize: float | None = None  # keep the sum of incoming plastic weights per neuron (mV), if given
+
+
+@dataclass
+class SimResult:
+    raster: np.ndarray  # (trials, ticks, neurons) bool
+    n_ticks: int
+    dt: float
+    wall_time: float
+    synaptic_events: int
+    saturations: int = 0
+    weights: np.ndarray | None = None  # final weights (after learning)
+    info: dict = field(default_factory=dict)
+
+    @property
+    def counts(self) -> np.ndarray:
+        """Spike counts (trials, neurons)."""
+        return self.raster.sum(axis=1)
+
+    def spikes(self, trial: int = 0):
+        """(ticks, neurons) of trial ``trial``, sorted by tick then neuron."""
+        t, i = np.nonzero(self.raster[trial])
+        return t, i
+
+
+def encode_inputs(rates_hz, n_ticks: int, dt: float, rng: np.random.Generator) -> np.ndarray:
+    """Poisson (Bernoulli per tick) spikes: bool (trials, ticks, inputs) from rates in Hz."""
+    rates = np.asarray(rates_hz, dtype=float)
+    p = np.clip(rates * dt * 1e-3, 0, 1)
+    return rng.random((rates.shape[0], n_ticks, rates.shape[1])) < p[:, None, :]
+
+
+def _decay(x, d, exact: bool, bits: int):
+    if exact:
+        return x * d
+    return np.trunc(x * (d / 2.0**bits))
+
+
+def simulate(net: ChipNetwork, stimulus: np.ndarray, n_ticks: int | None = None, *, stdp: STDPConfig | None = None,
+             seed: int = 0, v0: np.ndarray | None = None) -> SimResult:
+    """Run ``net`` on ``stimulus``, a bool array (trials, ticks, n_inputs) for the input neurons in order.
+
+    With ``stdp`` the trials run one after another (weights carry over);
+    otherwise they run as one batch.
+    """
+    import time
+
+    stimulus = np.asarray(stimulus, dtype=bool)
+    if stimulus.ndim == 2:
+        stimulus = stimulus[None]
+    B, T_stim, n_in = stimulus.shape
+    inputs = np.flatnonzero(net.is_input)
+    if n_in != len(inputs):
+        raise ValueError(f"stimulus has {n_in} input channels but the network has {len(inputs)} input neurons")
+    T = T_stim if n_ticks is None else int(n_ticks)
+    if stdp is not None and B > 1:
+        t0 = time.perf_counter()
+        res = [None] * B
+        w = None
+        rasters, events, sat = [], 0, 0
+        for b in range(B):
+            r = _run(net if w is None else net.replace(weight=w[0], weight_int=w[1]), stimulus[b:b + 1], T, stdp,
+                     seed + b, v0)
+            w = r.info["weights_pair"]
+            rasters.append(r.raster[0])
+            events += r.synaptic_events
+            sat += r.saturations
+        return SimResult(raster=np.stack(rasters), n_ticks=T, dt=net.dt, wall_time=time.perf_counter() - t0,
+                         synaptic_events=events, saturations=sat, weights=w[0], info={"weights_pair": w})
+    return _run(net, stimulus, T, stdp, seed, v0)
+
+
+def _run(net: ChipNetwork, stimulus, T, stdp, seed, v0):
+    import time
+
+    B = stimulus.shape[0]
+    N = net.n_neurons
+    exact, bits = net.exact, net.decay_bits
+    comp = ~net.is_input
+    inputs = np.flatnonzero(net.is_input)
+    th = np.where(comp, net.threshold, np.inf).astype(float)
+    reset = net.v_reset.astype(float)
+    dv, du = net.decay_v.astype(float), net.decay_u.astype(float)
+    leak = net.leak.astype(float)
+    has_leak = bool(np.any(leak))
+    bias = np.where(comp, net.bias, 0).astype(float)
+    ref_ticks = net.ref_ticks.astype(np.int64)
+    lo, hi = float(net.state_min), float(net.state_max)
+    saturate = np.isfinite(lo)
+    indptr, dst = net.indptr, net.dst
+    weight = net.weight.astype(float).copy()
+    weight_int = net.weight_int.astype(float).copy()
+    target = dst + N * net.delta.astype(np.int64)  # arrival slot: u (first N) or v (second N)
+    delays = net.delay_ticks
+    L = net.max_delay + 1
+    v = np.zeros((B, N)) if v0 is None else np.broadcast_to(np.asarray(v0, float), (B, N)).copy()
+    u = np.zeros((B, N))
+    ref = np.zeros((B, N), dtype=np.int64)
+    buf = np.zeros((L, B * 2 * N))
+    raster = np.zeros((B, T, N), dtype=bool)
+    n_events = 0
+    n_sat = 0
+    rng = np.random.default_rng(seed)
+    if stdp is not None:
+        plastic = net.flat.projection == stdp.projection
+        syn_idx = np.flatnonzero(plastic)
+        post_order = syn_idx[np.argsort(dst[syn_idx], kind="stable")]
+        post_ptr = np.concatenate([[0], np.cumsum(np.bincount(dst[syn_idx], minlength=N))])
+        x_pre = np.zeros(N)
+        x_post = np.zeros(N)
+        d_plus, d_minus = np.exp(-net.dt / stdp.tau_plus), np.exp(-net.dt / stdp.tau_minus)
+        step = net.weight_step * net.frac_shift / np.where(exact, 1.0, 1.0)  # state units per weight step
+        wmax_units = stdp.w_max / (net.lsb[dst] if not exact else 1.0)  # w_max in state units per synapse
+    t0 = time.perf_counter()
+    for t in range(T):
+        active = ref == 0
+        np.subtract(ref, 1, out=ref, where=~active)
+        u = _decay(u, du, exact, bits)
+        vn = _decay(v, dv, exact, bits)
+        if has_leak:
+            vn = vn - np.sign(vn) * np.minimum(np.abs(vn), leak)
+        vn += u
+        vn += bias
+        v = np.where(active, vn, v)
+        if saturate:
+            n_sat += int(np.count_nonzero((v > hi) | (v < lo)) + np.count_nonzero((u > hi) | (u < lo)))
+            np.clip(v, lo, hi, out=v)
+            np.clip(u, lo, hi, out=u)
+        spk = active & (v > th)
+        spk[:, inputs] = stimulus[:, t, :] if t < stimulus.shape[1] else False
+        raster[:, t] = spk
+        b, i = np.nonzero(spk)
+        if len(i):
+            starts = indptr[i]
+            lens = indptr[i + 1] - starts
+            total = int(lens.sum())
+            if total:
+                csum = np.cumsum(lens)
+                idx = np.repeat(starts - (csum - lens), lens) + np.arange(total)
+                brep = np.repeat(b, lens)
+                flat_t = brep * (2 * N) + target[idx]
+                n_events += total
+                if L == 1:
+                    buf[0] += np.bincount(flat_t, weights=weight[idx], minlength=B * 2 * N)
+                else:
+                    slot = (t + delays[idx]) % L
+                    np.add.at(buf, (slot, flat_t), weight[idx])
+        arr = buf[t % L].reshape(B, 2, N)
+        u += arr[:, 0]
+        v += np.where(active, arr[:, 1], 0.0)
+        buf[t % L] = 0.0
+        if stdp is not None and len(i):
+            # traces decay per tick on every tick (done lazily below); here spikes of this tick
+            pre_sp = i[np.isin(i, net.src[syn_idx])] if len(syn_idx) else i[:0]
+            post_sp = i[comp[i]]
+            # depression at presynaptic spikes
+            for s in pre_sp:
+                sl = np.arange(indptr[s], indptr[s + 1])
+                sl = sl[plastic[sl]]
+                dw = -stdp.A_minus * x_post[dst[sl]] * wmax_units[sl]
+                _apply_dw(weight, weight_int, sl, dw, net, stdp, rng, wmax_units)
+            for j in post_sp:
+                sl = post_order[post_ptr[j]:post_ptr[j + 1]]
+                dw = stdp.A_plus * x_pre[net.src[sl]] * wmax_units[sl]
+                _apply_dw(weight, weight_int, sl, dw, net, stdp, rng, wmax_units)
+        if stdp is not None:
+            x_pre *= d_plus
+            x_post *= d_minus
+            if len(i):
+                x_pre[i] += 1.0
+                x_post[i] += 1.0
+        if len(i):
+            sb, si = b[comp[i]], i[comp[i]]
+            v[sb, si] = reset[si]
+            ref[sb, si] = ref_ticks[si]
+        if saturate:
+            np.clip(v, lo, hi, out=v)
+            np.clip(u, lo, hi, out=u)
+    wall = time.perf_counter() - t0
+    info = {}
+    if stdp is not None:
+        if stdp.normalize is not None:
+            _normalize(weight, weight_int, syn_idx, dst, stdp, net, rng)
+        info["weights_pair"] = (weight.copy(), weight_int.copy())
+    return SimResult(raster=raster, n_ticks=T, dt=net.dt, wall_time=wall, synaptic_events=n_events,
+                     saturations=n_sat, weights=weight if stdp is not None else None, info=info)
+
+
+def _apply_dw(weight, weight_int, sl, dw, net, stdp, rng, wmax_units):
+    """Add ``dw`` (state units) to synapses ``sl``: float directly, chip in rounded weight steps."""
+    if len(sl) == 0:
+        return
+    if net.exact:
+        weight[sl] = np.clip(weight[sl] + dw, 0.0, wmax_units[sl])
+        weight_int[sl] = weight[sl]
+        return
+    steps = round_values(dw / net.frac_shift[sl], stdp.rounding, rng)
+    wi = np.clip(weight_int[sl] + steps, 0, min(net.weight_max, np.floor(wmax_units[sl] / net.frac_shift[sl]).max()))
+    weight_int[sl] = wi
+    weight[sl] = wi * net.frac_shift[sl]
+
+
+def _normalize(weight, weight_int, syn_idx, dst, stdp, net, rng):
+    """Scale each neuron's incoming plastic weights to sum to ``stdp.normalize`` mV (host-side, between trials)."""
+    post = dst[syn_idx]
+    w_mv = weight[syn_idx] * (1.0 if net.exact else net.lsb[post])
+    total = np.bincount(post, weights=w_mv, minlength=net.n_neurons)
+    f = np.where(total[post] > 0, stdp.normalize / np.maximum(total[post], 1e-300), 1.0)
+    if net.exact:
+        weight[syn_idx] = weight[syn_idx] * f
+        weight_int[syn_idx] = weight[syn_idx]
+    else:
+        steps = round_values(weight_int[syn_idx] * f, stdp.rounding, rng)
+        weight_int[syn_idx] = np.clip(steps, 0, net.weight_max)
+        weight[syn_idx] = weight_int[syn_idx] * net.frac_shift[syn_idx]
+
+
+def _per_core_synapses(net: ChipNetwork, mapping: ChipMapping) -> sp.csr_matrix:
+    """(neurons x cores) number of synapses from each source onto each core."""
+    core = mapping.core_of[net.dst]
+    ok = core >= 0
+    return sp.csr_matrix((np.ones(ok.sum()), (net.src[ok], core[ok])), shape=(net.n_neurons, mapping.n_cores))
+
+
+def chip_statistics(result: SimResult, net: ChipNetwork, mapping: ChipMapping, chunk: int = 16) -> dict:
+    """Counts, latency and energy per trial (and per tick and core, summed over trials).
+
+    Returns a dict of numpy arrays: per trial ``synops``, ``neuron_updates``,
+    ``packets``, ``hops``, ``spikes``, ``latency`` (s), ``energy`` (J) and its
+    parts ``energy_synop``, ``energy_neuron``, ``energy_packet``,
+    ``energy_hop``, ``energy_static``; per (tick, core) sums over trials
+    ``synops_tick_core``, ``packets_tick_core``; per link ``link_load``
+    (packets summed over trials); per tick the mean ``tick_latency`` and the
+    worst link load ``max_link_load_tick``.
+    """
+    chip = mapping.chip
+    B, T, N = result.raster.shape
+    C = mapping.n_cores
+    M = _per_core_synapses(net, mapping)
+    nl = np.diff(mapping.link_indptr)
+    Lk = sp.csr_matrix((np.ones(len(mapping.link_ids)), (np.repeat(np.arange(N), nl), mapping.link_ids)),
+                       shape=(N, mapping.n_links))
+    src_core = mapping.core_of
+    P = sp.csr_matrix((mapping.packets_per_spike[src_core >= 0],
+                       (np.flatnonzero(src_core >= 0), src_core[src_core >= 0])), shape=(N, max(C, 1)))
+    upd = mapping.neurons_per_core.astype(float)  # every compartment is updated every tick
+    out = {k: np.zeros(B) for k in ("synops", "packets", "hops", "spikes", "latency")}
+    synops_tc = np.zeros((T, C))
+    packets_tc = np.zeros((T, max(C, 1)))
+    link_load = np.zeros(mapping.n_links)
+    tick_lat = np.zeros(T)
+    max_link_tick = np.zeros(T)
+    clock = chip.clock_hz
+    maxh = mapping.max_hops.astype(float)
+    for s in range(0, B, chunk):
+        R = result.raster[s:s + chunk].reshape(-1, N).astype(np.float32)
+        Rs = sp.csr_matrix(R)
+        syn = np.asarray((Rs @ M).todense()).reshape(-1, T, C)
+        lk = np.asarray((Rs @ Lk).todense()).reshape(-1, T, mapping.n_links)
+        pk = np.asarray((Rs @ P).todense()).reshape(-1, T, max(C, 1))
+        hop_max = (R * maxh).max(axis=1).reshape(-1, T) if N else np.zeros((len(R) // T, T))
+        compute = (syn * chip.cycles_per_synop + upd[None, None, :] * chip.cycles_per_neuron_update).max(axis=2)
+        route = hop_max * chip.cycles_per_hop + lk.max(axis=2) * chip.cycles_per_packet
+        lat = (compute + route) / clock + chip.barrier_s
+        if chip.tick_s > 0:
+            lat = np.maximum(lat, chip.tick_s)
+        b = slice(s, s + len(syn))
+        out["synops"][b] = syn.sum(axis=(1, 2))
+        out["packets"][b] = pk.sum(axis=(1, 2))
+        out["hops"][b] = lk.sum(axis=(1, 2))
+        out["spikes"][b] = R.reshape(-1, T, N)[:, :, ~net.is_input].sum(axis=(1, 2))
+        out["latency"][b] = lat.sum(axis=1)
+        synops_tc += syn.sum(axis=0)
+        packets_tc += pk.sum(axis=0)
+        link_load += lk.sum(axis=(0, 1))
+        tick_lat += lat.sum(axis=0)
+        max_link_tick = np.maximum(max_link_tick, lk.max(axis=2).max(axis=0))
+    out["neuron_updates"] = np.full(B, upd.sum() * T)
+    out["energy_synop"] = out["synops"] * chip.energy_synop
+    out["energy_neuron"] = out["neuron_updates"] * chip.energy_neuron_update
+    out["energy_packet"] = out["packets"] * chip.energy_packet
+    out["energy_hop"] = out["hops"] * chip.energy_hop
+    out["energy_static"] = out["latency"] * chip.static_power * mapping.n_chips
+    out["energy"] = sum(out[k] for k in ("energy_synop", "energy_neuron", "energy_packet", "energy_hop",
+                                         "energy_static"))
+    out["synops_tick_core"] = synops_tc
+    out["packets_tick_core"] = packets_tc[:, :C]
+    out["link_load"] = link_load
+    out["tick_latency"] = tick_lat / max(B, 1)
+    out["max_link_load_tick"] = max_link_tick
+    return out
+
+
+def aer_events(result: SimResult, mapping: ChipMapping, trial: int | None = None):
+    """The AER stream as arrays (trial, tick, core, address); inputs carry core -1 and their input index."""
+    b, t, n = np.nonzero(result.raster if trial is None else result.raster[trial:trial + 1])
+    if trial is not None:
+        b = b + trial
+    core = mapping.core_of[n]
+    # address: rank of the neuron among the neurons of its core
+    N = len(mapping.core_of)
+    addr_of = np.zeros(N, dtype=np.int64)
+    for c in np.unique(mapping.core_of):
+        members = np.flatnonzero(mapping.core_of == c)
+        addr_of[members] = np.arange(len(members))
+    return b, t, core, addr_of[n]

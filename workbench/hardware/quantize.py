@@ -1,0 +1,338 @@
+"""Quantization: a neutral graph and a chip in, an integer chip network out (pure functions).
+
+:func:`quantize` turns the float graph into a :class:`ChipNetwork` of integer
+arrays (weights, thresholds, resets, decay factors, biases, refractory and
+delay ticks) in the chip's number formats; :func:`float_network` builds the
+same structure in float64 with exact decays: the float reference that every
+quantization error and accuracy loss is measured against.
+
+Number formats
+--------------
+- Weights: ``weight_bits`` bits, signed (``[-(2**(n-1)-1), 2**(n-1)-1]``) or
+  unsigned (``[0, 2**n - 1]``), times a scale (mV per weight step) per
+  postsynaptic population or per core, a power of two (``scale='pow2'``, as
+  Loihi's weight exponent) or free (``'free'``); rounding ``'nearest'`` or
+  ``'stochastic'`` (unbiased: ``floor(x + U[0,1))``).
+- State: membrane ``v`` and current ``u`` as ``state_bits`` signed integers,
+  in steps of ``weight_scale / 2**frac`` mV with ``frac`` extra fractional
+  bits (as many as the registers allow, at most ``max_frac_bits``); values
+  saturate at the register limits.  Thresholds are unsigned
+  ``threshold_bits`` integers, saturated.
+- Decays: ``exp(-dt/tau)`` as ``D / 2**decay_bits``; the chip computes
+  ``x <- trunc(x * D / 2**decay_bits)`` (rounding toward zero, as Loihi).
+  Chips without multiplicative leak (``decay_bits = 0``, TrueNorth) get a
+  linear leak toward rest and their current synapses become delta synapses
+  carrying the same total charge (recorded in ``approximations``).
+- Delays: ``round(delay/dt)`` ticks; refractory periods likewise.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .chips import ChipSpec, get_chip
+from .graph import FlatGraph, Graph
+
+__all__ = [
+    "QuantizationError",
+    "ChipNetwork",
+    "quantize",
+    "float_network",
+    "round_values",
+    "weight_range",
+    "quantize_weights",
+    "decay_factor",
+]
+
+
+class QuantizationError(ValueError):
+    """Impossible quantization settings (bits < 1, unknown rounding or scale mode)."""
+
+
+@dataclass
+class ChipNetwork:
+    """A network in the chip's number format (integers), or the float reference (``exact=True``).
+
+    Per neuron (global order of :meth:`Graph.flat`): ``threshold``, ``v_reset``,
+    ``decay_v``, ``decay_u`` (numerators over ``2**decay_bits``, or float
+    factors when exact), ``leak`` (linear leak per tick), ``bias``,
+    ``ref_ticks``, ``lsb`` (mV per state step), ``is_input``.  Per synapse
+    (sorted by source, CSR ``indptr``): ``src``, ``dst``, ``weight`` (added to
+    the state, already shifted by the fractional bits), ``delay_ticks``,
+    ``delta``.
+    """
+
+    flat: FlatGraph
+    dt: float
+    exact: bool
+    threshold: np.ndarray
+    v_reset: np.ndarray
+    decay_v: np.ndarray
+    decay_u: np.ndarray
+    leak: np.ndarray
+    bias: np.ndarray
+    ref_ticks: np.ndarray
+    lsb: np.ndarray
+    weight: np.ndarray
+    weight_int: np.ndarray  # weight in weight steps (before the fractional shift); == weight when exact
+    weight_step: np.ndarray  # mV per weight step, per synapse
+    frac_shift: np.ndarray  # per synapse: weight -> state multiplier (2**frac)
+    delay_ticks: np.ndarray
+    delta: np.ndarray
+    decay_bits: int = 0
+    state_min: float = -np.inf
+    state_max: float = np.inf
+    weight_min: int = 0
+    weight_max: int = 0
+    chip: ChipSpec | None = None
+    settings: dict = field(default_factory=dict)
+    approximations: list = field(default_factory=list)
+    saturated: dict = field(default_factory=dict)
+
+    @property
+    def n_neurons(self) -> int:
+        return self.flat.n_neurons
+
+    @property
+    def is_input(self) -> np.ndarray:
+        return self.flat.is_input
+
+    @property
+    def max_delay(self) -> int:
+        return int(self.delay_ticks.max()) if len(self.delay_ticks) else 0
+
+    def weight_mV(self) -> np.ndarray:
+        """Effective weights in mV (what the quantized network really adds)."""
+        return self.weight * self.lsb[self.dst]
+
+    @property
+    def src(self):
+        return self.flat.src
+
+    @property
+    def dst(self):
+        return self.flat.dst
+
+    @property
+    def indptr(self):
+        return self.flat.indptr
+
+    def replace(self, **changes) -> "ChipNetwork":
+        return dataclasses.replace(self, **changes)
+
+
+def round_values(x, mode: str = "nearest", rng: np.random.Generator | None = None) -> np.ndarray:
+    """Round to integers: ``'nearest'`` (half to even) or ``'stochastic'`` (``floor(x + U)``, unbiased)."""
+    x = np.asarray(x, dtype=float)
+    if mode == "nearest":
+        return np.rint(x)
+    if mode == "stochastic":
+        if rng is None:
+            raise QuantizationError("stochastic rounding needs a random generator (rng=)")
+        return np.floor(x + rng.random(x.shape))
+    raise QuantizationError(f"rounding {mode!r}: use 'nearest' or 'stochastic'")
+
+
+def weight_range(bits: int, signed: bool) -> tuple[int, int]:
+    """Smallest and largest integer weight of ``bits`` bits."""
+    if int(bits) != bits or bits < 1:
+        raise QuantizationError(f"weight_bits must be an integer >= 1, got {bits!r}")
+    if signed:
+        if bits == 1:  # one bit with sign: {-1, +1} would need 2 bits; use {0, 1} magnitude with sign of source
+            return -1, 1
+        return -(2 ** (bits - 1) - 1), 2 ** (bits - 1) - 1
+    return 0, 2**bits - 1
+
+
+def _scale_for(wmax: float, top: int, mode) -> float:
+    if not isinstance(mode, str):
+        if not float(mode) > 0:
+            raise QuantizationError(f"scale {mode!r}: a fixed weight step must be > 0 mV")
+        return float(mode)
+    if wmax <= 0:
+        return 1.0
+    s = wmax / top
+    if mode == "pow2":
+        return float(2.0 ** np.ceil(np.log2(s)))
+    if mode == "free":
+        return float(s)
+    raise QuantizationError(f"scale {mode!r}: use 'pow2' or 'free'")
+
+
+def quantize_weights(w, bits: int, signed: bool = True, scale: str = "pow2", rounding: str = "nearest",
+                     rng=None, step: float | None = None):
+    """Quantize one group of weights sharing a scale; returns ``(integers, step)`` (``w ~ ints*step``).
+
+    Unsigned formats keep the magnitude; the sign is then a property of the
+    synapse type (excitatory or inhibitory axon), as on chips with unsigned
+    weights.
+    """
+    w = np.asarray(w, dtype=float)
+    lo, hi = weight_range(bits, signed)
+    if step is None:
+        step = _scale_for(float(np.max(np.abs(w))) if w.size else 0.0, hi, scale)
+    sign = np.sign(w) if not signed else 1.0
+    mag = np.abs(w) if not signed else w
+    q = round_values(mag / step, rounding, rng)
+    q = np.clip(q, lo, hi) * sign
+    return q.astype(np.int64), step
+
+
+def decay_factor(tau, dt: float, bits: int, exact: bool = False):
+    """``exp(-dt/tau)`` (0 for tau = 0): as a float (exact) or a numerator over ``2**bits``."""
+    tau = np.asarray(tau, dtype=float)
+    d = np.where(tau > 0, np.exp(-dt / np.where(tau > 0, tau, 1.0)), 0.0)
+    if exact:
+        return d
+    return np.rint(d * 2**bits).astype(np.int64)
+
+
+def _neuron_arrays(graph: Graph):
+    g = {k: graph.neuron_param(k) for k in ("tau_m", "tau_syn", "v_rest", "v_reset", "v_th", "t_ref", "bias")}
+    for k in g:
+        g[k] = np.nan_to_num(g[k], nan=0.0)
+    g["tau_m"] = np.where(graph.flat().is_input, 1.0, g["tau_m"])
+    return g
+
+
+def float_network(graph: Graph) -> ChipNetwork:
+    """The float reference: the graph's discrete-time dynamics in float64 with exact decays."""
+    flat = graph.flat()
+    p = _neuron_arrays(graph)
+    dt = graph.dt
+    n = flat.n_neurons
+    return ChipNetwork(
+        flat=flat, dt=dt, exact=True,
+        threshold=p["v_th"] - p["v_rest"], v_reset=p["v_reset"] - p["v_rest"],
+        decay_v=decay_factor(p["tau_m"], dt, 0, exact=True), decay_u=decay_factor(p["tau_syn"], dt, 0, exact=True),
+        leak=np.zeros(n), bias=p["bias"] * dt, ref_ticks=np.rint(p["t_ref"] / dt).astype(np.int64),
+        lsb=np.ones(n), weight=flat.weight.copy(), weight_int=flat.weight.copy(), weight_step=np.ones(len(flat.weight)),
+        frac_shift=np.ones(len(flat.weight)), delay_ticks=np.rint(flat.delay / dt).astype(np.int64),
+        delta=flat.delta.copy(), settings={"mode": "float"})
+
+
+def quantize(graph: Graph, chip, weight_bits: int | None = None, *, scale: str = "pow2", per: str = "population",
+             rounding: str = "nearest", core_of: np.ndarray | None = None, max_frac_bits: int = 8,
+             headroom: float = 4.0, seed: int = 0) -> ChipNetwork:
+    """Quantize ``graph`` for ``chip`` (a preset name or :class:`ChipSpec`).
+
+    Parameters
+    ----------
+    weight_bits : int, optional
+        Weight precision (default: the chip's).  May exceed the chip's width for
+        sweeps; :mod:`rules` reports that as a violation.
+    scale : {'pow2', 'free'} or float
+        Power-of-two or free scale from the largest weight of each group, or a
+        fixed weight step in mV (e.g. 1.0 for networks already in integer mV).
+    per : {'population', 'core'}
+        Weight scale shared by the synapses onto one population, or onto one
+        core (needs ``core_of``, the core of every neuron, from :mod:`mapping`).
+    rounding : {'nearest', 'stochastic'}
+    max_frac_bits : int
+        Most fractional state bits below the weight step.
+    headroom : float
+        The state registers must hold ``headroom`` times the largest of the
+        threshold and reset magnitudes.
+    seed : int
+        Seed of the stochastic rounding.
+    """
+    chip = get_chip(chip)
+    bits = chip.weight_bits if weight_bits is None else int(weight_bits)
+    if per not in ("population", "core"):
+        raise QuantizationError(f"per={per!r}: use 'population' or 'core'")
+    if per == "core" and core_of is None:
+        raise QuantizationError("per='core' needs core_of (the core of every neuron, from mapping.map_graph)")
+    rng = np.random.default_rng(seed)
+    approximations = []
+    flat = graph.flat()
+    p = _neuron_arrays(graph)
+    dt = graph.dt
+    n = flat.n_neurons
+    w = flat.weight.copy()
+    delta = flat.delta.copy()
+    decay_u_f = decay_factor(p["tau_syn"], dt, 0, exact=True)
+    if "current" not in chip.synapse_types and np.any(~delta):
+        # same total charge: sum_k w*d^k = w/(1-d)
+        d = decay_u_f[flat.dst[~delta]]
+        w[~delta] = w[~delta] / np.maximum(1 - d, 1e-12)
+        delta[:] = True
+        approximations.append(f"{chip.name}: no synaptic current state; current synapses became delta synapses "
+                              "with the same total charge")
+    # groups sharing a weight scale
+    if per == "population":
+        group_of_neuron = np.repeat(np.arange(len(flat.names)), np.diff(flat.offsets))
+    else:
+        group_of_neuron = np.asarray(core_of, dtype=np.int64)
+        if group_of_neuron.shape != (n,):
+            raise QuantizationError(f"core_of has shape {group_of_neuron.shape}; need ({n},)")
+    group = group_of_neuron[flat.dst]
+    lo, hi = weight_range(bits, chip.weight_signed)
+    n_groups = int(group_of_neuron.max()) + 1 if n else 0
+    step_of_group = np.ones(n_groups)
+    wq = np.zeros(len(w), dtype=np.int64)
+    for g in np.unique(group):
+        sel = group == g
+        wq[sel], step_of_group[g] = quantize_weights(w[sel], bits, chip.weight_signed, scale, rounding, rng)
+    step_n = step_of_group[group_of_neuron]  # mV per weight step, per neuron (as postsynaptic)
+    # fractional bits of the state below the weight step, per neuron
+    span = np.maximum(np.abs(p["v_th"] - p["v_rest"]), np.abs(p["v_reset"] - p["v_rest"])) * headroom
+    span = np.where(flat.is_input, 0.0, span)
+    state_max = 2 ** (chip.state_bits - 1) - 1
+    th_max = 2**chip.threshold_bits - 1
+    frac = np.zeros(n, dtype=np.int64)
+    for f in range(max_frac_bits, -1, -1):
+        lsb_f = step_n / 2**f
+        ok = (span / lsb_f <= state_max) & (np.abs(p["v_th"] - p["v_rest"]) / lsb_f <= th_max)
+        frac = np.where((frac == 0) & ok & (f > frac), f, frac)
+    lsb = step_n / 2.0**frac
+    shift = (2 ** frac[flat.dst]).astype(np.int64)
+    weight = wq * shift
+    th_raw = np.rint((p["v_th"] - p["v_rest"]) / lsb)
+    th = np.clip(th_raw, 0, th_max).astype(np.int64)
+    reset = np.clip(np.rint((p["v_reset"] - p["v_rest"]) / lsb), -state_max - 1, state_max).astype(np.int64)
+    bias = np.clip(np.rint(p["bias"] * dt / lsb), -state_max - 1, state_max).astype(np.int64)
+    if chip.decay_bits > 0:
+        dv = decay_factor(p["tau_m"], dt, chip.decay_bits)
+        du = decay_factor(p["tau_syn"], dt, chip.decay_bits)
+        leak = np.zeros(n, dtype=np.int64)
+    else:
+        dv = np.ones(n, dtype=np.int64)
+        du = np.zeros(n, dtype=np.int64)
+        # linear leak removing, per tick, the decay the exponential would give at half threshold
+        leak = np.rint(0.5 * th * (1 - np.exp(-dt / p["tau_m"]))).astype(np.int64)
+        approximations.append(f"{chip.name}: no multiplicative leak; membrane decay became a linear leak of "
+                              "0.5*threshold*(1-exp(-dt/tau_m)) per tick")
+    saturated = {
+        "threshold": int(np.sum((th_raw != th) & ~flat.is_input)),
+        "weight": int(np.sum(np.abs(np.rint(w / step_n[flat.dst])) > max(abs(lo), hi))),
+    }
+    return ChipNetwork(
+        flat=flat, dt=dt, exact=False, threshold=th, v_reset=reset, decay_v=dv, decay_u=du, leak=leak, bias=bias,
+        ref_ticks=np.rint(p["t_ref"] / dt).astype(np.int64), lsb=lsb, weight=weight, weight_int=wq,
+        weight_step=step_n[flat.dst], frac_shift=shift.astype(float),
+        delay_ticks=np.rint(flat.delay / dt).astype(np.int64), delta=delta, decay_bits=chip.decay_bits,
+        state_min=-state_max - 1, state_max=state_max, weight_min=lo, weight_max=hi, chip=chip,
+        settings={"weight_bits": bits, "scale": scale, "per": per, "rounding": rounding, "seed": seed,
+                  "max_frac_bits": max_frac_bits},
+        approximations=approximations, saturated=saturated)
+
+
+def quantization_error(net: ChipNetwork, graph: Graph) -> dict:
+    """Relative RMS error of the effective weights and thresholds against the float graph."""
+    flat = graph.flat()
+    w_eff = net.weight_mV()
+    p = _neuron_arrays(graph)
+    th_eff = net.threshold * net.lsb
+    th = (p["v_th"] - p["v_rest"])[~flat.is_input]
+    th_eff = th_eff[~flat.is_input]
+
+    def rel(a, b):
+        den = np.sqrt(np.mean(b**2)) if b.size else 0.0
+        return float(np.sqrt(np.mean((a - b) ** 2)) / den) if den > 0 else 0.0
+
+    return {"weight_rel_rms": rel(w_eff, flat.weight), "threshold_rel_rms": rel(th_eff, th)}
+
+
+__all__.append("quantization_error")
