@@ -1,0 +1,300 @@
+"""The LSNN and its e-prop learning machinery as Brian2 equations.
+
+Eligibility vectors and traces, learning signals and gradient accumulators
+are Brian2 variables (synaptic and neuronal), updated by generated code every
+1 ms step, so training runs through code generation.  ``n_copies`` trials run
+side by side in one simulation (block-diagonal copies of the network sharing
+the same weight values), so one ``run`` is one mini-batch.  On
+``cpp_standalone`` the program is built once and re-run with new weights,
+inputs and targets through ``run_args`` (no rebuild per iteration).
+
+Order of operations within step t (all in generated code; see
+:mod:`workbench.eprop.model` for the equations)::
+
+    start      inputs: x = X(t); eps_v_in = alpha eps_v_in + x
+               recurrent: eps_v_rec = alpha eps_v_rec + z      (z = z[t-1])
+    thresholds inputs emit x[t]; recurrent neurons emit z[t-1]
+    synapses   I_in += W_in (x[t] events), I_rec += W_rec (z[t-1] events)
+    end   0    recurrent neurons: a, v, refractoriness, z[t], psi[t], zbar
+          1    (summed) I_out = sum_j W_out z_j[t]
+          2    readout y[t], targets, output error dE/dy
+          3-4  (ce) softmax normaliser, error
+          5    (summed) learning signal L_j = sum_k B_jk err_k; output-weight gradient
+          6    synapses: e, ebar, G += L ebar, E += e, eps_a for the next step
+
+Recurrent spikes are therefore transmitted (and recorded by the spike monitor)
+one step after they are computed; :meth:`EpropNetwork.run` corrects the
+recorded times.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .model import LSNNConfig
+
+__all__ = ["EpropNetwork"]
+
+_REC_START = "evr = alpha*evr + z"
+_REC_END = """
+a = rho*a + z
+v = alpha*v + Iin + Irec - v_th*z
+refr = int(r > 0.5)
+A = v_th + beta*a
+z = int(v > A)*(1 - refr)
+r = clip(r + n_ref*z - 1, 0, n_ref)
+psi = (1 - refr)*gamma/v_th*clip(1 - abs(v - A)/v_th, 0, 1)
+zbar = kappa*zbar + (1 - kappa)*z
+count += z
+Iin = 0
+Irec = 0
+"""
+_ELIG = """
+e = psi_post*({ev}_pre - beta_post*epsa)
+ebar = kappa*ebar + (1 - kappa)*e
+G += L_post*ebar
+E += e
+epsa = (rho - beta_post*psi_post)*epsa + psi_post*{ev}_pre
+"""
+_ELIG_LIF = """
+e = psi_post*{ev}_pre
+ebar = kappa*ebar + (1 - kappa)*e
+G += L_post*ebar
+E += e
+"""
+
+
+def _block_pairs(n_pre, n_post, copies, no_autapse=False):
+    i = np.repeat(np.arange(n_pre), n_post)
+    j = np.tile(np.arange(n_post), n_pre)
+    if no_autapse:
+        keep = i != j
+        i, j = i[keep], j[keep]
+    off_i = (np.arange(copies) * n_pre)[:, None]
+    off_j = (np.arange(copies) * n_post)[:, None]
+    return (i[None] + off_i).ravel(), (j[None] + off_j).ravel(), (i, j)
+
+
+class EpropNetwork:
+    """Build the Brian2 objects for ``copies`` parallel trials of ``steps`` steps.
+
+    Must be created inside :func:`workbench.backends.use_backend` (the device
+    decides whether it is built once and re-run, or rebuilt on each call).
+
+    Parameters
+    ----------
+    cfg : LSNNConfig
+    copies : int
+        Trials simulated side by side per run (the mini-batch).
+    steps : int
+        Time steps per trial (dt = cfg.dt ms).
+    backend : ActiveBackend
+        What ``use_backend`` yielded.
+    record_states : int
+        Record v and a of the recurrent neurons of the first trial (0: none).
+    """
+
+    def __init__(self, cfg: LSNNConfig, copies: int, steps: int, backend, *, record_states: int = 0):
+        import brian2 as b2
+        from brian2 import ms
+
+        if copies < 1 or steps < 1:
+            raise ValueError(f"copies and steps must be >= 1, got copies={copies}, steps={steps}")
+        self.cfg, self.copies, self.steps, self.backend = cfg, int(copies), int(steps), backend
+        self.record_states = int(min(record_states, cfg.n_rec))
+        b2.defaultclock.dt = cfg.dt * ms
+        C, n_in, n, K = self.copies, cfg.n_in, cfg.n_rec, cfg.n_out
+        self.ns = {"alpha": cfg.alpha, "rho": cfg.rho, "kappa": cfg.kappa, "v_th": cfg.v_th,
+                   "gamma": cfg.gamma, "n_ref": float(cfg.n_ref)}
+        zeros_in = np.zeros((steps, C * n_in))
+        zeros_out = np.zeros((steps, C * K))
+        self.X = b2.TimedArray(zeros_in, dt=cfg.dt * ms, name="eprop_X")
+        self.Y = b2.TimedArray(zeros_out.copy(), dt=cfg.dt * ms, name="eprop_Y")
+        self.M = b2.TimedArray(zeros_out.copy(), dt=cfg.dt * ms, name="eprop_M")
+        ns = dict(self.ns, X=self.X, Y=self.Y, M=self.M)
+        self.has_alif = cfg.n_alif > 0 and cfg.beta != 0
+
+        inp = b2.NeuronGroup(C * n_in, "x : 1\nev : 1", threshold="x > 0.5", reset="", namespace=ns, name="eprop_in")
+        inp.run_regularly("x = X(t, i)\nev = alpha*ev + x", when="start", order=0, name="eprop_in_step")
+        rec = b2.NeuronGroup(
+            C * n, """v : 1
+                      a : 1
+                      z : 1
+                      r : 1
+                      psi : 1
+                      evr : 1
+                      zbar : 1
+                      count : 1
+                      Iin : 1
+                      Irec : 1
+                      L : 1
+                      beta : 1 (constant)""",
+            threshold="z > 0.5", reset="", namespace=ns, name="eprop_rec")
+        rec.beta = np.tile(cfg.betas, C)
+        rec.run_regularly(_REC_START, when="start", order=1, name="eprop_rec_start")
+        rec.run_regularly(_REC_END, when="end", order=0, name="eprop_rec_step")
+        out_eqs = "y : 1\nyt : 1\nm : 1\nerr : 1\nloss : 1\nysum : 1\nIout : 1"
+        if cfg.loss == "ce":
+            out_eqs += "\nZs : 1"
+        out = b2.NeuronGroup(C * K, out_eqs, namespace=ns, name="eprop_out")
+        if cfg.loss == "mse":
+            out.run_regularly("""y = kappa*y + (1 - kappa)*Iout
+                                 yt = Y(t, i)
+                                 m = M(t, i)
+                                 err = m*(y - yt)
+                                 loss += 0.5*m*(y - yt)**2
+                                 ysum += m*y""", when="end", order=2, name="eprop_out_step")
+        else:
+            out.run_regularly("""y = kappa*y + (1 - kappa)*Iout
+                                 yt = Y(t, i)
+                                 m = M(t, i)""", when="end", order=2, name="eprop_out_step")
+            out.run_regularly("""err = m*(exp(y)/Zs - yt)
+                                 loss += m*yt*(log(Zs) - y)
+                                 ysum += m*y""", when="end", order=4, name="eprop_out_err")
+
+        syn_model = "w : 1\nG : 1\nE : 1\nebar : 1"
+        if self.has_alif:
+            syn_model += "\nepsa : 1"
+        elig = _ELIG if self.has_alif else _ELIG_LIF
+        S_in = b2.Synapses(inp, rec, syn_model, on_pre="Iin_post += w", namespace=ns, name="eprop_S_in")
+        gi, gj, self._in_pairs = _block_pairs(n_in, n, C)
+        S_in.connect(i=gi, j=gj)
+        S_in.run_regularly(elig.format(ev="ev"), when="end", order=6, name="eprop_S_in_elig")
+        S_rec = b2.Synapses(rec, rec, syn_model, on_pre="Irec_post += w", namespace=ns, name="eprop_S_rec")
+        gi, gj, self._rec_pairs = _block_pairs(n, n, C, no_autapse=True)
+        S_rec.connect(i=gi, j=gj)
+        S_rec.run_regularly(elig.format(ev="evr"), when="end", order=6, name="eprop_S_rec_elig")
+        S_out = b2.Synapses(rec, out, "w : 1\nG : 1\nIout_post = w*z_pre : 1 (summed)", namespace=ns,
+                            name="eprop_S_out")
+        gi, gj, self._out_pairs = _block_pairs(n, K, C)
+        S_out.connect(i=gi, j=gj)
+        S_out.run_regularly("G += err_post*zbar_pre", when="end", order=5, name="eprop_S_out_grad")
+        _set_schedule(S_out, "Iout_post", 1)
+        S_fb = b2.Synapses(out, rec, "B : 1\nL_post = B*err_pre : 1 (summed)", namespace=ns, name="eprop_S_fb")
+        gi, gj, self._fb_pairs = _block_pairs(K, n, C)
+        S_fb.connect(i=gi, j=gj)
+        _set_schedule(S_fb, "L_post", 5)
+        objs = [inp, rec, out, S_in, S_rec, S_out, S_fb]
+        if cfg.loss == "ce":
+            S_norm = b2.Synapses(out, out, "Zs_post = exp(y_pre) : 1 (summed)", namespace=ns, name="eprop_S_norm")
+            gi, gj, _ = _block_pairs(K, K, C)
+            S_norm.connect(i=gi, j=gj)
+            _set_schedule(S_norm, "Zs_post", 3)
+            objs.append(S_norm)
+        self.spikes = b2.SpikeMonitor(rec, name="eprop_rec_spikes")
+        self.y_mon = b2.StateMonitor(out, "y", record=True, when="end", order=10, name="eprop_y_mon")
+        objs += [self.spikes, self.y_mon]
+        self.state_mon = None
+        if self.record_states:
+            self.state_mon = b2.StateMonitor(rec, ["v", "a"], record=np.arange(self.record_states), when="end",
+                                             order=10, name="eprop_state_mon")
+            objs.append(self.state_mon)
+        # initial values (replaced through run_args / assignment on every run)
+        for S in (S_in, S_rec, S_out):
+            S.w = np.zeros(len(S))
+        S_fb.B = np.zeros(len(S_fb))
+        self.inp, self.rec, self.out = inp, rec, out
+        self.S_in, self.S_rec, self.S_out, self.S_fb = S_in, S_rec, S_out, S_fb
+        self.net = b2.Network(objs)
+        self._sim = None
+
+    # ------------------------------------------------------------------ layout helpers
+    def _tile(self, W, pairs):
+        i, j = pairs
+        return np.tile(np.asarray(W, dtype=float)[i, j], self.copies)
+
+    def _gather(self, values, pairs, shape):
+        i, j = pairs
+        g = np.zeros(shape)
+        g[i, j] = np.asarray(values).reshape(self.copies, len(i)).sum(axis=0)
+        return g
+
+    def _per_copy(self, values, pairs, shape):
+        i, j = pairs
+        vals = np.asarray(values).reshape(self.copies, len(i))
+        g = np.zeros((self.copies,) + shape)
+        g[:, i, j] = vals
+        return g
+
+    # ------------------------------------------------------------------ running
+    def run(self, W: dict, x, y_star, mask, feedback=None) -> dict:
+        """Simulate one mini-batch and return the accumulated e-prop quantities.
+
+        ``x`` (copies, steps, n_in) input spikes (0/1), ``y_star`` and ``mask``
+        (copies, steps, n_out).  ``feedback`` is B (n_rec, n_out), default
+        ``W['w_out']`` (symmetric).  Returns a dict with, summed over the
+        trials: ``G_in``, ``G_rec`` (sum_t L ebar), ``E_in``, ``E_rec`` (sum_t e),
+        ``G_out`` (sum_t err zbar); per trial: ``loss`` (copies,), ``ysum``
+        (copies, n_out), ``count`` (copies, n_rec); the readout ``y``
+        (copies, steps, n_out); spikes ``spike_trial``, ``spike_neuron``,
+        ``spike_step``; and ``v``, ``a`` of the first trial if recorded.
+        """
+        from brian2 import ms
+
+        from ..backends import Simulation
+
+        cfg, C, T = self.cfg, self.copies, self.steps
+        x = np.asarray(x, dtype=float)
+        y_star = np.broadcast_to(np.asarray(y_star, dtype=float), (C, T, cfg.n_out))
+        mask = np.broadcast_to(np.asarray(mask, dtype=float), (C, T, cfg.n_out))
+        if x.shape != (C, T, cfg.n_in):
+            raise ValueError(f"inputs must have shape (copies={C}, steps={T}, n_in={cfg.n_in}), got {x.shape}")
+        Bm = W["w_out"] if feedback is None else feedback
+        values = {
+            self.S_in.w: self._tile(W["w_in"], self._in_pairs),
+            self.S_rec.w: self._tile(W["w_rec"], self._rec_pairs),
+            self.S_out.w: self._tile(W["w_out"], self._out_pairs),
+            self.S_fb.B: self._tile(np.asarray(Bm).T, self._fb_pairs),
+            self.X: x.transpose(1, 0, 2).reshape(T, C * cfg.n_in),
+            self.Y: y_star.transpose(1, 0, 2).reshape(T, C * cfg.n_out),
+            self.M: mask.transpose(1, 0, 2).reshape(T, C * cfg.n_out),
+        }
+        values = {k: np.ascontiguousarray(v, dtype=float) for k, v in values.items()}
+        if self.backend.standalone:
+            if self._sim is None:
+                self._sim = Simulation(self.net, T * cfg.dt * ms, self.backend)
+            self._sim.run(values)
+        else:
+            self._run_runtime(values)
+        n, K, n_in = cfg.n_rec, cfg.n_out, cfg.n_in
+        res = {
+            "G_in": self._gather(self.S_in.G[:], self._in_pairs, (n_in, n)),
+            "G_rec": self._gather(self.S_rec.G[:], self._rec_pairs, (n, n)),
+            "E_in": self._gather(self.S_in.E[:], self._in_pairs, (n_in, n)),
+            "E_rec": self._gather(self.S_rec.E[:], self._rec_pairs, (n, n)),
+            "G_out": self._gather(self.S_out.G[:], self._out_pairs, (n, K)),
+            "loss": np.asarray(self.out.loss[:]).reshape(C, K).sum(axis=1),
+            "ysum": np.asarray(self.out.ysum[:]).reshape(C, K),
+            "count": np.asarray(self.rec.count[:]).reshape(C, n),
+            "y": np.asarray(self.y_mon.y[:]).reshape(C, K, -1).transpose(0, 2, 1),
+        }
+        i = np.asarray(self.spikes.i[:])
+        step = np.rint(np.asarray(self.spikes.t[:] / ms) / cfg.dt).astype(np.int64) - 1  # emitted one step late
+        res["spike_trial"], res["spike_neuron"], res["spike_step"] = i // n, i % n, step
+        if self.state_mon is not None:
+            res["v"] = np.asarray(self.state_mon.v[:])
+            res["a"] = np.asarray(self.state_mon.a[:])
+        return res
+
+    def _run_runtime(self, values):
+        """Runtime devices: restore the initial state, set the values, run (TimedArrays re-created)."""
+        import brian2 as b2
+        from brian2 import ms
+
+        if self._sim is None:
+            self.net.store("eprop_initial")
+            self._sim = True
+        else:
+            self.net.restore("eprop_initial")
+        for key, val in values.items():
+            if isinstance(key, b2.TimedArray):
+                # the runtime implementations close over this very array: update it in place
+                key.values[:] = np.asarray(val, dtype=float)
+            else:
+                key[:] = val
+        self.net.run(self.steps * self.cfg.dt * ms)
+
+
+def _set_schedule(synapses, varname, order):
+    upd = synapses.summed_updaters[varname]
+    upd.when = "end"
+    upd.order = order
