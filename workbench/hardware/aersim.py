@@ -285,7 +285,7 @@ def chip_statistics(result: SimResult, net: ChipNetwork, mapping: ChipMapping, c
     """Counts, latency and energy per trial (and per tick and core, summed over trials).
 
     Returns a dict of numpy arrays: per trial ``synops``, ``neuron_updates``,
-    ``packets``, ``hops``, ``spikes``, ``latency`` (s), ``energy`` (J) and its
+    ``packets`` (input packets from the host included), ``hops``, ``spikes``, ``latency`` (s), ``energy`` (J) and its
     parts ``energy_synop``, ``energy_neuron``, ``energy_packet``,
     ``energy_hop``, ``energy_static``; per (tick, core) sums over trials
     ``synops_tick_core``, ``packets_tick_core``; per link ``link_load``
@@ -325,7 +325,7 @@ def chip_statistics(result: SimResult, net: ChipNetwork, mapping: ChipMapping, c
             lat = np.maximum(lat, chip.tick_s)
         b = slice(s, s + len(syn))
         out["synops"][b] = syn.sum(axis=(1, 2))
-        out["packets"][b] = pk.sum(axis=(1, 2))
+        out["packets"][b] = (R @ mapping.packets_per_spike.astype(np.float32)).reshape(-1, T).sum(axis=1)
         out["hops"][b] = lk.sum(axis=(1, 2))
         out["spikes"][b] = R.reshape(-1, T, N)[:, :, ~net.is_input].sum(axis=(1, 2))
         out["latency"][b] = lat.sum(axis=1)

@@ -1,0 +1,214 @@
+"""Exporters: workbench Brian2 networks and archives -> the neutral :class:`Graph`.
+
+This is the only module of the hardware layer that reads Brian2 objects (the
+rest works on the neutral graph).  Three sources:
+
+- :func:`graph_from_brian`: Brian2 groups built with the workbench model
+  library (``lif`` / ``if`` neurons with ``delta`` or ``exp_curr``
+  receptors, :func:`workbench.models.connect` synapses; spike sources become
+  inputs).
+- :func:`graph_from_stdp_digits`: a ``stdp-digits`` archive (Diehl & Cook
+  2015): learned input weights, adaptive thresholds, delays, the one-to-one
+  excitation of the inhibitory neurons and the lateral inhibition, and the
+  class assignment as a vote readout.
+- :func:`graph_from_liquid`: a liquid (LSM, :mod:`workbench.experiments.lsm`)
+  with a linear readout.
+
+Conductance synapses become current-based ones (digital chips have no
+reversal potentials): a conductance jump ``w`` (in units of the leak
+conductance) with time constant ``tau_g`` moves the membrane by
+``w * tau_g / tau_m * (E - v_ref)``, with ``v_ref`` halfway between rest and
+threshold of the postsynaptic neuron.  This approximation is part of the
+deployment; the float reference (:func:`quantize.float_network`) shares it,
+so quantization effects are measured apart from it, and the archive's own
+Brian2 accuracy is reported beside both.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from .graph import Graph, GraphError, Population, Projection, Readout
+
+__all__ = ["graph_from_brian", "graph_from_stdp_digits", "graph_from_liquid", "ExportError"]
+
+
+class ExportError(GraphError):
+    """A network or archive cannot be expressed as a neutral graph (and why)."""
+
+
+def _scalar(ds, name, unit):
+    if name not in ds:
+        raise ExportError(f"archive has no variable {name!r}; is it a complete stdp-digits archive?")
+    da = ds[name]
+    if da.attrs.get("units", unit) != unit:
+        raise ExportError(f"archive variable {name!r} is in {da.attrs.get('units')!r}, expected {unit!r}")
+    return float(da.values)
+
+
+def graph_from_stdp_digits(ds, dt: float = 1.0) -> Graph:
+    """The Diehl & Cook network of a ``stdp-digits`` archive as a neutral graph (``dt`` in ms).
+
+    Populations ``input`` (pixels), ``exc`` (thresholds ``v_thresh_e +
+    theta - theta_offset`` frozen at their learned values) and ``inh``;
+    projections ``input_exc`` (learned weights and delays), ``exc_inh``
+    (one-to-one) and ``inh_exc`` (all but self); readout: vote of ``exc``
+    with the archive's class assignment.
+    """
+    for need in ("receptive_field", "theta", "assignment"):
+        if need not in ds:
+            raise ExportError(f"archive has no {need!r}: not a finished stdp-digits archive "
+                              f"(protocol {ds.attrs.get('protocol')!r}, status {ds.attrs.get('status')!r})")
+    P = {k: _scalar(ds, f"param_{k}", u) for k, u in (
+        ("v_rest_e", "mV"), ("v_reset_e", "mV"), ("v_thresh_e", "mV"), ("v_rest_i", "mV"), ("v_reset_i", "mV"),
+        ("v_thresh_i", "mV"), ("t_ref_e", "ms"), ("t_ref_i", "ms"), ("tau_e", "ms"), ("tau_i", "ms"),
+        ("E_exc", "mV"), ("E_inh_e", "mV"), ("tau_ge", "ms"), ("tau_gi", "ms"), ("theta_offset", "mV"),
+        ("w_ei", "1"), ("w_ie", "1"))}
+    rf = np.asarray(ds["receptive_field"].values, dtype=float)
+    n_exc = rf.shape[0]
+    w_in = rf.reshape(n_exc, -1)  # (exc, input)
+    n_in = w_in.shape[1]
+    theta = np.asarray(ds["theta"].values, dtype=float)
+    th_e = P["v_thresh_e"] + theta - P["theta_offset"]
+    vref_e = 0.5 * (P["v_rest_e"] + th_e)
+    vref_i = 0.5 * (P["v_rest_i"] + P["v_thresh_i"])
+    exc = Population("exc", n_exc, params=dict(tau_m=P["tau_e"], v_rest=P["v_rest_e"], v_reset=P["v_reset_e"],
+                                                v_th=th_e, t_ref=P["t_ref_e"]))
+    inh = Population("inh", n_exc, params=dict(tau_m=P["tau_i"], v_rest=P["v_rest_i"], v_reset=P["v_reset_i"],
+                                                v_th=P["v_thresh_i"], t_ref=P["t_ref_i"]))
+    post, pre = np.meshgrid(np.arange(n_exc), np.arange(n_in), indexing="ij")
+    post, pre = post.ravel(), pre.ravel()
+    g_to_v = P["tau_ge"] / P["tau_e"] * (P["E_exc"] - vref_e)  # mV per unit conductance jump, per exc neuron
+    delay = 0.0
+    if "input_delay" in ds:
+        delay = np.asarray(ds["input_delay"].values, dtype=float).reshape(n_exc, -1).ravel()
+    proj = [Projection("input_exc", "input", "exc", pre, post, w_in.ravel() * g_to_v[post], delay=delay,
+                       synapse="delta", plastic=True)]
+    idx = np.arange(n_exc)
+    proj.append(Projection("exc_inh", "exc", "inh", idx, idx,
+                           P["w_ei"] * P["tau_ge"] / P["tau_i"] * (P["E_exc"] - vref_i), synapse="delta"))
+    ii, jj = np.meshgrid(idx, idx, indexing="ij")
+    off = ii != jj
+    proj.append(Projection("inh_exc", "inh", "exc", ii[off], jj[off],
+                           P["w_ie"] * P["tau_gi"] / P["tau_e"] * (P["E_inh_e"] - vref_e[jj[off]]),
+                           synapse="delta"))
+    readout = Readout("exc", "vote", labels=np.asarray(ds["assignment"].values, dtype=int), classes=tuple(range(10)))
+    meta = {"source": "stdp-digits", "conductance_to_current": "w*tau_g/tau_m*(E - v_ref), v_ref halfway "
+            "between rest and threshold", "source_test_accuracy": float(ds["test_accuracy"].values)
+            if "test_accuracy" in ds else float("nan")}
+    return Graph([Population("input", n_in, "input"), exc, inh], proj, readout=readout, dt=dt,
+                 name="diehl-cook", metadata=meta)
+
+
+def graph_from_liquid(liquid, readout_weights=None, readout_bias=None, dt: float = 1.0, name="liquid") -> Graph:
+    """A liquid (LSM) with current-based synapses as a neutral graph.
+
+    ``liquid`` needs ``N``, ``n_in``, per-neuron ``tau_m``, ``v_th``,
+    ``v_reset``, ``t_ref`` (ms, mV, relative to rest), ``tau_syn`` per
+    neuron, and synapse arrays ``pre``, ``post``, ``w`` (mV jump of the
+    current per spike, i.e. the PSC amplitude times R/tau_m*tau_syn), ``delay``
+    (ms); and input synapses ``in_pre``, ``in_post``, ``in_w``.
+    """
+    need = ("N", "n_in", "pre", "post", "w", "in_pre", "in_post", "in_w")
+    missing = [k for k in need if not hasattr(liquid, k)]
+    if missing:
+        raise ExportError(f"liquid object lacks {missing}")
+    p = {k: getattr(liquid, k) for k in ("tau_m", "tau_syn", "v_th", "v_reset", "t_ref", "bias")
+         if hasattr(liquid, k)}
+    pops = [Population("input", int(liquid.n_in), "input"), Population("liquid", int(liquid.N), params=p)]
+    proj = [Projection("input_liquid", "input", "liquid", liquid.in_pre, liquid.in_post, liquid.in_w,
+                       delay=getattr(liquid, "in_delay", 0.0)),
+            Projection("recurrent", "liquid", "liquid", liquid.pre, liquid.post, liquid.w,
+                       delay=getattr(liquid, "delay", 0.0))]
+    ro = None
+    if readout_weights is not None:
+        ro = Readout("liquid", "linear", weights=np.asarray(readout_weights), bias=readout_bias)
+    return Graph(pops, proj, readout=ro, dt=dt, name=name)
+
+
+# --------------------------------------------------------------------------- generic Brian2 networks
+
+def _value(obj, name, unit):
+    """Parameter ``name`` of a group: per-element variable or namespace constant, in ``unit``."""
+    if name in obj.variables and name not in ("N",):
+        return np.asarray(getattr(obj, name)[:] / unit, dtype=float)
+    if name in obj.namespace:
+        return float(obj.namespace[name] / unit)
+    raise ExportError(f"{obj.name}: no parameter {name!r} (namespace or variable)")
+
+
+def graph_from_brian(groups, synapses, dt=None, readout=None, name="network") -> Graph:
+    """A neutral graph from Brian2 objects made with :mod:`workbench.models`.
+
+    Neuron groups must be ``lif`` or ``if`` models (``v`` leaks to ``E_L``
+    with ``tau_m``, or ``C_m`` for ``if``); spike sources
+    (``SpikeGeneratorGroup``, ``PoissonGroup``) become inputs.  Synapses must
+    target ``v`` (delta: ``w*w_scale`` in volts) or an ``exp_curr`` receptor
+    current ``I_r`` (amps; with ``R_m``, ``tau_m`` and ``tau_r`` of the
+    target).  Anything else raises :class:`ExportError` naming the object.
+    """
+    from brian2 import NeuronGroup, amp, mV, ms, ohm, second
+
+    dt_ms = float((dt if dt is not None else groups[0].clock.dt) / ms)
+    pops = []
+    info = {}
+    for G in groups:
+        if not isinstance(G, NeuronGroup):
+            pops.append(Population(G.name, len(G), "input"))
+            info[G.name] = None
+            continue
+        ns = G.namespace
+        if "tau_m" in ns or "tau_m" in G.variables:
+            tau_m = _value(G, "tau_m", ms)
+            R = _value(G, "R_m", ohm)
+        elif "C_m" in ns:
+            tau_m = 1e12  # perfect integrator: no leak
+            R = None
+        else:
+            raise ExportError(f"{G.name}: only lif / if neuron models can be exported (no tau_m or C_m)")
+        taus = [k for k in list(ns) + list(G.variables) if re.fullmatch(r"tau_\w+", k) and k != "tau_m"]
+        tau_syn = _value(G, taus[0], ms) if taus else 0.0
+        if len(set(taus)) > 1:
+            raise ExportError(f"{G.name}: several receptor time constants {taus}; the chip neuron has one current")
+        E_L = _value(G, "E_L", mV) if ("E_L" in ns or "E_L" in G.variables) else _value(G, "v_reset", mV)
+        params = dict(tau_m=tau_m, tau_syn=tau_syn, v_rest=E_L, v_reset=_value(G, "v_reset", mV),
+                      v_th=_value(G, "v_th", mV), t_ref=_value(G, "t_ref", ms))
+        pops.append(Population(G.name, len(G), params=params))
+        info[G.name] = dict(R=R, tau_m=tau_m, tau_syn=tau_syn, C=(float(ns["C_m"] / (amp * second / mV))
+                                                                   if "C_m" in ns else None))
+    proj = []
+    for S in synapses:
+        code = S.pre.code if hasattr(S, "pre") else ""
+        m = re.search(r"(\w+)_post\s*\+=\s*w\*w_scale(\S*)", code)
+        if not m:
+            raise ExportError(f"{S.name}: on_pre {code!r} is not 'target_post += w*w_scale' (workbench connect())")
+        target, extra = m.group(1), m.group(2)
+        if extra:
+            raise ExportError(f"{S.name}: transmission {m.group(0)!r} has a factor ({extra}); only plain "
+                              "delta and exp_curr synapses can be exported")
+        post_info = info.get(S.target.name)
+        if post_info is None:
+            raise ExportError(f"{S.name}: target {S.target.name!r} is not an exported neuron group")
+        w = np.asarray(S.w[:], dtype=float)
+        scale = S.namespace["w_scale"]
+        if target == "v":
+            weight = w * float(scale / mV)
+            kind = "delta"
+        elif target.startswith("I_"):
+            if post_info["R"] is None:
+                raise ExportError(f"{S.name}: current synapses onto an 'if' group need R_m")
+            d = np.exp(-dt_ms / post_info["tau_syn"])
+            R = np.asarray(post_info["R"])
+            j = np.asarray(S.j[:])
+            Rj = R[j] if R.ndim else R
+            tm = np.asarray(post_info["tau_m"])
+            tmj = tm[j] if tm.ndim else tm
+            dv_total = w * float(scale / amp) * Rj * 1e3 * post_info["tau_syn"] / tmj  # mV of total deflection
+            weight = dv_total * (1 - d) / d  # u jump whose discrete sum u*(d + d^2 + ...) gives the same
+            kind = "current"
+        else:
+            raise ExportError(f"{S.name}: target variable {target!r} is neither v nor a receptor current I_r")
+        proj.append(Projection(S.name, S.source.name, S.target.name, np.asarray(S.i[:]), np.asarray(S.j[:]),
+                               weight, delay=np.asarray(S.delay[:] / ms, dtype=float), synapse=kind))
+    return Graph(pops, proj, readout=readout, dt=dt_ms, name=name)
