@@ -367,7 +367,7 @@ def _run(params, ctx):
                           ex_time=("ex_time", np.arange(n_time) / fs * 1000.0, {"units": "ms", "long_name": "time"}),
                           channel=("channel", np.arange(sset.n_channels), {"units": "1", "long_name": "signal channel"}))
     put("example_sample", ex, ("example",), "1", "sample index of the example")
-    put("example_signal", signals[ex], ("example", "ex_time", "channel"), "SD", "signal (scaled by its SD)")
+    put("example_signal", signals[ex], ("example", "ex_time", "channel"), "1", "signal / its SD")
     sel_in = [(e, s) for e, i in enumerate(ex) for s in [spikes[i]]]
     put("input_spike_example", np.concatenate([np.full(len(s), e) for e, s in sel_in]).astype(np.int32),
         ("input_spike",), "1", "example index")

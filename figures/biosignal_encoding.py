@@ -1,0 +1,46 @@
+"""Raw signal of one example per class with its spike encoding (from a biosignal archive).
+
+    python figures/biosignal_encoding.py run.nc --out enc.png   (or: workbench figure biosignal-encoding run.nc)
+"""
+import sys
+
+import numpy as np
+
+from workbench.plotting import label
+
+
+def make(ds, max_channels=3):
+    from workbench.plotting import use_style
+
+    plt = use_style()
+    n_ex = ds.sizes["example"]
+    classes = ds.attrs.get("class_names", "").split(",")
+    fig, axes = plt.subplots(2, n_ex, figsize=(3.0 * n_ex, 3.6), squeeze=False, sharex=True,
+                             gridspec_kw={"height_ratios": [1.3, 1]})
+    t = ds["ex_time"].values
+    lab = ds["label"].values
+    for e in range(n_ex):
+        ax = axes[0, e]
+        sig = ds["example_signal"].isel(example=e).values
+        for c in range(min(max_channels, sig.shape[1])):
+            ax.plot(t, sig[:, c], lw=0.8)
+        s = int(ds["example_sample"].values[e])
+        ax.set_title(f"sample {s}: {classes[lab[s]] if lab[s] < len(classes) else lab[s]}")
+        ax.set_ylabel(label(ds["example_signal"]))
+        ax2 = axes[1, e]
+        m = ds["input_spike_example"].values == e
+        ax2.plot(ds["input_spike_time"].values[m], ds["input_spike_neuron"].values[m], "|", ms=4, color="k")
+        ax2.set_xlabel(label(ds["ex_time"]))
+        ax2.set_ylabel("input channel")
+    cfg = ds.attrs.get("config", "")
+    import json
+    enc = json.loads(cfg).get("encoder", "?") if cfg else "?"
+    fig.suptitle(f"{ds.attrs.get('dataset', '')}: signal and {enc} spike encoding")
+    fig.tight_layout()
+    return fig
+
+
+if __name__ == "__main__":
+    from workbench.figures_main import figure_main
+
+    sys.exit(figure_main(make, __doc__))
