@@ -1,0 +1,334 @@
+"""STDP windows: the weight change of each plasticity rule as a function of the spike-time difference.
+
+Every pairing is its own synapse between two *clock neurons* (generated-code
+neurons that fire at ``t_first + k*period`` for ``k < n_spikes``): synapse
+``s`` sees a presynaptic spike at ``t0 + k/f`` and a postsynaptic one at
+``t0 + delta_t[s] + k/f``.  All rules and all pairings run in one network, so
+the standalone backend builds once.
+
+Measured
+--------
+- ``dw`` (rule, delta_t): weight change after ``n_pairs`` pairings at
+  ``pairing_frequency``, from ``w_init`` (deterministic rules).  For the
+  stochastic binary rule the weight starts at 0 when delta_t > 0 and at
+  ``w_max`` when delta_t < 0; ``dw`` is the mean over ``n_trials`` synapses
+  (its standard error in ``dw_sem``), i.e. +-w_max times the switching
+  probability.
+- ``triplet_dw`` (frequency, pairing): triplet-rule weight change after
+  ``triplet_pairs`` pairings at +-``triplet_delta_t`` and each frequency: the
+  frequency dependence of Pfister & Gerstner 2006, Fig. 4 (Sjostrom et al.
+  2001 protocol).
+
+Expected
+--------
+``*_expected`` come from an independent event-driven evaluation of each rule's
+definition in numpy (traces as exact sums of exponentials over the recorded
+spike times, weights updated event by event with the same bounds; for the
+stochastic rule the exact probability that the weight is high, propagated
+through the spike sequence).  For one pairing they reduce to the closed forms
+``A_plus*exp(-dt/tau_plus)`` / ``-A_minus*exp(dt/tau_minus)`` (pair rules) and
+``+-w_max*p*exp(-|dt|/tau)`` (stochastic).
+"""
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+from brian2 import Hz, Network, NeuronGroup, SpikeMonitor, defaultclock, mV, ms, second
+
+from .. import models
+from ..backends import Simulation, model_key, use_backend
+from ..params import Param, ParameterError
+from ..protocol import Protocol
+
+__all__ = ["PROTOCOL", "RULES", "reference_dw", "switch_probability", "pairing_times"]
+
+#: Rules measured by this protocol: name -> (kind, options for the reference).
+RULES = {
+    "stdp_add": ("pair", dict(bounds="additive", spikes="all")),
+    "stdp_add_nearest": ("pair", dict(bounds="additive", spikes="nearest")),
+    "stdp_mult": ("pair", dict(bounds="multiplicative", spikes="all")),
+    "stdp_mult_nearest": ("pair", dict(bounds="multiplicative", spikes="nearest")),
+    "triplet_stdp": ("triplet", {}),
+    "stochastic_binary_stdp": ("stochastic", {}),
+}
+
+_CLOCK_EQS = """
+t_first : second (constant)
+period : second (constant)
+n_spikes : integer (constant)
+k : integer
+v : volt
+"""
+
+
+def _clock_group(N, name):
+    """Neurons that fire at t_first + k*period, k = 0 .. n_spikes-1 (pure generated code)."""
+    return NeuronGroup(N, _CLOCK_EQS, threshold="k < n_spikes and t >= t_first + k*period - 0.5*dt",
+                       reset="k += 1", name=name)
+
+
+def pairing_times(t0, delta_t, n, period):
+    """Presynaptic and postsynaptic spike times (arrays) of one pairing protocol (all in ms)."""
+    k = np.arange(n)
+    return t0 + k * period, t0 + delta_t + k * period
+
+
+# ------------------------------------------------------------------------------- reference (numpy)
+
+def _events(pre, post):
+    """Spike events in time order; at equal times the presynaptic event first."""
+    ev = [(float(t), 0) for t in pre] + [(float(t), 1) for t in post]
+    ev.sort()
+    return ev
+
+
+def reference_dw(rule: str, pre, post, w0: float, params=None) -> float:
+    """Weight change of a deterministic rule for given spike times (ms), from the rule's definition.
+
+    Independent of Brian2: traces are evaluated as exact sums of exponentials
+    over the earlier spikes (all-to-all) or the last spike (nearest), and the
+    weight is updated event by event with the rule's bounds.
+    """
+    kind, opt = RULES[rule]
+    p = dict(models.plasticity(rule).params if params is None else params)
+    wmax = float(p["w_max"])
+    w = float(w0)
+    pre_seen, post_seen = [], []
+    if kind == "pair":
+        tp, tm = float(p["tau_plus"] / ms), float(p["tau_minus"] / ms)
+        Ap, Am = float(p["A_plus"]), float(p["A_minus"])
+        for t, is_post in _events(pre, post):
+            if not is_post:
+                pre_seen.append(t)
+                x = np.asarray(post_seen)
+                if opt["spikes"] == "nearest":
+                    x = x[-1:]
+                apost = np.sum(np.exp(-(t - x) / tm))
+                scale = w / wmax if opt["bounds"] == "multiplicative" else 1.0
+                w = min(max(w - Am * apost * scale, 0.0), wmax)
+            else:
+                post_seen.append(t)
+                x = np.asarray(pre_seen)
+                if opt["spikes"] == "nearest":
+                    x = x[-1:]
+                apre = np.sum(np.exp(-(t - x) / tp))
+                scale = (wmax - w) / wmax if opt["bounds"] == "multiplicative" else 1.0
+                w = min(max(w + Ap * apre * scale, 0.0), wmax)
+        return w - w0
+    if kind == "triplet":
+        tp, tm, tx, ty = (float(p[k] / ms) for k in ("tau_plus", "tau_minus", "tau_x", "tau_y"))
+        for t, is_post in _events(pre, post):
+            if not is_post:
+                o = np.asarray(post_seen)
+                r = np.asarray(pre_seen)         # earlier presynaptic spikes only (r2 before the update)
+                o1 = np.sum(np.exp(-(t - o) / tm))
+                r2 = np.sum(np.exp(-(t - r) / tx))
+                w = min(max(w - o1 * (float(p["A2_minus"]) + float(p["A3_minus"]) * r2), 0.0), wmax)
+                pre_seen.append(t)
+            else:
+                r = np.asarray(pre_seen)
+                o = np.asarray(post_seen)        # earlier postsynaptic spikes only (o2 before the update)
+                r1 = np.sum(np.exp(-(t - r) / tp))
+                o2 = np.sum(np.exp(-(t - o) / ty))
+                w = min(max(w + r1 * (float(p["A2_plus"]) + float(p["A3_plus"]) * o2), 0.0), wmax)
+                post_seen.append(t)
+        return w - w0
+    raise ValueError(f"reference_dw: {rule!r} is stochastic; use switch_probability()")
+
+
+def switch_probability(pre, post, high0: bool, params=None) -> float:
+    """Exact probability that a stochastic binary synapse is high after the spike sequence.
+
+    Switching probabilities depend only on spike times (nearest-spike traces), so
+    ``q = P(w = w_max)`` propagates linearly: at a postsynaptic spike
+    ``q += (1 - q)*p_plus*apre``; at a presynaptic spike ``q *= 1 - p_minus*apost``.
+    """
+    p = dict(models.plasticity("stochastic_binary_stdp").params if params is None else params)
+    tp, tm = float(p["tau_plus"] / ms), float(p["tau_minus"] / ms)
+    q = 1.0 if high0 else 0.0
+    last_pre = last_post = None
+    for t, is_post in _events(pre, post):
+        if not is_post:
+            last_pre = t
+            apost = 0.0 if last_post is None else np.exp(-(t - last_post) / tm)
+            q *= 1 - float(p["p_minus"]) * apost
+        else:
+            last_post = t
+            apre = 0.0 if last_pre is None else np.exp(-(t - last_pre) / tp)
+            q += (1 - q) * float(p["p_plus"]) * apre
+    return q
+
+
+# ------------------------------------------------------------------------------------ simulation
+
+def _floats(key, values):
+    try:
+        out = np.array([float(v) for v in values], dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(f"parameter {key!r}: expected numbers, got {values!r}") from None
+    if np.any(out <= 0):
+        raise ParameterError(f"parameter {key!r}: values must be > 0, got {values!r}")
+    return out
+
+
+def _run(params, ctx):
+    rules = list(params.rules) if params.rules else list(RULES)
+    unknown = [r for r in rules if r not in RULES]
+    if unknown:
+        raise ParameterError(f"rules: unknown rule(s) {unknown}; known: {', '.join(RULES)}")
+    dt = float(params.dt / ms)
+    step = float(params.delta_t_step / ms)
+    dmax = float(params.delta_t_max / ms)
+    if step <= 0 or dmax <= 0:
+        raise ParameterError("delta_t_step and delta_t_max must be > 0")
+    grid = np.arange(-np.floor(dmax / step), np.floor(dmax / step) + 1) * step
+    grid = grid[np.abs(grid) > 1e-9]      # dt = 0: pre and post in the same step have no defined order
+    period = 1000.0 / float(params.pairing_frequency / Hz)
+    n_pairs = int(params.n_pairs)
+    if n_pairs < 1 or params.n_trials < 1 or params.triplet_pairs < 1:
+        raise ParameterError("n_pairs, n_trials and triplet_pairs must be >= 1")
+    if n_pairs > 1 and np.any(np.abs(np.abs(grid) - period * np.round(np.abs(grid) / period)) < dt):
+        raise ParameterError(f"delta_t values reach a multiple of the pairing period ({period} ms): "
+                             "pre and post spikes would coincide; lower pairing_frequency or delta_t_max")
+    freqs = _floats("triplet_frequencies", params.triplet_frequencies) if "triplet_stdp" in rules else np.array([])
+    tdt = float(params.triplet_delta_t / ms)
+    if len(freqs) and np.any(1000.0 / freqs <= abs(tdt) + dt):
+        raise ParameterError(f"triplet_frequencies: the period must exceed |triplet_delta_t| = {abs(tdt)} ms "
+                             "(else pre and post spikes of successive pairings coincide)")
+
+    # pairing table: the window block, then the triplet frequency block (+dt and -dt per frequency)
+    t0 = dmax + abs(tdt) + 1.0
+    delta = list(grid)
+    periods = [period] * len(grid)
+    counts = [n_pairs] * len(grid)
+    for f in freqs:
+        for sign in (1, -1):
+            delta.append(sign * tdt)
+            periods.append(1000.0 / f)
+            counts.append(int(params.triplet_pairs))
+    delta, periods, counts = np.array(delta), np.array(periods), np.array(counts)
+    n_win, N = len(grid), len(delta)
+    duration = float(np.max(t0 + np.maximum(delta, 0) + (counts - 1) * periods)) + 2.0 + 2 * dt
+
+    key = model_key("stdp_window", rules, N, n_win, int(params.n_trials), dt, duration,
+                    tuple(np.round(delta, 9)), tuple(np.round(periods, 9)), tuple(counts))
+    w_init = float(params.w_init)
+    with use_backend(ctx.backend, key=key, seed=ctx.seed, threads=ctx.threads) as be:
+        defaultclock.dt = params.dt
+        pre = _clock_group(N, "stdp_pre")
+        post = _clock_group(N, "stdp_post")
+        pre.t_first = t0 * ms
+        post.t_first = (t0 + delta) * ms
+        pre.period = post.period = periods * ms
+        pre.n_spikes = post.n_spikes = counts
+        objects = [pre, post, SpikeMonitor(pre, name="stdp_pre_spikes"), SpikeMonitor(post, name="stdp_post_spikes")]
+        synapses = {}
+        for rule in rules:
+            kind = RULES[rule][0]
+            S = models.connect(pre, post, "v", plasticity=models.plasticity(rule), w_scale=1 * mV,
+                               name=f"stdp_{rule}")
+            if kind == "stochastic":
+                idx = np.repeat(np.arange(n_win), int(params.n_trials))
+                S.connect(i=idx, j=idx)
+            elif kind == "triplet":
+                idx = np.arange(N)
+                S.connect(i=idx, j=idx)
+            else:
+                S.connect(i=np.arange(n_win), j=np.arange(n_win))
+            models.init_synapses(S)
+            if kind == "stochastic":
+                wmax = float(models.plasticity(rule).params["w_max"])
+                S.w = np.where(delta[idx] > 0, 0.0, wmax)
+            else:
+                S.w = w_init
+            synapses[rule] = S
+            objects.append(S)
+        net = Network(objects)
+        Simulation(net, duration * ms, be).run()
+        w_end = {r: np.asarray(S.w[:], dtype=float) for r, S in synapses.items()}
+        pre_trains = {i: np.asarray(t / ms) for i, t in objects[2].spike_trains().items()}
+        post_trains = {i: np.asarray(t / ms) for i, t in objects[3].spike_trains().items()}
+
+    missing = [i for i in range(N) if len(pre_trains[i]) != counts[i] or len(post_trains[i]) != counts[i]]
+    if missing:
+        raise RuntimeError(f"stdp-window: clock neurons {missing[:5]} did not fire their {counts[missing[0]]} "
+                           "spikes; the duration is too short (bug)")
+
+    n_rules = len(rules)
+    dw = np.full((n_rules, n_win), np.nan)
+    dw_exp = np.full((n_rules, n_win), np.nan)
+    dw_sem = np.zeros((n_rules, n_win))
+    for a, rule in enumerate(rules):
+        kind = RULES[rule][0]
+        w = w_end[rule]
+        if kind == "stochastic":
+            wmax = float(models.plasticity(rule).params["w_max"])
+            w = w.reshape(n_win, int(params.n_trials))
+            w0 = np.where(grid > 0, 0.0, wmax)
+            change = w - w0[:, None]
+            dw[a] = change.mean(axis=1)
+            dw_sem[a] = change.std(axis=1, ddof=1) / np.sqrt(change.shape[1]) if change.shape[1] > 1 else 0.0
+            for s in range(n_win):
+                q = switch_probability(pre_trains[s], post_trains[s], high0=grid[s] < 0)
+                dw_exp[a, s] = wmax * q - w0[s]
+        else:
+            dw[a] = w[:n_win] - w_init
+            for s in range(n_win):
+                dw_exp[a, s] = reference_dw(rule, pre_trains[s], post_trains[s], w_init)
+
+    ds = xr.Dataset(
+        {
+            "dw": (("rule", "delta_t"), dw, {"units": "1", "long_name": "weight change (measured)"}),
+            "dw_expected": (("rule", "delta_t"), dw_exp,
+                            {"units": "1", "long_name": "weight change (rule definition, event-driven numpy)"}),
+            "dw_sem": (("rule", "delta_t"), dw_sem,
+                       {"units": "1", "long_name": "standard error of the mean weight change"}),
+        },
+        coords={
+            "rule": ("rule", rules, {"units": "1", "long_name": "plasticity rule"}),
+            "delta_t": ("delta_t", grid, {"units": "ms", "long_name": "t_post - t_pre"}),
+        },
+    )
+    if len(freqs):
+        tr = w_end["triplet_stdp"][n_win:].reshape(len(freqs), 2) - w_init
+        tr_exp = np.array([[reference_dw("triplet_stdp", pre_trains[n_win + 2 * f + s],
+                                         post_trains[n_win + 2 * f + s], w_init) for s in range(2)]
+                           for f in range(len(freqs))])
+        ds["triplet_dw"] = xr.DataArray(tr, dims=("frequency", "pairing"),
+                                        attrs={"units": "1", "long_name": "triplet-rule weight change (measured)"})
+        ds["triplet_dw_expected"] = xr.DataArray(
+            tr_exp, dims=("frequency", "pairing"),
+            attrs={"units": "1", "long_name": "triplet-rule weight change (rule definition)"})
+        ds = ds.assign_coords(
+            frequency=("frequency", freqs, {"units": "Hz", "long_name": "pairing frequency"}),
+            pairing=("pairing", np.array([tdt, -tdt]), {"units": "ms", "long_name": "t_post - t_pre"}))
+        ds["triplet_pairs"] = xr.DataArray(int(params.triplet_pairs),
+                                           attrs={"units": "1", "long_name": "pairings per frequency"})
+    ds["n_pairs"] = xr.DataArray(n_pairs, attrs={"units": "1", "long_name": "pairings per window point"})
+    ds["w_init"] = xr.DataArray(w_init, attrs={"units": "1", "long_name": "initial weight (deterministic rules)"})
+    ds["n_trials"] = xr.DataArray(int(params.n_trials),
+                                  attrs={"units": "1", "long_name": "synapses per delta_t (stochastic rule)"})
+    ds["simulated_time"] = xr.DataArray(duration / 1000.0, attrs={"units": "s", "long_name": "simulated time"})
+    return ds
+
+
+PROTOCOL = Protocol(
+    name="stdp-window",
+    description="Measured STDP windows of the plasticity rules and the triplet rule's frequency dependence.",
+    params={
+        "rules": Param((), "plasticity rules (comma-separated; empty: " + ", ".join(RULES) + ")", kind=list),
+        "delta_t_max": Param(100 * ms, "largest |t_post - t_pre| of the window"),
+        "delta_t_step": Param(5 * ms, "spacing of the delta_t grid (0 is left out)"),
+        "n_pairs": Param(1, "pairings per window point"),
+        "pairing_frequency": Param(1 * Hz, "repetition frequency of the window pairings"),
+        "w_init": Param(0.5, "initial weight of the deterministic rules (w_max = 1)"),
+        "n_trials": Param(1000, "synapses per delta_t for the stochastic binary rule"),
+        "triplet_frequencies": Param(("0.1", "10", "20", "40", "50"),
+                                     "pairing frequencies (Hz) of the triplet frequency protocol", kind=list),
+        "triplet_pairs": Param(60, "pairings per frequency (Pfister & Gerstner 2006, Fig. 4)"),
+        "triplet_delta_t": Param(10 * ms, "|t_post - t_pre| of the triplet frequency protocol"),
+        "dt": Param(0.1 * ms, "integration time step (spike times are on this grid)"),
+    },
+    func=_run,
+    default_backend="cpp_standalone",
+)
