@@ -1,0 +1,17 @@
+"""Unsupervised STDP digit learning (Diehl & Cook 2015, Front. Comput. Neurosci. 9:99).
+
+The embedded default (no --set): scikit-learn digits upsampled to 28x28, 100 excitatory neurons,
+1347 training images (one epoch), classes assigned on the same images, 450 test images;
+cpp_standalone, a minute or two including the compile.
+
+    workbench run stdp-digits --out run.nc
+    workbench run stdp-digits --set dataset=fashion-mnist --set n_exc=400 --set n_train=60000 \
+        --set n_test=10000 --set epochs=1 --out fmnist.nc
+    workbench run stdp-digits ... --out run.nc --resume run.nc      # continue from the last checkpoint
+    workbench figure stdp-receptive-fields run.nc
+    workbench figure stdp-confusion run.nc
+    workbench figure stdp-accuracy run.nc
+"""
+from workbench.experiments.stdp_digits import PROTOCOL as _BASE
+
+PROTOCOL = _BASE.with_defaults()
