@@ -63,9 +63,12 @@ E += e
 """
 
 
-def _block_pairs(n_pre, n_post, copies, no_autapse=False):
-    i = np.repeat(np.arange(n_pre), n_post)
-    j = np.tile(np.arange(n_post), n_pre)
+def _block_pairs(n_pre, n_post, copies, no_autapse=False, post_idx=None):
+    """Global (i, j) of ``copies`` block-diagonal copies of an all-to-all projection onto
+    ``post_idx`` (default: all ``n_post``), and the (i, j) within one copy."""
+    post_idx = np.arange(n_post) if post_idx is None else np.asarray(post_idx)
+    i = np.repeat(np.arange(n_pre), len(post_idx))
+    j = np.tile(post_idx, n_pre)
     if no_autapse:
         keep = i != j
         i, j = i[keep], j[keep]
@@ -151,18 +154,26 @@ class EpropNetwork:
                                  loss += m*yt*(log(Zs) - y)
                                  ysum += m*y""", when="end", order=4, name="eprop_out_err")
 
-        syn_model = "w : 1\nG : 1\nE : 1\nebar : 1"
+        # Input and recurrent synapses, split by the kind of post-synaptic neuron: onto LIF
+        # neurons (beta = 0) the adaptation eligibility vector vanishes and is not simulated.
+        self.plastic = []  # (name, Synapses, 'in' | 'rec', (i, j) within one copy)
+        posts = [("lif", np.arange(cfg.n_lif), False)]
         if self.has_alif:
-            syn_model += "\nepsa : 1"
-        elig = _ELIG if self.has_alif else _ELIG_LIF
-        S_in = b2.Synapses(inp, rec, syn_model, on_pre="Iin_post += w", namespace=ns, name="eprop_S_in")
-        gi, gj, self._in_pairs = _block_pairs(n_in, n, C)
-        S_in.connect(i=gi, j=gj)
-        S_in.run_regularly(elig.format(ev="ev"), when="end", order=6, name="eprop_S_in_elig")
-        S_rec = b2.Synapses(rec, rec, syn_model, on_pre="Irec_post += w", namespace=ns, name="eprop_S_rec")
-        gi, gj, self._rec_pairs = _block_pairs(n, n, C, no_autapse=True)
-        S_rec.connect(i=gi, j=gj)
-        S_rec.run_regularly(elig.format(ev="evr"), when="end", order=6, name="eprop_S_rec_elig")
+            posts.append(("alif", cfg.n_lif + np.arange(cfg.n_alif), True))
+        else:
+            posts[0] = ("all", np.arange(n), False)
+        for kind, pre, n_pre, ev, src in (("in", inp, n_in, "ev", "Iin"), ("rec", rec, n, "evr", "Irec")):
+            for label, post_idx, adaptive in posts:
+                if len(post_idx) == 0:
+                    continue
+                model = "w : 1\nG : 1\nE : 1\nebar : 1" + ("\nepsa : 1" if adaptive else "")
+                name = f"eprop_S_{kind}_{label}"
+                S = b2.Synapses(pre, rec, model, on_pre=f"{src}_post += w", namespace=ns, name=name)
+                gi, gj, pairs = _block_pairs(n_pre, n, C, no_autapse=(kind == "rec"), post_idx=post_idx)
+                S.connect(i=gi, j=gj)
+                S.run_regularly((_ELIG if adaptive else _ELIG_LIF).format(ev=ev), when="end", order=6,
+                                name=name + "_elig")
+                self.plastic.append((name, S, kind, pairs))
         S_out = b2.Synapses(rec, out, "w : 1\nG : 1\nIout_post = w*z_pre : 1 (summed)", namespace=ns,
                             name="eprop_S_out")
         gi, gj, self._out_pairs = _block_pairs(n, K, C)
@@ -173,7 +184,7 @@ class EpropNetwork:
         gi, gj, self._fb_pairs = _block_pairs(K, n, C)
         S_fb.connect(i=gi, j=gj)
         _set_schedule(S_fb, "L_post", 5)
-        objs = [inp, rec, out, S_in, S_rec, S_out, S_fb]
+        objs = [inp, rec, out, S_out, S_fb] + [S for _, S, _, _ in self.plastic]
         if cfg.loss == "ce":
             S_norm = b2.Synapses(out, out, "Zs_post = exp(y_pre) : 1 (summed)", namespace=ns, name="eprop_S_norm")
             gi, gj, _ = _block_pairs(K, K, C)
@@ -189,11 +200,11 @@ class EpropNetwork:
                                              order=10, name="eprop_state_mon")
             objs.append(self.state_mon)
         # initial values (replaced through run_args / assignment on every run)
-        for S in (S_in, S_rec, S_out):
+        for S in [S_out] + [S for _, S, _, _ in self.plastic]:
             S.w = np.zeros(len(S))
         S_fb.B = np.zeros(len(S_fb))
         self.inp, self.rec, self.out = inp, rec, out
-        self.S_in, self.S_rec, self.S_out, self.S_fb = S_in, S_rec, S_out, S_fb
+        self.S_out, self.S_fb = S_out, S_fb
         self.net = b2.Network(objs)
         self._sim = None
 
@@ -240,14 +251,14 @@ class EpropNetwork:
             raise ValueError(f"inputs must have shape (copies={C}, steps={T}, n_in={cfg.n_in}), got {x.shape}")
         Bm = W["w_out"] if feedback is None else feedback
         values = {
-            self.S_in.w: self._tile(W["w_in"], self._in_pairs),
-            self.S_rec.w: self._tile(W["w_rec"], self._rec_pairs),
             self.S_out.w: self._tile(W["w_out"], self._out_pairs),
             self.S_fb.B: self._tile(np.asarray(Bm).T, self._fb_pairs),
             self.X: x.transpose(1, 0, 2).reshape(T, C * cfg.n_in),
             self.Y: y_star.transpose(1, 0, 2).reshape(T, C * cfg.n_out),
             self.M: mask.transpose(1, 0, 2).reshape(T, C * cfg.n_out),
         }
+        for _, S, kind, pairs in self.plastic:
+            values[S.w] = self._tile(W["w_" + kind], pairs)
         values = {k: np.ascontiguousarray(v, dtype=float) for k, v in values.items()}
         if self.backend.standalone:
             if self._sim is None:
@@ -257,16 +268,18 @@ class EpropNetwork:
             self._run_runtime(values)
         n, K, n_in = cfg.n_rec, cfg.n_out, cfg.n_in
         res = {
-            "G_in": self._gather(self.S_in.G[:], self._in_pairs, (n_in, n)),
-            "G_rec": self._gather(self.S_rec.G[:], self._rec_pairs, (n, n)),
-            "E_in": self._gather(self.S_in.E[:], self._in_pairs, (n_in, n)),
-            "E_rec": self._gather(self.S_rec.E[:], self._rec_pairs, (n, n)),
             "G_out": self._gather(self.S_out.G[:], self._out_pairs, (n, K)),
             "loss": np.asarray(self.out.loss[:]).reshape(C, K).sum(axis=1),
             "ysum": np.asarray(self.out.ysum[:]).reshape(C, K),
             "count": np.asarray(self.rec.count[:]).reshape(C, n),
             "y": np.asarray(self.y_mon.y[:]).reshape(C, K, -1).transpose(0, 2, 1),
         }
+        for kind, n_pre in (("in", n_in), ("rec", n)):
+            res["G_" + kind] = np.zeros((n_pre, n))
+            res["E_" + kind] = np.zeros((n_pre, n))
+        for _, S, kind, pairs in self.plastic:
+            res["G_" + kind] += self._gather(S.G[:], pairs, res["G_" + kind].shape)
+            res["E_" + kind] += self._gather(S.E[:], pairs, res["E_" + kind].shape)
         i = np.asarray(self.spikes.i[:])
         step = np.rint(np.asarray(self.spikes.t[:] / ms) / cfg.dt).astype(np.int64) - 1  # emitted one step late
         res["spike_trial"], res["spike_neuron"], res["spike_step"] = i // n, i % n, step

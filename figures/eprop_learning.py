@@ -1,0 +1,47 @@
+"""Learning curves of an e-prop run (loss, normalised MSE or accuracy, firing rate) from an eprop archive.
+
+    python figures/eprop_learning.py run.nc --out learning.png   (or: workbench figure eprop-learning run.nc)
+"""
+import sys
+
+from workbench.plotting import label
+
+
+def make(ds):
+    from workbench.plotting import use_style
+
+    plt = use_style()
+    task = ds.attrs.get("task", "pattern")
+    fig, axes = plt.subplots(1, 3, figsize=(9.5, 2.8))
+    it = ds["iteration"]
+    axes[0].plot(it, ds["loss"], lw=1)
+    axes[0].set_yscale("log")
+    axes[0].set_ylabel(label(ds["loss"]) if task != "pattern" else "loss")
+    axes[0].set_title("loss")
+    if task == "pattern":
+        axes[1].plot(it, ds["nmse"], lw=1)
+        axes[1].set_yscale("log")
+        axes[1].set_ylabel(label(ds["nmse"]))
+        axes[1].set_title(f"final NMSE {float(ds['final_nmse']):.3g}, loss {float(ds['final_loss']):.3g}")
+    else:
+        axes[1].plot(it, ds["accuracy"], lw=0.8, alpha=0.6, label="training batch")
+        if "validation_accuracy" in ds:
+            axes[1].plot(ds["validation"], ds["validation_accuracy"], "o-", ms=3, label="validation")
+        axes[1].axhline(float(ds["test_accuracy"]), color="k", ls="--", lw=1,
+                        label=f"test {float(ds['test_accuracy']):.2f}")
+        axes[1].set_ylim(0, 1.02)
+        axes[1].set_ylabel("accuracy")
+        axes[1].legend(loc="lower right")
+    axes[2].plot(it, ds["firing_rate"], lw=1)
+    axes[2].set_ylabel(label(ds["firing_rate"]))
+    for ax in axes:
+        ax.set_xlabel(label(ds["iteration"]))
+    fig.suptitle(f"e-prop, {task} task ({ds.attrs.get('backend')}, seed {ds.attrs.get('seed')})")
+    fig.tight_layout()
+    return fig
+
+
+if __name__ == "__main__":
+    from workbench.figures_main import figure_main
+
+    sys.exit(figure_main(make, __doc__))

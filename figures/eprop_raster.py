@@ -1,0 +1,66 @@
+"""Spike rasters (inputs, LIF, ALIF), membrane potentials and adaptive thresholds of the first example
+trial of an eprop archive, with the readouts below.
+
+    python figures/eprop_raster.py run.nc --out raster.png   (or: workbench figure eprop-raster run.nc)
+"""
+import sys
+
+import numpy as np
+
+from workbench.plotting import label
+
+
+def make(ds, trial=0):
+    from workbench.plotting import use_style
+
+    plt = use_style()
+    has_state = "v" in ds
+    n_rows = 4 + int(has_state)
+    fig, axes = plt.subplots(n_rows, 1, figsize=(7.5, 1.5 * n_rows + 0.6), sharex=True)
+    sel = ds["input_spike_trial"].values == trial
+    axes[0].plot(ds["input_spike_time"].values[sel], ds["input_spike_neuron"].values[sel], "|", ms=2, color="k")
+    axes[0].set_ylabel("input")
+    ct = ds["cell_type"].values
+    sel = ds["spike_trial"].values == trial
+    t, n = ds["spike_time"].values[sel], ds["spike_neuron"].values[sel]
+    for ax, kind, color in ((axes[1], "LIF", "C0"), (axes[2], "ALIF", "C3")):
+        idx = np.flatnonzero(ct == kind)
+        if len(idx):
+            s = np.isin(n, idx)
+            ax.plot(t[s], n[s], "|", ms=2, color=color)
+            ax.set_ylim(idx[0] - 0.5, idx[-1] + 0.5)
+        else:
+            ax.text(0.5, 0.5, f"no {kind} neurons", transform=ax.transAxes, ha="center", va="center")
+        ax.set_ylabel(kind)
+    row = 3
+    if has_state:
+        ax = axes[row]
+        sct = ds["state_cell_type"].values
+        for kind, color in (("LIF", "C0"), ("ALIF", "C3")):
+            idx = np.flatnonzero(sct == kind)[:1]
+            for k in idx:
+                ax.plot(ds["time"], ds["v"][k], color=color, lw=0.6, label=f"v ({kind} {k})")
+                ax.plot(ds["time"], ds["threshold"][k], color=color, lw=1.2, ls="--", label=f"threshold ({kind} {k})")
+        ax.set_ylabel("v, threshold")
+        ax.legend(loc="upper left", fontsize=6, ncol=2)
+        row += 1
+    ax = axes[row]
+    y = ds["output"].isel(trial=trial)
+    for k in range(y.sizes["output"]):
+        ax.plot(ds["time"], y[:, k], lw=1, label=f"y{k}")
+        ax.plot(ds["time"], ds["target"].isel(trial=trial)[:, k], lw=1, ls=":", color=f"C{k}")
+    ax.set_ylabel("readout")
+    ax.set_xlabel(label(ds["time"]))
+    ax.legend(loc="upper left", fontsize=6, ncol=3)
+    title = f"e-prop {ds.attrs.get('task')}: example trial {trial}"
+    if "label" in ds:
+        title += f" (majority {'right' if int(ds['label'][trial]) else 'left'})"
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+if __name__ == "__main__":
+    from workbench.figures_main import figure_main
+
+    sys.exit(figure_main(make, __doc__))
