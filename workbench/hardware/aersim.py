@@ -168,8 +168,7 @@ def _run(net: ChipNetwork, stimulus, T, stdp, seed, v0):
         x_pre = np.zeros(N)
         x_post = np.zeros(N)
         d_plus, d_minus = np.exp(-net.dt / stdp.tau_plus), np.exp(-net.dt / stdp.tau_minus)
-        step = net.weight_step * net.frac_shift / np.where(exact, 1.0, 1.0)  # state units per weight step
-        wmax_units = stdp.w_max / (net.lsb[dst] if not exact else 1.0)  # w_max in state units per synapse
+        wmax_units = stdp.w_max / (net.lsb[dst] if not exact else np.ones(len(dst)))  # w_max in state units
     t0 = time.perf_counter()
     for t in range(T):
         active = ref == 0
@@ -256,7 +255,7 @@ def _apply_dw(weight, weight_int, sl, dw, net, stdp, rng, wmax_units):
     steps = round_values(dw / net.frac_shift[sl], stdp.rounding, rng)
     wi = np.clip(weight_int[sl] + steps, 0, min(net.weight_max, np.floor(wmax_units[sl] / net.frac_shift[sl]).max()))
     weight_int[sl] = wi
-    weight[sl] = wi * net.frac_shift[sl]
+    weight[sl] = np.rint(wi * net.frac_shift[sl])
 
 
 def _normalize(weight, weight_int, syn_idx, dst, stdp, net, rng):
@@ -271,7 +270,7 @@ def _normalize(weight, weight_int, syn_idx, dst, stdp, net, rng):
     else:
         steps = round_values(weight_int[syn_idx] * f, stdp.rounding, rng)
         weight_int[syn_idx] = np.clip(steps, 0, net.weight_max)
-        weight[syn_idx] = weight_int[syn_idx] * net.frac_shift[syn_idx]
+        weight[syn_idx] = np.rint(weight_int[syn_idx] * net.frac_shift[syn_idx])
 
 
 def _per_core_synapses(net: ChipNetwork, mapping: ChipMapping) -> sp.csr_matrix:

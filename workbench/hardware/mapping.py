@@ -4,7 +4,9 @@
   ``neurons_per_core`` neurons and ``synapses_per_core`` incoming synapses,
   either by sequential fill (the baseline) or by ``pymetis`` graph
   partitioning of the synapse graph weighted by spike traffic (edge weight:
-  the presynaptic rate, so that heavily used edges stay inside a core).
+  the presynaptic rate, so that heavily used edges stay inside a core),
+  refined by greedy moves and swaps on the true multicast cost (packets =
+  rate x number of destination cores per source).
 - Placement: cores fill the mesh of chip 0 in serpentine order, then chip 1
   (chips tiled left to right), so consecutive cores are neighbours.
 - Routing: every source neuron has a routing-table entry per destination core
@@ -25,7 +27,7 @@ import numpy as np
 from .chips import ChipSpec, get_chip
 from .graph import Graph
 
-__all__ = ["MappingError", "ChipMapping", "allocate", "map_graph", "xy_route"]
+__all__ = ["MappingError", "ChipMapping", "allocate", "map_graph", "xy_route", "packet_cost"]
 
 _DIRS = {"E": 0, "W": 1, "N": 2, "S": 3}
 
@@ -148,27 +150,27 @@ def allocate(graph: Graph, chip, method: str = "metis", rates=None, seed: int = 
     if n_parts == 1:
         core_of[comp] = 0
         return core_of
-    local = np.full(n, -1, dtype=np.int64)
-    local[comp] = np.arange(m)
     r = np.ones(n) if rates is None else np.asarray(rates, dtype=float) + 1e-3
-    sel = (~flat.is_input[flat.src]) & (flat.src != flat.dst)
-    a, b = local[flat.src[sel]], local[flat.dst[sel]]
-    w = r[flat.src[sel]]
-    # symmetric adjacency with summed traffic weights
+    # star expansion of the multicast hyperedges: every neuron (inputs too, with vertex weight 0) is a
+    # vertex, every synapse an edge weighted by its source's rate, so co-targets of a source gather
+    sel = flat.src != flat.dst
+    a, b = flat.src[sel], flat.dst[sel]
+    w = r[a]
     i = np.concatenate([a, b])
     j = np.concatenate([b, a])
     ww = np.concatenate([w, w])
-    key = i * m + j
+    key = i * n + j
     uniq, inv = np.unique(key, return_inverse=True)
     wsum = np.bincount(inv, weights=ww)
-    ui, uj = uniq // m, uniq % m
-    xadj = np.concatenate([[0], np.cumsum(np.bincount(ui, minlength=m))]).astype(np.int64)
+    ui, uj = uniq // n, uniq % n
+    xadj = np.concatenate([[0], np.cumsum(np.bincount(ui, minlength=n))]).astype(np.int64)
     scale = 1000.0 / max(wsum.max(), 1e-12)
     ew = np.maximum(np.rint(wsum * scale), 1).astype(np.int64)
+    vw = (~flat.is_input).astype(np.int64)
     opts = pymetis.Options(seed=int(seed), ufactor=1)
-    _, parts = pymetis.part_graph(n_parts, xadj=xadj, adjncy=uj.astype(np.int64), eweights=ew,
-                                  vweights=None, options=opts)
-    parts = np.asarray(parts, dtype=np.int64)
+    _, parts_all = pymetis.part_graph(n_parts, xadj=xadj, adjncy=uj.astype(np.int64), eweights=ew,
+                                      vweights=vw, options=opts)
+    parts = np.asarray(parts_all, dtype=np.int64)[comp]
     # repair: move neurons out of over-full parts into parts with room (or new cores)
     counts = np.bincount(parts, minlength=n_parts)
     syn = np.bincount(parts, weights=inc[comp], minlength=n_parts)
@@ -186,6 +188,7 @@ def allocate(graph: Graph, chip, method: str = "metis", rates=None, seed: int = 
             counts[q] += 1
             syn[q] += inc[comp][idx]
             syn[p] -= inc[comp][idx]
+    parts = _refine(flat, comp, parts, r, npc, spc, inc)
     # renumber cores in order of their first neuron (keeps populations together on the mesh)
     order = np.unique(parts, return_index=True)
     first = {p: f for p, f in zip(*order)}
@@ -193,6 +196,89 @@ def allocate(graph: Graph, chip, method: str = "metis", rates=None, seed: int = 
     renum = {p: k for k, p in enumerate(ranked)}
     core_of[comp] = [renum[p] for p in parts]
     return core_of
+
+
+def packet_cost(flat, core_of, rates) -> float:
+    """Expected packets per unit time: sum over sources of rate x number of destination cores."""
+    core_of = np.asarray(core_of)
+    c = core_of[flat.dst]
+    ok = c >= 0
+    pairs = np.unique(np.c_[flat.src[ok], c[ok]], axis=0)
+    return float(np.sum(np.asarray(rates, float)[pairs[:, 0]])) if len(pairs) else 0.0
+
+
+def _refine(flat, comp, parts, rates, npc, spc, inc, sweeps: int = 4):
+    """Greedy moves and swaps that lower the multicast packet count sum_s rate_s * |destination cores of s|.
+
+    Graph partitioning minimises cut edges; a spike costs one packet per
+    destination core (a hyperedge), so the partition is refined on that cost.
+    """
+    n = flat.n_neurons
+    C = int(parts.max()) + 1
+    core = np.full(n, -1, dtype=np.int64)
+    core[comp] = parts
+    # presynaptic sources of each neuron (CSC)
+    order = np.argsort(flat.dst, kind="stable")
+    pre_ptr = np.concatenate([[0], np.cumsum(np.bincount(flat.dst, minlength=n))])
+    pre_src = flat.src[order]
+    K = np.zeros((n, C))  # targets of source s on core c
+    np.add.at(K, (flat.src, core[flat.dst]), 1.0)
+    counts = np.bincount(parts, minlength=C)
+    syn = np.bincount(parts, weights=inc[comp], minlength=C)
+    r = np.asarray(rates, dtype=float)
+
+    def gain(i):
+        """Cost change of moving i from its core to every core (vector over cores)."""
+        s = pre_src[pre_ptr[i]:pre_ptr[i + 1]]
+        if len(s) == 0:
+            return np.zeros(C)
+        c0 = core[i]
+        leave = np.sum(r[s] * (K[s, c0] == 1))
+        enter = (r[s][:, None] * (K[s] == 0)).sum(axis=0)
+        d = enter - leave
+        d[c0] = 0.0
+        return d
+
+    def move(i, c):
+        s = pre_src[pre_ptr[i]:pre_ptr[i + 1]]
+        np.add.at(K, (s, core[i]), -1.0)
+        np.add.at(K, (s, np.full(len(s), c)), 1.0)
+        counts[core[i]] -= 1
+        counts[c] += 1
+        syn[core[i]] -= inc[i]
+        syn[c] += inc[i]
+        core[i] = c
+
+    for _ in range(sweeps):
+        improved = False
+        for i in comp:
+            d = gain(i)
+            room = (counts < npc) & (syn + inc[i] <= spc)
+            room[core[i]] = False
+            if room.any():
+                c = int(np.argmin(np.where(room, d, np.inf)))
+                if d[c] < -1e-12:
+                    move(i, c)
+                    improved = True
+                    continue
+            c = int(np.argmin(d))
+            if d[c] >= -1e-12:
+                continue
+            c0 = core[i]
+            # swap with the member of c whose move to c0 helps most
+            members = comp[core[comp] == c]
+            best, bj = 0.0, -1
+            for j in members[:64]:
+                dj = gain(j)[c0]
+                if d[c] + dj < best:
+                    best, bj = d[c] + dj, j
+            if bj >= 0 and syn[c] - inc[bj] + inc[i] <= spc and syn[c0] - inc[i] + inc[bj] <= spc:
+                move(i, c)
+                move(bj, c0)
+                improved = True
+        if not improved:
+            break
+    return core[comp]
 
 
 def _placement(n_cores: int, chip: ChipSpec):

@@ -36,6 +36,6 @@ def apply_mismatch(net: ChipNetwork, cv_threshold: float = 0.0, cv_leak: float =
         dv = dv.astype(np.int64)
         w_int = np.clip(w_int, net.weight_min, net.weight_max).astype(np.int64) if net.weight_min < 0 else \
             np.clip(w_int, -net.weight_max, net.weight_max).astype(np.int64)
-    weight = w_int * (1.0 if net.exact else net.frac_shift)
+    weight = w_int if net.exact else np.rint(w_int * net.frac_shift)
     settings = dict(net.settings, mismatch=f"cv_threshold={cv_threshold}, cv_leak={cv_leak}, cv_weight={cv_weight}")
     return net.replace(threshold=th, decay_v=dv, weight_int=w_int, weight=weight, settings=settings)

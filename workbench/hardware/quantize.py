@@ -78,7 +78,7 @@ class ChipNetwork:
     weight: np.ndarray
     weight_int: np.ndarray  # weight in weight steps (before the fractional shift); == weight when exact
     weight_step: np.ndarray  # mV per weight step, per synapse
-    frac_shift: np.ndarray  # per synapse: weight -> state multiplier (2**frac)
+    frac_shift: np.ndarray  # per synapse: state steps per weight step (a power of two with pow2 scales)
     delay_ticks: np.ndarray
     delta: np.ndarray
     decay_bits: int = 0
@@ -260,35 +260,55 @@ def quantize(graph: Graph, chip, weight_bits: int | None = None, *, scale: str =
         delta[:] = True
         approximations.append(f"{chip.name}: no synaptic current state; current synapses became delta synapses "
                               "with the same total charge")
-    # groups sharing a weight scale
+    # groups sharing a weight scale: (postsynaptic population or core) x projection, like the
+    # per-synapse-group weight exponent of Loihi
     if per == "population":
         group_of_neuron = np.repeat(np.arange(len(flat.names)), np.diff(flat.offsets))
     else:
         group_of_neuron = np.asarray(core_of, dtype=np.int64)
         if group_of_neuron.shape != (n,):
             raise QuantizationError(f"core_of has shape {group_of_neuron.shape}; need ({n},)")
-    group = group_of_neuron[flat.dst]
+    n_proj = int(flat.projection.max()) + 1 if len(flat.projection) else 1
+    group = group_of_neuron[flat.dst] * n_proj + flat.projection
     lo, hi = weight_range(bits, chip.weight_signed)
-    n_groups = int(group_of_neuron.max()) + 1 if n else 0
-    step_of_group = np.ones(n_groups)
+    step_syn = np.ones(len(w))
     wq = np.zeros(len(w), dtype=np.int64)
     for g in np.unique(group):
         sel = group == g
-        wq[sel], step_of_group[g] = quantize_weights(w[sel], bits, chip.weight_signed, scale, rounding, rng)
-    step_n = step_of_group[group_of_neuron]  # mV per weight step, per neuron (as postsynaptic)
-    # fractional bits of the state below the weight step, per neuron
+        wq[sel], step = quantize_weights(w[sel], bits, chip.weight_signed, scale, rounding, rng)
+        step_syn[sel] = step
+    # state step per neuron: the finest weight step onto it, divided by 2**frac
+    base = np.full(n, np.inf)
+    np.minimum.at(base, flat.dst, step_syn)
     span = np.maximum(np.abs(p["v_th"] - p["v_rest"]), np.abs(p["v_reset"] - p["v_rest"])) * headroom
     span = np.where(flat.is_input, 0.0, span)
+    no_in = ~np.isfinite(base)
+    base[no_in] = np.where(span[no_in] > 0, span[no_in] / 2 ** (chip.state_bits - 2), 1.0)
     state_max = 2 ** (chip.state_bits - 1) - 1
     th_max = 2**chip.threshold_bits - 1
     frac = np.zeros(n, dtype=np.int64)
     for f in range(max_frac_bits, -1, -1):
-        lsb_f = step_n / 2**f
+        lsb_f = base / 2**f
         ok = (span / lsb_f <= state_max) & (np.abs(p["v_th"] - p["v_rest"]) / lsb_f <= th_max)
         frac = np.where((frac == 0) & ok & (f > frac), f, frac)
-    lsb = step_n / 2.0**frac
-    shift = (2 ** frac[flat.dst]).astype(np.int64)
-    weight = wq * shift
+    lsb = base / 2.0**frac
+    # registers too narrow for the finest weight step: coarsen the state step until threshold and
+    # state fit, and re-quantize the weights that were finer than it (they lose low-order bits)
+    need = np.maximum(span / state_max, np.abs(p["v_th"] - p["v_rest"]) / th_max)
+    need = np.where(flat.is_input, 0.0, need)
+    coarse = lsb < need
+    if np.any(coarse):
+        lsb[coarse] = 2.0 ** np.ceil(np.log2(need[coarse])) if scale == "pow2" else need[coarse]
+        fine = step_syn < lsb[flat.dst]
+        wq[fine] = np.clip(round_values(w[fine] / lsb[flat.dst][fine], rounding, rng), lo, hi) \
+            if chip.weight_signed else np.clip(round_values(np.abs(w[fine]) / lsb[flat.dst][fine], rounding, rng),
+                                                lo, hi) * np.sign(w[fine])
+        step_syn[fine] = lsb[flat.dst][fine]
+        approximations.append(f"{int(np.sum(coarse))} neuron(s): state/threshold registers too narrow for the "
+                              f"weight step; {int(np.sum(fine))} weight(s) re-quantized to the coarser state step")
+    shift = step_syn / lsb[flat.dst]  # weight step in state steps (a power of two with scale='pow2')
+    weight = np.rint(wq * shift)
+    step_n = lsb
     th_raw = np.rint((p["v_th"] - p["v_rest"]) / lsb)
     th = np.clip(th_raw, 0, th_max).astype(np.int64)
     reset = np.clip(np.rint((p["v_reset"] - p["v_rest"]) / lsb), -state_max - 1, state_max).astype(np.int64)
@@ -306,12 +326,12 @@ def quantize(graph: Graph, chip, weight_bits: int | None = None, *, scale: str =
                               "0.5*threshold*(1-exp(-dt/tau_m)) per tick")
     saturated = {
         "threshold": int(np.sum((th_raw != th) & ~flat.is_input)),
-        "weight": int(np.sum(np.abs(np.rint(w / step_n[flat.dst])) > max(abs(lo), hi))),
+        "weight": int(np.sum(np.abs(np.rint(w / step_syn)) > max(abs(lo), hi))),
     }
     return ChipNetwork(
         flat=flat, dt=dt, exact=False, threshold=th, v_reset=reset, decay_v=dv, decay_u=du, leak=leak, bias=bias,
         ref_ticks=np.rint(p["t_ref"] / dt).astype(np.int64), lsb=lsb, weight=weight, weight_int=wq,
-        weight_step=step_n[flat.dst], frac_shift=shift.astype(float),
+        weight_step=step_syn, frac_shift=shift.astype(float),
         delay_ticks=np.rint(flat.delay / dt).astype(np.int64), delta=delta, decay_bits=chip.decay_bits,
         state_min=-state_max - 1, state_max=state_max, weight_min=lo, weight_max=hi, chip=chip,
         settings={"weight_bits": bits, "scale": scale, "per": per, "rounding": rounding, "seed": seed,

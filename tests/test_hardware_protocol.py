@@ -1,0 +1,69 @@
+"""The hardware protocol end to end on a small synthetic stdp-digits archive, and its figure scripts."""
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from hardware_fixtures import synthetic_dc_archive  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def hw_archive(tmp_path_factory):
+    from workbench.protocol import run
+
+    d = tmp_path_factory.mktemp("hw")
+    src = synthetic_dc_archive(d / "dc.nc", per_class=2)
+    chip = d / "mini.toml"
+    chip.write_text('base = "loihi"\nname = "loihi-16"\nneurons_per_core = 16\n')
+    out = d / "hw.nc"
+    ds = run("hardware", dict(source=str(src), chip=str(chip), n_test=20, n_assign=30, t_present="120 ms",
+                              sweep_bits="1,4,8"), out=out, progress=False)
+    return ds, out, d
+
+
+def test_protocol_reports_accuracy_energy_latency_traffic(hw_archive):
+    ds, out, _ = hw_archive
+    for k in ("test_accuracy", "float_accuracy", "energy_per_inference", "latency_per_inference",
+              "spikes_per_inference", "packets_per_inference", "cores_used"):
+        assert k in ds and ds[k].attrs["units"] and ds[k].attrs["long_name"]
+    assert float(ds["float_accuracy"]) > 0.4  # class-mean receptive fields classify digits
+    assert abs(float(ds["accuracy_loss"])) <= 0.15
+    assert float(ds["cores_used"]) >= 3  # 40 neurons on 16-neuron cores
+    e = ds["energy_by_event"].values
+    assert np.isclose(e.sum(), float(ds["energy_per_inference"]))
+    assert float(ds["sweep_accuracy"].sel(bits=8)) >= float(ds["sweep_accuracy"].sel(bits=1))
+    assert ds["sweep_weight_error"].sel(bits=1) > ds["sweep_weight_error"].sel(bits=8)
+    assert len(ds["aer_tick"]) > 0
+
+
+@pytest.mark.parametrize("name", ["hw_bits", "hw_energy", "hw_links", "hw_cores"])
+def test_figure_scripts(hw_archive, name):
+    _, out, d = hw_archive
+    png = d / f"{name}.png"
+    r = subprocess.run([sys.executable, str(ROOT / "figures" / f"{name}.py"), str(out), "--out", str(png)],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert png.stat().st_size > 10_000
+
+
+def test_cli_with_learning_and_bad_source(hw_archive, tmp_path):
+    from workbench.protocol import run
+    from workbench.params import ParameterError
+
+    _, _, d = hw_archive
+    ds = run("hardware", dict(source=str(d / "dc.nc"), chip="loihi", weight_bits=4, n_test=10, n_assign=20,
+                              t_present="80 ms", learning="chip", n_learn=3), progress=False)
+    assert 0 <= float(ds["test_accuracy"]) <= 1 and ds.attrs["learning"] == "chip"
+    with pytest.raises(ParameterError, match="source"):
+        run("hardware", dict(source=""), progress=False)
+    r = subprocess.run([sys.executable, "-m", "workbench.cli", "run", "hardware", "--set", f"source={d / 'dc.nc'}",
+                        "--set", "chip=truenorth", "--set", "n_test=5", "--set", "n_assign=10",
+                        "--set", "t_present=50 ms", "--out", str(tmp_path / "tn.nc")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert (tmp_path / "tn.nc").exists()
