@@ -40,7 +40,8 @@ from ..backends import Simulation, model_key, use_backend
 from ..params import Param, ParameterError
 from ..protocol import Protocol
 
-__all__ = ["PROTOCOL", "RULES", "reference_dw", "switch_probability", "pairing_times"]
+__all__ = ["PROTOCOL", "RULES", "reference_dw", "switch_probability", "pairing_times",
+           "triplet_pairing_closed_form"]
 
 #: Rules measured by this protocol: name -> (kind, options for the reference).
 RULES = {
@@ -157,6 +158,37 @@ def switch_probability(pre, post, high0: bool, params=None) -> float:
             apre = 0.0 if last_pre is None else np.exp(-(t - last_pre) / tp)
             q += (1 - q) * float(p["p_plus"]) * apre
     return q
+
+
+def triplet_pairing_closed_form(delta_t, frequency, n_pairs, params=None) -> float:
+    """Closed-form weight change of the all-to-all triplet rule for ``n_pairs`` periodic pairings.
+
+    Pre spikes at ``k*T``, post spikes at ``k*T + delta_t`` (``|delta_t| < T``, times in ms,
+    ``frequency`` in Hz); no weight bounds reached.  With ``q_z = exp(-T/tau_z)`` every trace just
+    before the k-th event is a geometric sum, e.g. for ``delta_t > 0`` the k-th post spike sees
+    ``r1 = exp(-delta_t/tau_plus)*(1 - q_plus**(k+1))/(1 - q_plus)`` and
+    ``o2 = q_y*(1 - q_y**k)/(1 - q_y)`` (Pfister & Gerstner 2006, eqs. 3-4 summed over the protocol).
+    """
+    p = dict(models.plasticity("triplet_stdp").params if params is None else params)
+    T = 1000.0 / float(frequency)
+    d = float(delta_t)
+    if not 0 < abs(d) < T:
+        raise ValueError(f"need 0 < |delta_t| < period, got delta_t={d} ms, period={T} ms")
+    tp, tm, tx, ty = (float(p[k] / ms) for k in ("tau_plus", "tau_minus", "tau_x", "tau_y"))
+    qp, qm, qx, qy = np.exp(-T / tp), np.exp(-T / tm), np.exp(-T / tx), np.exp(-T / ty)
+    k = np.arange(int(n_pairs))
+    r2 = qx * (1 - qx**k) / (1 - qx)            # earlier pre spikes, seen by the k-th pre spike
+    o2 = qy * (1 - qy**k) / (1 - qy)            # earlier post spikes, seen by the k-th post spike
+    if d > 0:
+        r1 = np.exp(-d / tp) * (1 - qp ** (k + 1)) / (1 - qp)   # pre spikes 0..k before post k
+        o1 = np.exp(d / tm) * qm * (1 - qm**k) / (1 - qm)        # post spikes 0..k-1 before pre k
+    else:
+        a = -d
+        r1 = np.exp(a / tp) * qp * (1 - qp**k) / (1 - qp)        # pre spikes 0..k-1 before post k
+        o1 = np.exp(-a / tm) * (1 - qm ** (k + 1)) / (1 - qm)    # post spikes 0..k before pre k
+    pot = r1 * (float(p["A2_plus"]) + float(p["A3_plus"]) * o2)
+    dep = o1 * (float(p["A2_minus"]) + float(p["A3_minus"]) * r2)
+    return float(np.sum(pot) - np.sum(dep))
 
 
 # ------------------------------------------------------------------------------------ simulation
