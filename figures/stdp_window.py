@@ -44,7 +44,7 @@ def make(ds):
         ax.set_title(TITLES.get(rule, rule))
         ax.set_xlabel(label(ds["delta_t"]))
         ax.set_ylabel(label(ds["dw"]).replace(" (measured)", ""))
-    axes[0].legend(loc="upper left")
+    axes[0].legend(loc="lower right")
     if "triplet_dw" in ds:
         ax = axes[len(rules)]
         f = ds["frequency"].values
