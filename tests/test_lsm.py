@@ -56,7 +56,7 @@ def test_separation_grows_with_input_distance():
         for u, v, _ in pairs[d]:
             inputs += [(np.zeros(len(u), int), u), (np.zeros(len(v), int), v)]
             tags.append(d)
-    run = lsm.simulate(liq, inputs, dur * ms, backend="numpy", seed=5)
+    run = lsm.simulate(liq, inputs, dur * ms, dt=0.2 * ms, backend="numpy", seed=5)
     st = lsm.filtered_states(run.liquid_sample, run.liquid_neuron, run.liquid_time, len(inputs), liq.N,
                              np.arange(20.0, dur, 10.0))
     dist = np.sqrt(((st[0::2] - st[1::2]) ** 2).sum(-1)).mean(1)
@@ -76,7 +76,7 @@ def test_lsm_protocol_and_figures(tmp_path):
     from workbench.protocol import load_figure, run
 
     ds = run("lsm", {"n_pairs": 2, "duration": 100 * ms, "samples_per_class": 6, "template_duration": 60 * ms,
-                     "n_readout_times": 2, "shape": [5, 3, 3], "input_distances": [0.2]},
+                     "n_readout_times": 2, "shape": [5, 3, 3], "input_distances": [0.2], "dt": 0.5 * ms},
              backend="numpy", out=tmp_path / "lsm.nc", progress=False)
     assert ds["state_distance"].dims == ("input_distance", "time")
     assert 0 <= float(ds["test_accuracy"]) <= 1

@@ -1,0 +1,79 @@
+"""Biosignal protocol at a small size: synthetic ECG (CV), an aeon subset (given split), the
+model hook, bad settings, and every figure script."""
+import numpy as np
+import pytest
+from brian2 import Hz, ms
+
+from workbench.experiments import biosignal as bio
+from workbench.params import ParameterError
+from workbench.protocol import load_figure, run
+
+SMALL = {"synthetic_per_class": 4, "cv_folds": 2, "n_time": 100, "fs": 250 * Hz, "shape": [5, 3, 3],
+         "n_readout": 3, "dt": 0.5 * ms}
+
+
+def test_synthetic_ecg_cv_run_and_figures(tmp_path):
+    ds = run("biosignal", dict(SMALL, liquid_sizes=[9, 27]), backend="numpy", out=tmp_path / "run.nc",
+             progress=False)
+    for v in ("test_accuracy", "balanced_accuracy", "test_accuracy_raw", "test_accuracy_input",
+              "input_spikes_per_sample", "model_spikes_per_sample", "synaptic_events_per_classification"):
+        assert ds[v].ndim == 0 and ds[v].attrs["units"] in ("1", "ms")
+    assert 0 <= float(ds["test_accuracy"]) <= 1
+    assert ds["fold_accuracy"].sizes == {"model": 3, "fold": 2}
+    assert list(ds["model"].values) == ["lsm", "raw", "input"]
+    assert float(ds["test_accuracy"]) == pytest.approx(float(ds["fold_accuracy"].sel(model="lsm").mean()))
+    assert int(ds["confusion"].sel(model="lsm").sum()) == 12  # every sample tested once
+    assert ds.attrs["cross_validated"] == 1
+    for name in ("biosignal-encoding", "biosignal-raster", "biosignal-confusion", "biosignal-size"):
+        fig = load_figure(name)(ds)
+        fig.savefig(tmp_path / f"{name}.png")
+        assert (tmp_path / f"{name}.png").stat().st_size > 5000
+
+
+def test_aeon_subset_given_split():
+    ds = run("biosignal", {"dataset": "aeon:BasicMotions", "max_samples": 24, "n_time": 20, "fs": 100 * Hz,
+                           "encoder": "sigma_delta", "shape": [5, 3, 3], "n_readout": 2,
+                           "dt": 0.5 * ms}, backend="numpy",
+             progress=False)
+    assert ds.attrs["cross_validated"] == 0 and ds.sizes["fold"] == 1
+    assert float(ds["input_spikes_per_sample"]) > 0
+
+
+def test_model_hook_and_encoders_without_liquid():
+    """A model is one function: encoded spikes + labels + folds in, predictions out."""
+
+    def nearest_mean(data, params, ctx):
+        counts = np.array([s.counts() for s in data.spikes], float)
+        preds = []
+        for tr, te in data.folds:
+            means = np.array([counts[tr][data.labels[tr] == c].mean(0) for c in range(len(data.class_names))])
+            preds.append(np.argmin(((counts[te, None, :] - means[None]) ** 2).sum(-1), axis=1))
+        return bio.ModelResult(predictions=preds)
+
+    bio.register_model("nearest_mean", nearest_mean, replace=True)
+    try:
+        for enc in ("bsa", "filterbank", "rate"):
+            ds = run("biosignal", dict(SMALL, model="nearest_mean", encoder=enc, band_high=40 * Hz),
+                     backend="numpy", progress=False)
+            assert list(ds["model"].values) == ["nearest_mean", "raw", "input"]
+            assert "liquid_spike_time" not in ds
+    finally:
+        bio.MODELS.pop("nearest_mean", None)
+
+
+def test_bad_settings_are_named():
+    with pytest.raises(ParameterError, match="band_high"):
+        run("biosignal", dict(SMALL, encoder="filterbank", band_high=200 * Hz), backend="numpy", progress=False)
+    with pytest.raises(ParameterError, match="model='eprop2'"):
+        run("biosignal", dict(SMALL, model="eprop2"), backend="numpy", progress=False)
+    with pytest.raises(Exception, match="cv_folds"):
+        run("biosignal", dict(SMALL, cv_folds=9), backend="numpy", progress=False)
+    with pytest.raises(ParameterError):
+        run("biosignal", dict(SMALL, encoder="morse"), backend="numpy", progress=False)
+
+
+def test_mitdb_class_error(mitdb_dir):
+    from workbench.datasets.biosignal import DatasetError
+
+    with pytest.raises(DatasetError, match="F"):
+        run("biosignal", {"dataset": f"mitdb:{mitdb_dir}", "classes": ["N", "F"]}, backend="numpy", progress=False)
