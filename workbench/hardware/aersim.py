@@ -155,7 +155,11 @@ def _run(net: ChipNetwork, stimulus, T, stdp, seed, v0):
     v = np.zeros((B, N)) if v0 is None else np.broadcast_to(np.asarray(v0, float), (B, N)).copy()
     u = np.zeros((B, N))
     ref = np.zeros((B, N), dtype=np.int64)
-    buf = np.zeros((L, B * 2 * N))
+    size_slot = B * 2 * N
+    size_buf = L * size_slot
+    buf = np.zeros((L, size_slot))
+    buf_flat = buf.reshape(-1)  # a view: bincount results land in buf
+    off_syn = target + delays.astype(np.int64) * size_slot
     raster = np.zeros((B, T, N), dtype=bool)
     n_events = 0
     n_sat = 0
@@ -195,14 +199,13 @@ def _run(net: ChipNetwork, stimulus, T, stdp, seed, v0):
             if total:
                 csum = np.cumsum(lens)
                 idx = np.repeat(starts - (csum - lens), lens) + np.arange(total)
-                brep = np.repeat(b, lens)
-                flat_t = brep * (2 * N) + target[idx]
                 n_events += total
-                if L == 1:
-                    buf[0] += np.bincount(flat_t, weights=weight[idx], minlength=B * 2 * N)
-                else:
-                    slot = (t + delays[idx]) % L
-                    np.add.at(buf, (slot, flat_t), weight[idx])
+                # one flat index into the ring buffer: slot (t + delay) % L, trial, u/v, neuron
+                flat_t = off_syn[idx]
+                flat_t += np.repeat(b * (2 * N) + (t % L) * size_slot, lens)
+                if L > 1:
+                    flat_t[flat_t >= size_buf] -= size_buf
+                buf_flat += np.bincount(flat_t, weights=weight[idx], minlength=size_buf)
         arr = buf[t % L].reshape(B, 2, N)
         u += arr[:, 0]
         v += np.where(active, arr[:, 1], 0.0)
