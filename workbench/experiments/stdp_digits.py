@@ -350,17 +350,15 @@ def _finish(loc):  # split only to keep build_network readable
 class Runner:
     """Runs batches of slots on one build: standalone via run_args, runtime via restore + assign."""
 
-    def __init__(self, m: Net, backend, seed: int):
+    def __init__(self, m: Net, backend, seed: int, profile: bool = False):
         self.m = m
+        self.profile = profile
+        self.cpu_times = []
         self.backend = backend
         self.seed = seed
         self.n_runs = 0
         self.build_time = 0.0
         self.run_times = []
-        n_syn = len(m.s_in)
-        # Synapse k of s_in.connect() (all-to-all) is (i = k // n_exc, j = k % n_exc); check it.
-        self.i_pre = np.asarray(m.s_in.i[:]) if not backend.standalone else None
-        self.n_syn = n_syn
         if backend.standalone:
             from brian2 import device
 
@@ -391,14 +389,19 @@ class Runner:
 
             tab = {m.table: np.asarray(table, dtype=float)}
             if self.n_runs == 0:
-                m.net.run(duration, namespace={})
+                m.net.run(duration, namespace={}, profile=self.profile)
                 tb = time.perf_counter()
                 device.build(directory=str(self.backend.build_dir), compile=True, run=False, with_output=False)
                 self.build_time = time.perf_counter() - tb
             run_args = {**values, **tab}
+            import resource
+
+            ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             tr = time.perf_counter()
             device.run(with_output=False, run_args=run_args)
             self.run_times.append(time.perf_counter() - tr)
+            ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            self.cpu_times.append(ru1.ru_utime + ru1.ru_stime - ru0.ru_utime - ru0.ru_stime)
             for name in device.run_args_arrays:   # the per-run value files would pile up
                 f = Path(device.project_dir) / "static_arrays" / name
                 if f.exists():
@@ -414,10 +417,14 @@ class Runner:
                 view[:] = value
             brian2.seed(int(rngseed))
             tr = time.perf_counter()
+            c0 = time.process_time()
             m.net.run(duration, namespace={})
             self.run_times.append(time.perf_counter() - tr)
+            self.cpu_times.append(time.process_time() - c0)
         self.n_runs += 1
-        return self._collect(duration, time.perf_counter() - t0)
+        out = self._collect(duration, time.perf_counter() - t0)
+        out["cpu"] = self.cpu_times[-1]
+        return out
 
     def _collect(self, duration, wall) -> dict:
         m = self.m
@@ -604,6 +611,7 @@ def _new_book(params, n_input, n_phases) -> dict:
     return {
         "phase": 0, "pos": 0, "batch": 0,
         "train_time": 0.0, "assign_time": 0.0, "test_time": 0.0,
+        "train_cpu": 0.0, "assign_cpu": 0.0, "test_cpu": 0.0,
         "n_presentations": np.zeros(3, dtype=np.int64), "n_repeats": np.zeros(3, dtype=np.int64),
         "rest_spikes": 0, "runaway_slots": 0, "max_rest_spikes": 0,
         "window_counts": np.zeros((0, n), dtype=np.int32), "window_labels": np.zeros(0, dtype=np.int64),
@@ -643,6 +651,7 @@ def _run_phases(params, ctx, m, runner, phases, state, book, slots, guard_steps,
             state = new_state
             ph = book["phase"]
             book[f"{name}_time"] += res["wall"]
+            book[f"{name}_cpu"] += res["cpu"]
             book["n_presentations"][ph] += sc["n_presentations"]
             book["n_repeats"][ph] += sc["n_repeats"]
             rc = sc["rest_counts"]
@@ -731,8 +740,8 @@ def _state_dataset(state, book, rows, cols, n):
     return ds
 
 
-_BOOK_ATTRS = ("phase", "pos", "batch", "train_time", "assign_time", "test_time", "rest_spikes", "runaway_slots",
-               "max_rest_spikes")
+_BOOK_ATTRS = ("phase", "pos", "batch", "train_time", "assign_time", "test_time", "train_cpu", "assign_cpu",
+               "test_cpu", "rest_spikes", "runaway_slots", "max_rest_spikes")
 
 
 def _checkpoint(params, ctx, book, state, rows, cols, m):
@@ -784,7 +793,7 @@ def _load_resume(ctx, params):
     book = _new_book(params, 0, 3)
     for k in _BOOK_ATTRS:
         v = ds.attrs[f"ckpt_{k}"]
-        book[k] = float(v) if k.endswith("_time") else int(v)
+        book[k] = float(v) if k.endswith(("_time", "_cpu")) else int(v)
     book["window_counts"] = np.asarray(ds["book_window_counts"].values, dtype=np.int32).reshape(-1, n)
     book["window_labels"] = np.asarray(ds["book_window_labels"].values, dtype=np.int64)
     book["assign_sums"] = np.asarray(ds["book_assign_sums"].values, dtype=float)
@@ -835,11 +844,14 @@ def _final_dataset(params, ctx, m, book, state, data, rows, cols, p, build_time,
     ds["training_time"] = _scalar(book["train_time"], "s", "wall time of the training runs")
     ds["assignment_time"] = _scalar(book["assign_time"], "s", "wall time of the frozen assignment pass")
     ds["test_time"] = _scalar(book["test_time"], "s", "wall time of the test runs")
+    ds["training_cpu_time"] = _scalar(book["train_cpu"], "s", "CPU time (user+sys) of the training runs")
     ds["build_time"] = _scalar(build_time, "s", "compile time of the standalone program (0: cached/runtime)")
     n_train_pres = int(book["n_presentations"][0])
     ds["train_presentations"] = _scalar(n_train_pres, "1", "training presentations (repeats included)")
     ds["time_per_train_image"] = _scalar(1e3 * book["train_time"] / (params.n_train * params.epochs), "ms",
                                          "wall time per training image (repeats included)")
+    ds["cpu_time_per_train_image"] = _scalar(1e3 * book["train_cpu"] / (params.n_train * params.epochs), "ms",
+                                             "CPU time per training image (repeats included)")
     ds["rest_spikes"] = _scalar(int(book["rest_spikes"]), "1", "excitatory spikes in input-free rest windows")
     ds["max_rest_spikes"] = _scalar(int(book["max_rest_spikes"]), "1", "most rest spikes in one slot")
     ds["runaway_slots"] = _scalar(int(book["runaway_slots"]), "1",

@@ -1,0 +1,190 @@
+"""Speed and memory of the stdp-digits protocol beside a plain Brian2 standalone baseline.
+
+Measures, in one invocation and on one core (cpp_standalone, no OpenMP):
+
+* ``faithful``: the workbench protocol's training phase (controller, repeat rule,
+  normalisation before every presentation, checkpoints between batches): wall and
+  CPU time per training image, compile time separately, peak RSS of the simulation
+  process (from a second process that reuses the cached build, so the compiler is
+  not counted);
+* ``plain``: a hand-written Brian2 cpp_standalone Diehl & Cook network (forward
+  Euler as the authors, per-synapse event-driven STDP traces, random delays,
+  Poisson input from a TimedArray), no repeats, no normalisation, one run over all
+  images -- the kind of port the issue's 17-18 ms/image baseline refers to.
+
+    python benchmarks/stdp_digits_speed.py --n-exc 400 --images 1000 --dataset fashion-mnist
+    python benchmarks/stdp_digits_speed.py --n-exc 6400 --images 20 --batch 20 --skip-plain
+
+Prints one JSON object (also written to --json).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def faithful(args) -> dict:
+    """Compile (first process), then time the training runs in a fresh process on the cached build."""
+    os.environ.setdefault("WORKBENCH_BUILD_DIR", str(ROOT / ".workbench_builds"))
+    out = {}
+    cmd = [sys.executable, __file__, "--_child", "faithful", "--n-exc", str(args.n_exc), "--images",
+           str(args.images), "--dataset", args.dataset, "--batch", str(args.batch)]
+    if args.profile:
+        cmd.append("--profile")
+    # 1: compile (and a first short run)
+    r = subprocess.run(cmd + ["--_compile-only"], capture_output=True, text=True, env=os.environ)
+    if r.returncode:
+        raise SystemExit(r.stderr[-4000:])
+    out.update({"compile": json.loads(r.stdout.strip().splitlines()[-1])})
+    # 2: timed run on the cached build
+    r = subprocess.run(cmd, capture_output=True, text=True, env=os.environ)
+    if r.returncode:
+        raise SystemExit(r.stderr[-4000:])
+    out.update(json.loads(r.stdout.strip().splitlines()[-1]))
+    return out
+
+
+def _child_faithful(args) -> dict:
+    import numpy as np
+    from brian2 import defaultclock, ms
+
+    from workbench.backends import model_key, use_backend
+    from workbench.datasets import load_images
+    from workbench.experiments import stdp_digits as sd
+
+    data = load_images(args.dataset)
+    n_input = int(np.prod(data.shape))
+    p = dict(sd.DC_PARAMS)
+    slots = args.batch
+    key = model_key("stdp-digits-bench", args.n_exc, n_input, slots, args.profile)
+    images = data.train_images[: args.images].reshape(args.images, -1).astype(float)
+    with use_backend("cpp_standalone", key=key, seed=1) as be:
+        defaultclock.dt = 0.5 * ms
+        t0 = time.perf_counter()
+        m = sd.build_network(args.n_exc, n_input, slots, params=p, rng=np.random.default_rng(1))
+        runner = sd.Runner(m, be, 1, profile=args.profile)
+        state = sd._initial_state(m, p)
+        pos, done, pres, reps = 0, 0, 0, 0
+        n_images = slots if args._compile_only else args.images
+        wall, cpu, batches = 0.0, 0.0, 0
+        while pos < n_images:
+            sel = images[pos: pos + slots]
+            table = np.zeros((slots, n_input))
+            table[: len(sel)] = sel
+            res = runner.run(table, len(sel), 1.0, state, 1000 + batches)
+            sc = sd.slot_counts(res, args.n_exc, slots, m.steps_slot, m.steps_present, 40)
+            state = res["state"]
+            n_done = state.pop("img")
+            pos += n_done
+            pres += sc["n_presentations"]
+            reps += sc["n_repeats"]
+            if batches or not args._compile_only:
+                wall += runner.run_times[-1]
+                cpu += res["cpu"]
+            batches += 1
+        result = {"n_exc": args.n_exc, "dataset": args.dataset, "images": pos, "presentations": int(pres),
+                  "repeats": int(reps), "batches": batches, "batch_slots": slots,
+                  "build_s": runner.build_time, "setup_plus_build_s": time.perf_counter() - t0}
+        if not args._compile_only:
+            result.update({"run_wall_s": wall, "run_cpu_s": cpu, "ms_per_image_wall": 1e3 * wall / pos,
+                           "ms_per_image_cpu": 1e3 * cpu / pos,
+                           "ms_per_presentation_wall": 1e3 * wall / pres,
+                           "max_rss_MiB": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024})
+            if args.profile:
+                from brian2 import device
+
+                info = sorted(device._profiling_info, key=lambda x: -float(x[1]))[:12]
+                result["profile_s"] = {name: float(t) for name, t in info}
+    return result
+
+
+PLAIN = """
+from brian2 import *
+import numpy as np, json, sys, time, os, resource
+n_e, n_img, dataset, build = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+set_device('cpp_standalone', directory=build, build_on_run=False)
+prefs.codegen.cpp.extra_link_args = ['-ffast-math']
+defaultclock.dt = 0.5*ms
+from workbench.datasets import load_images
+x = load_images(dataset).train_images[:n_img].reshape(n_img, -1).astype(float)
+# slots of 350 ms input (rate pixel/4) + 150 ms rest on a 50 ms grid (7 + 3 bins)
+grid = np.zeros((n_img, 10, 784)); grid[:, :7, :] = (x/4.0)[:, None, :]; grid = grid.reshape(-1, 784)
+stim = TimedArray(grid*Hz, dt=50*ms)
+inp = PoissonGroup(784, rates='stim(t, i)')
+eqs_e = '''dv/dt = ((-65*mV - v) + ge*(-v) + gi*(-100*mV - v))/(100*ms) : volt (unless refractory)
+dge/dt = -ge/ms : 1
+dgi/dt = -gi/(2*ms) : 1
+dtheta/dt = -theta/(1e7*ms) : volt'''
+eqs_i = '''dv/dt = ((-60*mV - v) + ge*(-v) + gi*(-85*mV - v))/(10*ms) : volt (unless refractory)
+dge/dt = -ge/ms : 1
+dgi/dt = -gi/(2*ms) : 1'''
+E = NeuronGroup(n_e, eqs_e, threshold='v > theta - 20*mV - 52*mV', reset='v = -65*mV; theta += 0.05*mV',
+                refractory=5*ms, method='euler')
+I = NeuronGroup(n_e, eqs_i, threshold='v > -40*mV', reset='v = -45*mV', refractory=2*ms, method='euler')
+E.v = -105*mV; I.v = -100*mV; E.theta = 20*mV
+S = Synapses(inp, E, '''w : 1
+dpre/dt = -pre/(20*ms) : 1 (event-driven)
+dpost1/dt = -post1/(20*ms) : 1 (event-driven)
+dpost2/dt = -post2/(40*ms) : 1 (event-driven)''',
+             on_pre='ge_post += w; pre = 1.; w = clip(w - 0.0001*post1, 0, 1)',
+             on_post='w = clip(w + 0.01*pre*post2, 0, 1); post1 = 1.; post2 = 1.')
+S.connect(); S.w = '(rand() + 0.01)*0.3'; S.delay = 'rand()*10*ms'
+EI = Synapses(E, I, on_pre='ge_post += 10.4'); EI.connect(j='i')
+IE = Synapses(I, E, on_pre='gi_post += 17.0'); IE.connect(condition='i != j')
+M = SpikeMonitor(E)
+run(n_img*500*ms)
+t0 = time.perf_counter(); device.build(directory=build, compile=True, run=False); tb = time.perf_counter() - t0
+r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+t0 = time.perf_counter(); device.run(); tr = time.perf_counter() - t0
+r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({'build_s': tb, 'run_wall_s': tr, 'ms_per_image_wall': 1e3*tr/n_img,
+                  'ms_per_image_cpu': 1e3*(r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime)/n_img,
+                  'exc_spikes': int(M.num_spikes), 'images': n_img}))
+"""
+
+
+def plain(args) -> dict:
+    with tempfile.TemporaryDirectory(prefix="stdp-plain-") as build:
+        r = subprocess.run([sys.executable, "-c", PLAIN, str(args.n_exc), str(args.images), args.dataset, build],
+                           capture_output=True, text=True)
+        if r.returncode:
+            raise SystemExit(r.stderr[-4000:])
+        return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n-exc", type=int, default=400)
+    ap.add_argument("--images", type=int, default=1000)
+    ap.add_argument("--batch", type=int, default=500)
+    ap.add_argument("--dataset", default="digits")
+    ap.add_argument("--skip-plain", action="store_true")
+    ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--json")
+    ap.add_argument("--_child", help=argparse.SUPPRESS)
+    ap.add_argument("--_compile-only", dest="_compile_only", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args._child == "faithful":
+        print(json.dumps(_child_faithful(args)))
+        return 0
+    result = {"machine": os.uname().nodename, "cpus": os.cpu_count(), "faithful": faithful(args)}
+    if not args.skip_plain:
+        result["plain"] = plain(args)
+    text = json.dumps(result, indent=1)
+    print(text)
+    if args.json:
+        Path(args.json).write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
