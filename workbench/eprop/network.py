@@ -2,16 +2,20 @@
 
 Eligibility vectors and traces, learning signals and gradient accumulators
 are Brian2 variables (synaptic and neuronal), updated by generated code every
-1 ms step, so training runs through code generation.  ``n_copies`` trials run
-side by side in one simulation (block-diagonal copies of the network sharing
-the same weight values), so one ``run`` is one mini-batch.  On
-``cpp_standalone`` the program is built once and re-run with new weights,
-inputs and targets through ``run_args`` (no rebuild per iteration).
+1 ms step, so training runs through code generation.  The ``trials`` of a
+mini-batch run one after the other in one simulation, the network's state
+(and the eligibility vectors) reset at the first step of each trial through
+the TimedArray ``RS``; the gradient accumulators sum over the batch.  One
+``run`` is one mini-batch.  (Trials in sequence rather than side by side keep
+the synaptic state of one network copy in the CPU cache: 2-3x faster than
+block-diagonal copies, measured.)  On ``cpp_standalone`` the program is built
+once and re-run with new weights, inputs and targets through ``run_args``
+(no rebuild per iteration).
 
 Order of operations within step t (all in generated code; see
 :mod:`workbench.eprop.model` for the equations)::
 
-    start      inputs: x = X(t); eps_v_in = alpha eps_v_in + x
+    start      inputs: x = X(t); eps_v_in = alpha eps_v_in + x     (reset at a trial's first step)
                recurrent: eps_v_rec = alpha eps_v_rec + z      (z = z[t-1])
     thresholds inputs emit x[t]; recurrent neurons emit z[t-1]
     synapses   I_in += W_in (x[t] events), I_rec += W_rec (z[t-1] events)
@@ -34,8 +38,15 @@ from .model import LSNNConfig
 
 __all__ = ["EpropNetwork"]
 
-_REC_START = "evr = alpha*evr + z"
+_REC_START = "evr = (alpha*evr + z)*(1 - RS(t))"
 _REC_END = """
+keep = 1 - RS(t)
+z = z*keep
+v = v*keep
+a = a*keep
+r = r*keep
+zbar = zbar*keep
+Irec = Irec*keep
 a = rho*a + z
 v = alpha*v + Iin + Irec - v_th*z
 refr = int(r > 0.5)
@@ -49,36 +60,23 @@ Iin = 0
 Irec = 0
 """
 _ELIG = """
+epsa = epsa*(1 - RS(t))
 e = psi_post*({ev}_pre - beta_post*epsa)
-ebar = kappa*ebar + (1 - kappa)*e
+ebar = kappa*ebar*(1 - RS(t)) + (1 - kappa)*e
 G += L_post*ebar
 E += e
 epsa = (rho - beta_post*psi_post)*epsa + psi_post*{ev}_pre
 """
 _ELIG_LIF = """
 e = psi_post*{ev}_pre
-ebar = kappa*ebar + (1 - kappa)*e
+ebar = kappa*ebar*(1 - RS(t)) + (1 - kappa)*e
 G += L_post*ebar
 E += e
 """
 
 
-def _block_pairs(n_pre, n_post, copies, no_autapse=False, post_idx=None):
-    """Global (i, j) of ``copies`` block-diagonal copies of an all-to-all projection onto
-    ``post_idx`` (default: all ``n_post``), and the (i, j) within one copy."""
-    post_idx = np.arange(n_post) if post_idx is None else np.asarray(post_idx)
-    i = np.repeat(np.arange(n_pre), len(post_idx))
-    j = np.tile(post_idx, n_pre)
-    if no_autapse:
-        keep = i != j
-        i, j = i[keep], j[keep]
-    off_i = (np.arange(copies) * n_pre)[:, None]
-    off_j = (np.arange(copies) * n_post)[:, None]
-    return (i[None] + off_i).ravel(), (j[None] + off_j).ravel(), (i, j)
-
-
 class EpropNetwork:
-    """Build the Brian2 objects for ``copies`` parallel trials of ``steps`` steps.
+    """Build the Brian2 objects for mini-batches of ``trials`` trials of ``steps`` steps each.
 
     Must be created inside :func:`workbench.backends.use_backend` (the device
     decides whether it is built once and re-run, or rebuilt on each call).
@@ -86,77 +84,75 @@ class EpropNetwork:
     Parameters
     ----------
     cfg : LSNNConfig
-    copies : int
-        Trials simulated side by side per run (the mini-batch).
+    trials : int
+        Trials per run (the mini-batch), simulated one after the other.
     steps : int
         Time steps per trial (dt = cfg.dt ms).
     backend : ActiveBackend
         What ``use_backend`` yielded.
     record_states : int
-        Record v and a of the recurrent neurons of the first trial (0: none).
+        Record v and a of the first ``record_states`` recurrent neurons (0: none).
     """
 
-    def __init__(self, cfg: LSNNConfig, copies: int, steps: int, backend, *, record_states: int = 0):
+    def __init__(self, cfg: LSNNConfig, trials: int, steps: int, backend, *, record_states: int = 0):
         import brian2 as b2
         from brian2 import ms
 
-        if copies < 1 or steps < 1:
-            raise ValueError(f"copies and steps must be >= 1, got copies={copies}, steps={steps}")
-        self.cfg, self.copies, self.steps, self.backend = cfg, int(copies), int(steps), backend
+        if trials < 1 or steps < 1:
+            raise ValueError(f"trials and steps must be >= 1, got trials={trials}, steps={steps}")
+        self.cfg, self.trials, self.steps, self.backend = cfg, int(trials), int(steps), backend
         self.record_states = int(min(record_states, cfg.n_rec))
         b2.defaultclock.dt = cfg.dt * ms
-        C, n_in, n, K = self.copies, cfg.n_in, cfg.n_rec, cfg.n_out
+        n_in, n, K = cfg.n_in, cfg.n_rec, cfg.n_out
+        # one extra, silent step (a reset) after the last trial lets its last spikes be emitted
+        total = self.trials * self.steps + 1
         self.ns = {"alpha": cfg.alpha, "rho": cfg.rho, "kappa": cfg.kappa, "v_th": cfg.v_th,
                    "gamma": cfg.gamma, "n_ref": float(cfg.n_ref)}
-        zeros_in = np.zeros((steps, C * n_in))
-        zeros_out = np.zeros((steps, C * K))
-        self.X = b2.TimedArray(zeros_in, dt=cfg.dt * ms, name="eprop_X")
-        self.Y = b2.TimedArray(zeros_out.copy(), dt=cfg.dt * ms, name="eprop_Y")
-        self.M = b2.TimedArray(zeros_out.copy(), dt=cfg.dt * ms, name="eprop_M")
-        ns = dict(self.ns, X=self.X, Y=self.Y, M=self.M)
+        self.X = b2.TimedArray(np.zeros((total, n_in)), dt=cfg.dt * ms, name="eprop_X")
+        self.Y = b2.TimedArray(np.zeros((total, K)), dt=cfg.dt * ms, name="eprop_Y")
+        self.M = b2.TimedArray(np.zeros((total, K)), dt=cfg.dt * ms, name="eprop_M")
+        first = np.zeros(total)
+        first[::self.steps] = 1.0
+        self.RS = b2.TimedArray(first, dt=cfg.dt * ms, name="eprop_RS")
+        ns = dict(self.ns, X=self.X, Y=self.Y, M=self.M, RS=self.RS)
         self.has_alif = cfg.n_alif > 0 and cfg.beta != 0
 
-        inp = b2.NeuronGroup(C * n_in, "x : 1\nev : 1", threshold="x > 0.5", reset="", namespace=ns, name="eprop_in")
-        inp.run_regularly("x = X(t, i)\nev = alpha*ev + x", when="start", order=0, name="eprop_in_step")
+        inp = b2.NeuronGroup(n_in, "x : 1\nev : 1", threshold="x > 0.5", reset="", namespace=ns, name="eprop_in")
+        inp.run_regularly("x = X(t, i)\nev = alpha*ev*(1 - RS(t)) + x", when="start", order=0,
+                          name="eprop_in_step")
         rec = b2.NeuronGroup(
-            C * n, """v : 1
-                      a : 1
-                      z : 1
-                      r : 1
-                      psi : 1
-                      evr : 1
-                      zbar : 1
-                      count : 1
-                      Iin : 1
-                      Irec : 1
-                      L : 1
-                      beta : 1 (constant)""",
+            n, """v : 1
+                  a : 1
+                  z : 1
+                  r : 1
+                  psi : 1
+                  evr : 1
+                  zbar : 1
+                  count : 1
+                  Iin : 1
+                  Irec : 1
+                  L : 1
+                  beta : 1 (constant)""",
             threshold="z > 0.5", reset="", namespace=ns, name="eprop_rec")
-        rec.beta = np.tile(cfg.betas, C)
+        rec.beta = cfg.betas
         rec.run_regularly(_REC_START, when="start", order=1, name="eprop_rec_start")
         rec.run_regularly(_REC_END, when="end", order=0, name="eprop_rec_step")
-        out_eqs = "y : 1\nyt : 1\nm : 1\nerr : 1\nloss : 1\nysum : 1\nIout : 1"
+        out_eqs = "y : 1\nyt : 1\nm : 1\nerr : 1\nIout : 1"
         if cfg.loss == "ce":
             out_eqs += "\nZs : 1"
-        out = b2.NeuronGroup(C * K, out_eqs, namespace=ns, name="eprop_out")
+        out = b2.NeuronGroup(K, out_eqs, namespace=ns, name="eprop_out")
+        out_step = """y = kappa*y*(1 - RS(t)) + (1 - kappa)*Iout
+                      yt = Y(t, i)
+                      m = M(t, i)"""
         if cfg.loss == "mse":
-            out.run_regularly("""y = kappa*y + (1 - kappa)*Iout
-                                 yt = Y(t, i)
-                                 m = M(t, i)
-                                 err = m*(y - yt)
-                                 loss += 0.5*m*(y - yt)**2
-                                 ysum += m*y""", when="end", order=2, name="eprop_out_step")
+            out.run_regularly(out_step + "\nerr = m*(y - yt)", when="end", order=2, name="eprop_out_step")
         else:
-            out.run_regularly("""y = kappa*y + (1 - kappa)*Iout
-                                 yt = Y(t, i)
-                                 m = M(t, i)""", when="end", order=2, name="eprop_out_step")
-            out.run_regularly("""err = m*(exp(y)/Zs - yt)
-                                 loss += m*yt*(log(Zs) - y)
-                                 ysum += m*y""", when="end", order=4, name="eprop_out_err")
+            out.run_regularly(out_step, when="end", order=2, name="eprop_out_step")
+            out.run_regularly("err = m*(exp(y)/Zs - yt)", when="end", order=4, name="eprop_out_err")
 
         # Input and recurrent synapses, split by the kind of post-synaptic neuron: onto LIF
         # neurons (beta = 0) the adaptation eligibility vector vanishes and is not simulated.
-        self.plastic = []  # (name, Synapses, 'in' | 'rec', (i, j) within one copy)
+        self.plastic = []  # (name, Synapses, 'in' | 'rec', (i, j))
         posts = [("lif", np.arange(cfg.n_lif), False)]
         if self.has_alif:
             posts.append(("alif", cfg.n_lif + np.arange(cfg.n_alif), True))
@@ -169,26 +165,25 @@ class EpropNetwork:
                 model = "w : 1\nG : 1\nE : 1\nebar : 1" + ("\nepsa : 1" if adaptive else "")
                 name = f"eprop_S_{kind}_{label}"
                 S = b2.Synapses(pre, rec, model, on_pre=f"{src}_post += w", namespace=ns, name=name)
-                gi, gj, pairs = _block_pairs(n_pre, n, C, no_autapse=(kind == "rec"), post_idx=post_idx)
-                S.connect(i=gi, j=gj)
+                i, j = _pairs(n_pre, post_idx, no_autapse=(kind == "rec"))
+                S.connect(i=i, j=j)
                 S.run_regularly((_ELIG if adaptive else _ELIG_LIF).format(ev=ev), when="end", order=6,
                                 name=name + "_elig")
-                self.plastic.append((name, S, kind, pairs))
+                self.plastic.append((name, S, kind, (i, j)))
         S_out = b2.Synapses(rec, out, "w : 1\nG : 1\nIout_post = w*z_pre : 1 (summed)", namespace=ns,
                             name="eprop_S_out")
-        gi, gj, self._out_pairs = _block_pairs(n, K, C)
-        S_out.connect(i=gi, j=gj)
+        self._out_pairs = _pairs(n, np.arange(K))
+        S_out.connect(i=self._out_pairs[0], j=self._out_pairs[1])
         S_out.run_regularly("G += err_post*zbar_pre", when="end", order=5, name="eprop_S_out_grad")
         _set_schedule(S_out, "Iout_post", 1)
         S_fb = b2.Synapses(out, rec, "B : 1\nL_post = B*err_pre : 1 (summed)", namespace=ns, name="eprop_S_fb")
-        gi, gj, self._fb_pairs = _block_pairs(K, n, C)
-        S_fb.connect(i=gi, j=gj)
+        self._fb_pairs = _pairs(K, np.arange(n))
+        S_fb.connect(i=self._fb_pairs[0], j=self._fb_pairs[1])
         _set_schedule(S_fb, "L_post", 5)
         objs = [inp, rec, out, S_out, S_fb] + [S for _, S, _, _ in self.plastic]
         if cfg.loss == "ce":
             S_norm = b2.Synapses(out, out, "Zs_post = exp(y_pre) : 1 (summed)", namespace=ns, name="eprop_S_norm")
-            gi, gj, _ = _block_pairs(K, K, C)
-            S_norm.connect(i=gi, j=gj)
+            S_norm.connect()
             _set_schedule(S_norm, "Zs_post", 3)
             objs.append(S_norm)
         self.spikes = b2.SpikeMonitor(rec, name="eprop_rec_spikes")
@@ -208,88 +203,79 @@ class EpropNetwork:
         self.net = b2.Network(objs)
         self._sim = None
 
-    # ------------------------------------------------------------------ layout helpers
-    def _tile(self, W, pairs):
-        i, j = pairs
-        return np.tile(np.asarray(W, dtype=float)[i, j], self.copies)
-
-    def _gather(self, values, pairs, shape):
-        i, j = pairs
-        g = np.zeros(shape)
-        g[i, j] = np.asarray(values).reshape(self.copies, len(i)).sum(axis=0)
-        return g
-
-    def _per_copy(self, values, pairs, shape):
-        i, j = pairs
-        vals = np.asarray(values).reshape(self.copies, len(i))
-        g = np.zeros((self.copies,) + shape)
-        g[:, i, j] = vals
-        return g
-
     # ------------------------------------------------------------------ running
     def run(self, W: dict, x, y_star, mask, feedback=None) -> dict:
         """Simulate one mini-batch and return the accumulated e-prop quantities.
 
-        ``x`` (copies, steps, n_in) input spikes (0/1), ``y_star`` and ``mask``
-        (copies, steps, n_out).  ``feedback`` is B (n_rec, n_out), default
+        ``x`` (trials, steps, n_in) input spikes (0/1), ``y_star`` and ``mask``
+        (trials, steps, n_out).  ``feedback`` is B (n_rec, n_out), default
         ``W['w_out']`` (symmetric).  Returns a dict with, summed over the
         trials: ``G_in``, ``G_rec`` (sum_t L ebar), ``E_in``, ``E_rec`` (sum_t e),
-        ``G_out`` (sum_t err zbar); per trial: ``loss`` (copies,), ``ysum``
-        (copies, n_out), ``count`` (copies, n_rec); the readout ``y``
-        (copies, steps, n_out); spikes ``spike_trial``, ``spike_neuron``,
-        ``spike_step``; and ``v``, ``a`` of the first trial if recorded.
+        ``G_out`` (sum_t err zbar), ``count_total`` (n_rec,) spike counts; per trial:
+        ``loss`` (trials,), ``ysum`` (trials, n_out) (sum_t mask y), ``count``
+        (trials, n_rec); the readout ``y`` (trials, steps, n_out); spikes
+        ``spike_trial``, ``spike_neuron``, ``spike_step``; and ``v``, ``a``
+        (record_states, steps) of the first trial if recorded.
         """
         from brian2 import ms
 
         from ..backends import Simulation
 
-        cfg, C, T = self.cfg, self.copies, self.steps
+        cfg, B, T = self.cfg, self.trials, self.steps
+        n, K, n_in = cfg.n_rec, cfg.n_out, cfg.n_in
         x = np.asarray(x, dtype=float)
-        y_star = np.broadcast_to(np.asarray(y_star, dtype=float), (C, T, cfg.n_out))
-        mask = np.broadcast_to(np.asarray(mask, dtype=float), (C, T, cfg.n_out))
-        if x.shape != (C, T, cfg.n_in):
-            raise ValueError(f"inputs must have shape (copies={C}, steps={T}, n_in={cfg.n_in}), got {x.shape}")
+        if x.shape != (B, T, n_in):
+            raise ValueError(f"inputs must have shape (trials={B}, steps={T}, n_in={n_in}), got {x.shape}")
+        y_star = np.broadcast_to(np.asarray(y_star, dtype=float), (B, T, K))
+        mask = np.broadcast_to(np.asarray(mask, dtype=float), (B, T, K))
         Bm = W["w_out"] if feedback is None else feedback
+        def flat(a, width):
+            return np.concatenate([a.reshape(B * T, width), np.zeros((1, width))])
+
         values = {
-            self.S_out.w: self._tile(W["w_out"], self._out_pairs),
-            self.S_fb.B: self._tile(np.asarray(Bm).T, self._fb_pairs),
-            self.X: x.transpose(1, 0, 2).reshape(T, C * cfg.n_in),
-            self.Y: y_star.transpose(1, 0, 2).reshape(T, C * cfg.n_out),
-            self.M: mask.transpose(1, 0, 2).reshape(T, C * cfg.n_out),
+            self.S_out.w: _take(W["w_out"], self._out_pairs),
+            self.S_fb.B: _take(np.asarray(Bm).T, self._fb_pairs),
+            self.X: flat(x, n_in),
+            self.Y: flat(y_star, K),
+            self.M: flat(mask, K),
         }
         for _, S, kind, pairs in self.plastic:
-            values[S.w] = self._tile(W["w_" + kind], pairs)
+            values[S.w] = _take(W["w_" + kind], pairs)
         values = {k: np.ascontiguousarray(v, dtype=float) for k, v in values.items()}
         if self.backend.standalone:
             if self._sim is None:
-                self._sim = Simulation(self.net, T * cfg.dt * ms, self.backend)
+                self._sim = Simulation(self.net, (B * T + 1) * cfg.dt * ms, self.backend)
             self._sim.run(values)
         else:
             self._run_runtime(values)
-        n, K, n_in = cfg.n_rec, cfg.n_out, cfg.n_in
-        res = {
-            "G_out": self._gather(self.S_out.G[:], self._out_pairs, (n, K)),
-            "loss": np.asarray(self.out.loss[:]).reshape(C, K).sum(axis=1),
-            "ysum": np.asarray(self.out.ysum[:]).reshape(C, K),
-            "count": np.asarray(self.rec.count[:]).reshape(C, n),
-            "y": np.asarray(self.y_mon.y[:]).reshape(C, K, -1).transpose(0, 2, 1),
-        }
+        y = np.asarray(self.y_mon.y[:]).T[:B * T].reshape(B, T, K)
+        if cfg.loss == "mse":
+            loss = 0.5 * np.sum(mask * (y - y_star) ** 2, axis=(1, 2))
+        else:
+            lse = np.log(np.sum(np.exp(y), axis=2, keepdims=True))
+            loss = np.sum(mask * y_star * (lse - y), axis=(1, 2))
+        res = {"G_out": _put(self.S_out.G[:], self._out_pairs, (n, K)), "y": y, "loss": loss,
+               "ysum": np.sum(mask * y, axis=1), "count_total": np.asarray(self.rec.count[:]).copy()}
         for kind, n_pre in (("in", n_in), ("rec", n)):
             res["G_" + kind] = np.zeros((n_pre, n))
             res["E_" + kind] = np.zeros((n_pre, n))
         for _, S, kind, pairs in self.plastic:
-            res["G_" + kind] += self._gather(S.G[:], pairs, res["G_" + kind].shape)
-            res["E_" + kind] += self._gather(S.E[:], pairs, res["E_" + kind].shape)
-        i = np.asarray(self.spikes.i[:])
-        step = np.rint(np.asarray(self.spikes.t[:] / ms) / cfg.dt).astype(np.int64) - 1  # emitted one step late
-        res["spike_trial"], res["spike_neuron"], res["spike_step"] = i // n, i % n, step
+            res["G_" + kind] += _put(S.G[:], pairs, res["G_" + kind].shape)
+            res["E_" + kind] += _put(S.E[:], pairs, res["E_" + kind].shape)
+        # recurrent spikes are emitted (and recorded) one step after they occur
+        step = np.rint(np.asarray(self.spikes.t[:] / ms) / cfg.dt).astype(np.int64) - 1
+        res["spike_trial"], res["spike_step"] = step // T, step % T
+        res["spike_neuron"] = np.asarray(self.spikes.i[:])
+        count = np.zeros((B, n))
+        np.add.at(count, (res["spike_trial"], res["spike_neuron"]), 1.0)
+        res["count"] = count
         if self.state_mon is not None:
-            res["v"] = np.asarray(self.state_mon.v[:])
-            res["a"] = np.asarray(self.state_mon.a[:])
+            res["v"] = np.asarray(self.state_mon.v[:])[:, :T]
+            res["a"] = np.asarray(self.state_mon.a[:])[:, :T]
         return res
 
     def _run_runtime(self, values):
-        """Runtime devices: restore the initial state, set the values, run (TimedArrays re-created)."""
+        """Runtime devices: restore the initial state, set the values, run."""
         import brian2 as b2
         from brian2 import ms
 
@@ -304,7 +290,28 @@ class EpropNetwork:
                 key.values[:] = np.asarray(val, dtype=float)
             else:
                 key[:] = val
-        self.net.run(self.steps * self.cfg.dt * ms)
+        self.net.run((self.trials * self.steps + 1) * self.cfg.dt * ms)
+
+
+def _pairs(n_pre, post_idx, no_autapse=False):
+    """(i, j) of an all-to-all projection from ``n_pre`` neurons onto ``post_idx`` (pre-major order)."""
+    post_idx = np.asarray(post_idx)
+    i = np.repeat(np.arange(n_pre), len(post_idx))
+    j = np.tile(post_idx, n_pre)
+    if no_autapse:
+        keep = i != j
+        i, j = i[keep], j[keep]
+    return i, j
+
+
+def _take(W, pairs):
+    return np.asarray(W, dtype=float)[pairs[0], pairs[1]]
+
+
+def _put(values, pairs, shape):
+    g = np.zeros(shape)
+    g[pairs[0], pairs[1]] = np.asarray(values)
+    return g
 
 
 def _set_schedule(synapses, varname, order):

@@ -9,7 +9,8 @@ Loss, for a batch of ``B`` trials (inputs ``x`` of shape (B, T, n_in), targets
 
     mse:  E_task = 1/B sum_{b,t,k} mask * (y - y_star)**2 / 2
     ce :  E_task = 1/B sum_{b,t}   mask_t * (-sum_k y_star_k log softmax(y)_k)
-    E_reg = c_reg / 2 * sum_j (f_j - f_target)**2,   f_j = mean_{b,t} z_j  (spikes per step)
+    E_reg = c_reg / 2 * sum_j (f_j - f_target)**2,   f_j = mean_{b,t} z_j  (spikes per step;
+                                                      f_target = f_target_hz * dt)
 
 The exact gradient of ``E = E_task + E_reg`` is computed by BPTT with the
 pseudo-derivative (:func:`bptt_gradients`).  :func:`factorised_gradients` computes
@@ -86,15 +87,15 @@ def loss_and_output_error(cfg: LSNNConfig, y, y_star, mask):
     return loss, err / B
 
 
-def _reg_signal(cfg, z, c_reg, f_target):
+def _reg_signal(cfg, z, c_reg, f_target_hz):
     """E_reg and its (constant in time) derivative dE_reg/dz_j[b, t], shape (n_rec,)."""
     B, T, _ = z.shape
     f = z.mean(axis=(0, 1))
-    f0 = f_target * cfg.dt
+    f0 = f_target_hz * cfg.dt * 1e-3  # spikes per step
     return 0.5 * c_reg * np.sum((f - f0) ** 2), c_reg * (f - f0) / (B * T)
 
 
-def bptt_gradients(cfg, W, x, y_star, mask, *, c_reg=0.0, f_target=0.0, fwd=None):
+def bptt_gradients(cfg, W, x, y_star, mask, *, c_reg=0.0, f_target_hz=0.0, fwd=None):
     """Exact gradients of E = E_task + E_reg by backpropagation through time.
 
     Returns ``(grads, info)``: grads has keys w_in, w_rec, w_out ([pre, post]);
@@ -111,7 +112,7 @@ def bptt_gradients(cfg, W, x, y_star, mask, *, c_reg=0.0, f_target=0.0, fwd=None
     w_rec = W["w_rec"] * (1 - np.eye(n))
     z, psi = fwd["z"], fwd["psi"]
     loss, dy = loss_and_output_error(cfg, fwd["y"], y_star, mask)
-    loss_reg, dreg = _reg_signal(cfg, z, c_reg, f_target)
+    loss_reg, dreg = _reg_signal(cfg, z, c_reg, f_target_hz)
     gy = np.zeros((B, cfg.n_out)); gv_next = np.zeros((B, n)); ga_next = np.zeros((B, n))
     gv = np.zeros((B, T, n)); gy_all = np.zeros((B, T, cfg.n_out)); dEdz = np.zeros((B, T, n))
     for t in range(T - 1, -1, -1):
@@ -167,7 +168,7 @@ def factorised_gradients(cfg, W, x, learning_signal, fwd):
     return {"w_in": g_in, "w_rec": g_rec * (1 - np.eye(cfg.n_rec))}
 
 
-def eprop_gradients(cfg, W, x, y_star, mask, *, feedback=None, c_reg=0.0, f_target=0.0, fwd=None):
+def eprop_gradients(cfg, W, x, y_star, mask, *, feedback=None, c_reg=0.0, f_target_hz=0.0, fwd=None):
     """e-prop gradients (online, causal): learning signal ``B dE/dy[t]``, filtered eligibility traces.
 
     ``feedback`` is the (n_rec, n_out) matrix B (default: W_out, symmetric e-prop).
@@ -180,7 +181,7 @@ def eprop_gradients(cfg, W, x, y_star, mask, *, feedback=None, c_reg=0.0, f_targ
     z, psi = fwd["z"], fwd["psi"]
     B, T, n = z.shape
     loss, dy = loss_and_output_error(cfg, fwd["y"], y_star, mask)
-    loss_reg, dreg = _reg_signal(cfg, z, c_reg, f_target)
+    loss_reg, dreg = _reg_signal(cfg, z, c_reg, f_target_hz)
     L = dy @ Bm.T  # (B, T, n_rec)
     grads = {}
     pre_in, pre_rec = _pre_activity(x, z)

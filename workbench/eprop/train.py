@@ -32,12 +32,12 @@ def _cpu_time() -> float:
 
 
 class Trainer:
-    """e-prop training of one LSNN on mini-batches of ``copies`` trials of ``steps`` steps.
+    """e-prop training of one LSNN on mini-batches of ``batch`` trials of ``steps`` steps.
 
     Parameters
     ----------
     cfg : LSNNConfig
-    copies, steps : int
+    batch, steps : int
         Mini-batch size and trial length (the Brian2 network is built for these).
     backend : ActiveBackend
         From :func:`workbench.backends.use_backend`.
@@ -52,29 +52,29 @@ class Trainer:
         ``w_in_scale``, ``w_rec_scale``, ``w_out_scale`` for :func:`init_weights`.
     """
 
-    def __init__(self, cfg: LSNNConfig, copies: int, steps: int, backend, rng, *, lr=0.005,
+    def __init__(self, cfg: LSNNConfig, batch: int, steps: int, backend, rng, *, lr=0.005,
                  feedback="symmetric", c_reg=0.0, f_target_hz=10.0, weight_scales=None, record_states=0,
                  optimizer="adam"):
         if feedback not in FEEDBACK:
             raise ValueError(f"feedback must be one of {FEEDBACK}, got {feedback!r}")
-        self.cfg, self.copies, self.steps = cfg, int(copies), int(steps)
+        self.cfg, self.batch, self.steps = cfg, int(batch), int(steps)
         self.W = init_weights(cfg, rng, **(weight_scales or {}))
         self.W0 = {k: v.copy() for k, v in self.W.items()}
         self.feedback = feedback
         self.B = rng.standard_normal((cfg.n_rec, cfg.n_out)) / np.sqrt(cfg.n_rec) if feedback == "random" else None
         self.c_reg, self.f_target = float(c_reg), float(f_target_hz) * cfg.dt * 1e-3
         self.opt = make_optimizer(optimizer, lr)
-        self.net = EpropNetwork(cfg, copies, steps, backend, record_states=record_states)
+        self.net = EpropNetwork(cfg, batch, steps, backend, record_states=record_states)
         self.sim_times: list[float] = []  # wall time per run (s)
         self.cpu_times: list[float] = []  # CPU time per run, this process and its children (s)
 
     def simulate(self, x, y_star, mask):
-        """Simulate up to ``copies`` trials with the current weights; the network's raw results."""
+        """Simulate up to ``batch`` trials with the current weights; the network's raw results."""
         n = x.shape[0]
-        if n > self.copies:
-            raise ValueError(f"{n} trials do not fit in a batch of {self.copies}")
-        if n < self.copies:  # pad with silent, unweighted trials
-            pad = self.copies - n
+        if n > self.batch:
+            raise ValueError(f"{n} trials do not fit in a batch of {self.batch}")
+        if n < self.batch:  # pad with silent, unweighted trials
+            pad = self.batch - n
             x = np.concatenate([x, np.zeros((pad,) + x.shape[1:])])
             y_star = np.concatenate([np.broadcast_to(y_star, (n,) + y_star.shape[1:]),
                                      np.zeros((pad,) + y_star.shape[1:])])
@@ -89,7 +89,7 @@ class Trainer:
     def gradients(self, res) -> dict[str, np.ndarray]:
         """e-prop gradients of the mean task loss plus the rate regulariser, from one run's accumulators."""
         n, T = res["n_trials"], self.steps
-        f = res["count"][:n].sum(axis=0) / (n * T)
+        f = res["count_total"] / (n * T)
         dreg = self.c_reg * (f - self.f_target) / (n * T)
         return {"w_in": res["G_in"] / n + dreg * res["E_in"],
                 "w_rec": (res["G_rec"] / n + dreg * res["E_rec"]) * (1 - np.eye(self.cfg.n_rec)),
@@ -104,8 +104,8 @@ class Trainer:
     def evaluate(self, x, y_star, mask) -> dict:
         """Simulate trials (any number, in batches) without changing the weights; concatenated results."""
         parts = []
-        for s in range(0, x.shape[0], self.copies):
-            sl = slice(s, s + self.copies)
+        for s in range(0, x.shape[0], self.batch):
+            sl = slice(s, s + self.batch)
             r = self.simulate(x[sl], np.broadcast_to(y_star, x.shape[:2] + (self.cfg.n_out,))[sl],
                           np.broadcast_to(mask, x.shape[:2] + (self.cfg.n_out,))[sl])
             k = r["n_trials"]

@@ -63,8 +63,15 @@ def _resolve(params) -> dict:
         d["input_rate"] = float(params.input_rate / Hz)
     if d["beta"] < 0:  # the reference code's heuristic
         d["beta"] = 1.7 * (1 - np.exp(-1 / d["tau_a"])) / (1 - np.exp(-1 / d["tau_m"]))
-    if params.task == "evidence" and int(round(d["duration"])) != EVIDENCE_STEPS:
-        raise ValueError(f"duration: the evidence task has a fixed trial length of {EVIDENCE_STEPS} ms")
+    if params.task == "evidence":
+        interval = int(round(params.cue_interval / ms))
+        d["t_cue"] = max(1, int(round(interval * 2 / 3)))
+        d["recall"] = int(round(params.recall / ms))
+        d["n_cues"] = int(params.n_cues)
+        d["duration"] = float(params.n_cues * interval + int(round(params.delay / ms)) + d["recall"])
+        d["cue_interval"] = interval
+        if min(interval, d["recall"]) < 1 or params.delay < 0 * ms:
+            raise ValueError("cue_interval and recall must be >= 1 ms and delay >= 0 ms")
     if params.task == "evidence" and d["n_out"] != 2:
         raise ValueError(f"n_out: the evidence task has 2 outputs (left, right), got {d['n_out']}")
     return d
@@ -74,7 +81,9 @@ def _batch(task, d, rng, n, frozen):
     if task == "pattern":
         x, y, m = frozen
         return np.repeat(x, n, 0), np.repeat(y, n, 0), np.repeat(m, n, 0), None
-    x, y, m, labels = evidence_task(n, rng, n_in=d["n_in"], rate_hz=d["input_rate"])
+    x, y, m, labels = evidence_task(n, rng, n_in=d["n_in"], rate_hz=d["input_rate"], n_cues=d["n_cues"],
+                                    t_cue=d["t_cue"], t_interval=d["cue_interval"], steps=int(d["duration"]),
+                                    recall=d["recall"])
     return x, y, m, labels
 
 
@@ -186,7 +195,7 @@ def _archive(params, d, cfg, tr, curve, val_iter, val_acc, ev, show, xshow, ysho
     v["input_spike_neuron"] = (("input_spike",), n_i.astype(np.int32),
                                {"units": "1", "long_name": "index of the spiking input neuron"})
     v["input_spike_time"] = (("input_spike",), t_i * cfg.dt, {"units": "ms", "long_name": "input spike time"})
-    v["output"] = (("trial", "time", "output"), show["y"][:n_show], {"units": "1", "long_name": "readout y"})
+    v["readout"] = (("trial", "time", "output"), show["y"][:n_show], {"units": "1", "long_name": "readout y"})
     if task == "pattern":
         v["target"] = (("trial", "time", "output"), yshow, {"units": "1", "long_name": "target"})
     else:
@@ -239,6 +248,10 @@ PROTOCOL = Protocol(
         "f_target": Param(10 * Hz, "target firing rate of the regulariser"),
         "input_rate": Param(0 * Hz, "Poisson rate of the inputs (0 Hz: task default)"),
         "duration": Param(0 * ms, "trial length, pattern task (0 ms: task default)"),
+        "n_cues": Param(7, "cues per trial (evidence; odd)"),
+        "cue_interval": Param(150 * ms, "time between cue onsets (evidence; cues last 2/3 of it)"),
+        "delay": Param(1050 * ms, "delay between the last cue period and the recall cue (evidence)"),
+        "recall": Param(150 * ms, "recall window: recall cue and loss (evidence)"),
         "n_test": Param(256, "test trials after training (evidence)"),
         "validate_every": Param(10, "iterations between validation batches (evidence; 0: never)"),
         "raster_trials": Param(2, "example trials stored with spikes and readouts"),
