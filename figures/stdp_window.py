@@ -44,7 +44,13 @@ def make(ds):
         ax.set_title(TITLES.get(rule, rule))
         ax.set_xlabel(label(ds["delta_t"]))
         ax.set_ylabel(label(ds["dw"]).replace(" (measured)", ""))
-    axes[0].legend(loc="lower right")
+    spare = axes[n_panels:]
+    if spare:                                  # the legend goes into a free panel, clear of the data
+        spare[0].legend(*axes[0].get_legend_handles_labels(), loc="center")
+        spare[0].axis("off")
+        spare = spare[1:]
+    else:
+        axes[0].legend(loc="upper left")
     if "triplet_dw" in ds:
         ax = axes[len(rules)]
         f = ds["frequency"].values
@@ -56,7 +62,7 @@ def make(ds):
         ax.set_xlabel(label(ds["frequency"]))
         ax.set_ylabel("weight change")
         ax.legend(title="t_post - t_pre")
-    for ax in axes[n_panels:]:
+    for ax in spare:
         ax.set_visible(False)
     fig.suptitle(f"STDP windows ({int(ds['n_pairs'])} pairing(s), w_init {float(ds['w_init']):g}; "
                  f"{ds.attrs.get('backend')}, seed {ds.attrs.get('seed')})")
