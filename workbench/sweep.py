@@ -130,16 +130,25 @@ def parse_grid(items: Iterable[str] | Mapping[str, Sequence[Any]]) -> dict[str, 
     return grid
 
 
+def _display_unit(q):
+    """The unit a coordinate is stored in: the field's usual one (ms, mV, pA, nS, Hz), else Brian2's best."""
+    from brian2 import Hz, mV, ms, nS, pA, second
+
+    for unit in (ms, mV, pA, nS, Hz):
+        if q.dim is unit.dim:
+            return unit
+    if np.ndim(q) == 0 and float(np.abs(q)) > 0:
+        return q.get_best_unit()
+    return second if q.dim is second.dim else q.get_best_unit()
+
+
 def _coordinate(param, value) -> tuple[Any, str]:
     """A NetCDF-friendly coordinate value for a parameter value, and its units."""
     from brian2.units.fundamentalunits import Quantity
 
     if isinstance(value, Quantity):
-        default = param.default
-        unit = default.get_best_unit() if np.ndim(default) == 0 and float(np.abs(default)) > 0 else None
-        if unit is None:
-            unit = value.get_best_unit()
-        return float(value / unit), str(unit)
+        unit = _display_unit(param.default if isinstance(param.default, Quantity) else value)
+        return float(f"{float(value / unit):.12g}"), str(unit)  # 100 us and 0.1 ms: one coordinate
     if isinstance(value, (bool, np.bool_)):
         return int(value), "1"
     if isinstance(value, (int, np.integer)):
@@ -459,14 +468,14 @@ def _register_import_plugin(client) -> None:
 
 
 @contextlib.contextmanager
-def _client(scheduler: str | None, workers: int | None):
+def _client(scheduler: str | None, workers: int | None, timeout: float = 20):
     from distributed import Client, LocalCluster
 
     if scheduler:
         if workers:
             raise SweepError("--workers is for the local cluster; with --scheduler the cluster has its workers")
         try:
-            client = Client(scheduler, timeout="20s")
+            client = Client(scheduler, timeout=f"{timeout}s")
         except (OSError, TimeoutError) as exc:
             raise SweepError(f"cannot reach the Dask scheduler at {scheduler!r} ({exc}); start one with "
                              "'dask scheduler' and workers with 'dask worker ADDRESS --nthreads 1'") from None
@@ -496,6 +505,7 @@ def sweep(
     threads: int = 1,
     build_cache: str = "worker",
     progress: bool = True,
+    connect_timeout: float = 20,
 ) -> SweepResult:
     """Run ``protocol`` over the product ``grid`` (times ``seeds``) on Dask; see the module docs.
 
@@ -518,6 +528,8 @@ def sweep(
         LocalCluster worker processes (default ``min(cores, 4)``).
     build_cache : {'worker', 'shared'}
         How standalone builds are kept apart between concurrent workers (module docs).
+    connect_timeout : float
+        Seconds to wait for ``scheduler``.
     """
     from distributed import as_completed
 
@@ -569,7 +581,7 @@ def sweep(
     root = str(project_root()) if name else None
     build_root = str(backends.build_cache_root().resolve())
     t0 = time.perf_counter()
-    with _client(scheduler, workers) as client:
+    with _client(scheduler, workers, connect_timeout) as client:
         result.n_workers = len(client.scheduler_info()["workers"])
         if result.n_workers == 0:
             client.wait_for_workers(1, timeout=60)
@@ -676,6 +688,8 @@ def collect(directory: str | os.PathLike, out: str | os.PathLike | None = None, 
         h = ds.attrs.get("sweep_point")
         walls[h] = float(ds.attrs.get("wall_time_s", np.nan))
         ds = ds.drop_attrs(deep=False) if hasattr(ds, "drop_attrs") else ds.assign_attrs({})
+        # dims without coordinates get 0..n-1, so points of different sizes align (outer join, NaN)
+        ds = ds.assign_coords({d: np.arange(n) for d, n in ds.sizes.items() if d not in ds.coords})
         return ds.expand_dims(point=[h])
 
     try:

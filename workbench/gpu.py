@@ -1,0 +1,291 @@
+"""Checks for the GPU backends (Brian2GeNN and brian2cuda) in their own installation profiles.
+
+The GPU stacks pin their own Brian2 (Brian2GeNN 1.7.0: brian2 2.5.4 and
+numpy<2; brian2cuda 1.0a7: brian2 2.8.0), so they live in separate virtual
+environments (``constraints/genn.txt``, ``constraints/cuda.txt``, docs/GPU.md).
+This module runs *inside* such an environment:
+
+    python -m workbench.gpu report
+        versions of the stack, nvcc / GPU / GeNN found or not (JSON)
+    python -m workbench.gpu codegen fi-curve --backend cuda --set models=lif --set n_currents=5
+        generates the protocol's network for the backend WITHOUT compiling or running it
+        (``device.build(compile=False, run=False)``), so unsupported features are caught
+        on machines without a GPU or a CUDA toolkit; prints the generated files (JSON)
+
+Code generation without a GPU: brian2cuda is told the GPU (id 0, compute
+capability ``--compute-capability``, default 9.0 = H100) and the CUDA version
+instead of detecting them; Brian2GeNN needs no GeNN to generate its model code.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Mapping
+
+__all__ = ["stack_report", "codegen_check", "cuda_compat", "CodegenDone", "main"]
+
+
+class CodegenDone(Exception):
+    """Raised (and caught) to stop a protocol right after its network's code was generated."""
+
+    def __init__(self, directory):
+        super().__init__(str(directory))
+        self.directory = Path(directory)
+
+
+def _version(module: str) -> str | None:
+    try:
+        mod = __import__(module)
+    except Exception as exc:  # ImportError or a version clash
+        return f"not importable: {type(exc).__name__}: {exc}"
+    return getattr(mod, "__version__", "unknown")
+
+
+def _run(cmd) -> str | None:
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return (out.stdout or out.stderr).strip() if out.returncode == 0 else None
+
+
+def stack_report() -> dict[str, Any]:
+    """What of the GPU stacks is installed here (versions, nvcc, GPU, GeNN)."""
+    nvcc = shutil.which("nvcc") or (os.path.join(os.environ["CUDA_PATH"], "bin", "nvcc")
+                                    if os.environ.get("CUDA_PATH") else None)
+    nvcc_version = _run([nvcc, "--version"]) if nvcc and os.path.exists(nvcc) else None
+    gpu = _run(["nvidia-smi", "--query-gpu=name,compute_cap,driver_version,memory.total",
+                "--format=csv,noheader"])
+    return {
+        "python": sys.version.split()[0],
+        "brian2": _version("brian2"),
+        "numpy": _version("numpy"),
+        "brian2cuda": _version("brian2cuda"),
+        "brian2genn": _version("brian2genn"),
+        "nvcc": nvcc,
+        "cuda_release": nvcc_version.splitlines()[-2] if nvcc_version else None,
+        "gpu": gpu,
+        "GENN_PATH": os.environ.get("GENN_PATH"),
+        "genn_buildmodel": shutil.which("genn-buildmodel.sh"),
+    }
+
+
+def cuda_compat(std: str = "c++17") -> list[str]:
+    """Make brian2cuda 1.0a7 build with CUDA 13 (and keep working with CUDA 11/12).
+
+    CUDA 13's Thrust/CUB/libcu++ (CCCL 3) refuse to compile below C++17, but
+    brian2cuda 1.0a7's makefile template passes ``-std=c++11`` to nvcc and
+    Brian2's default host flags (``codegen.cpp.extra_compile_args_gcc``) pass
+    ``-std=c++11`` to g++.  This replaces both with ``std`` (C++17 works with
+    nvcc >= 11).  Returns what it changed; calling it twice changes nothing more.
+    """
+    from brian2 import prefs
+
+    changed = []
+    flags = list(prefs.codegen.cpp.extra_compile_args_gcc)
+    new = [f"-std={std}" if f.startswith("-std=") else f for f in flags]
+    if new != flags:
+        prefs.codegen.cpp.extra_compile_args_gcc = new
+        changed.append("prefs.codegen.cpp.extra_compile_args_gcc")
+    from brian2cuda.device import CUDAStandaloneDevice
+
+    if not getattr(CUDAStandaloneDevice.generate_makefile, "_workbench_std", None):
+        original = CUDAStandaloneDevice.generate_makefile
+
+        def generate_makefile(self, writer, *args, **kwargs):
+            # fix the text before Brian2's writer compares it with the file on disk (no needless rebuilds)
+            def write(filename, contents, _write=writer.write):
+                if filename == "makefile":
+                    contents = contents.replace("-std=c++11", f"-std={std}")
+                return _write(filename, contents)
+
+            writer.write = write
+            try:
+                original(self, writer, *args, **kwargs)
+            finally:
+                del writer.write
+
+        generate_makefile._workbench_std = std
+        CUDAStandaloneDevice.generate_makefile = generate_makefile
+        changed.append("brian2cuda makefile -std")
+    return changed
+
+
+def _prepare_cuda_without_gpu(compute_capability: float, cuda_version: float) -> None:
+    """Tell brian2cuda the GPU and CUDA version instead of detecting them (code generation only)."""
+    from brian2 import prefs
+
+    cb = prefs.devices.cuda_standalone.cuda_backend
+    cb.detect_gpus = False
+    cb.gpu_id = 0
+    cb.compute_capability = float(compute_capability)
+    cb.detect_cuda = False
+    cb.cuda_runtime_version = float(cuda_version)
+    if not shutil.which("nvcc") and not os.environ.get("CUDA_PATH"):
+        cb.cuda_path = tempfile.mkdtemp(prefix="no-cuda-")
+
+
+@contextlib.contextmanager
+def _codegen_only():
+    """Make :meth:`workbench.backends.Simulation.run` stop after generating the code."""
+    from brian2 import device
+    from brian2.devices.device import get_device
+
+    from . import backends
+
+    original = backends.Simulation.run
+
+    def run(self, values=None, *, results_directory=None):
+        if not self.backend.standalone:
+            raise backends.BackendError("code generation check needs a standalone backend")
+        self.net.run(self.duration, report=None)
+        dev = get_device()
+        if hasattr(dev, "run_statement_used"):
+            # Brian2GeNN expects the build inside run() (build_on_run=True), before it marks the run
+            # statement as used; a manual build afterwards rejects every initialisation code object
+            dev.run_statement_used = False
+        device.build(directory=str(self.backend.build_dir), compile=False, run=False, with_output=False)
+        raise CodegenDone(self.backend.build_dir)
+
+    backends.Simulation.run = run
+    try:
+        yield
+    finally:
+        backends.Simulation.run = original
+
+
+def codegen_check(protocol, overrides: Mapping[str, Any] | None = None, *, backend: str = "cuda",
+                  directory: str | os.PathLike | None = None, compute_capability: float = 9.0,
+                  cuda_version: float = 12.0) -> dict[str, Any]:
+    """Generate ``protocol``'s network for ``backend`` without compiling or running it.
+
+    Returns the build directory and the generated source files.  Raises
+    whatever the backend raises for unsupported features (that is the point).
+    """
+    from . import backends
+    from .protocol import load_protocol
+
+    name = backends.canonical(backend)
+    if name not in ("cuda", "genn", "cpp_standalone"):
+        raise backends.BackendError(f"codegen_check is for standalone backends, not {backend!r}")
+    proto = load_protocol(protocol) if isinstance(protocol, str) else protocol
+    params = proto.resolve(overrides)
+    directory = Path(directory or tempfile.mkdtemp(prefix=f"workbench-codegen-{name}-"))
+    if name == "cuda":
+        import brian2cuda  # noqa: F401  (registers the device and its prefs)
+
+        if not shutil.which("nvidia-smi") or _run(["nvidia-smi", "-L"]) is None:
+            _prepare_cuda_without_gpu(compute_capability, cuda_version)
+    env = {}
+    if name == "genn" and not os.environ.get("GENN_PATH"):
+        # code generation needs no GeNN; check_available() asks for it because running does
+        env["GENN_PATH"] = str(directory / "no-genn")
+    if name == "cuda" and not shutil.which("nvcc") and not os.environ.get("CUDA_PATH"):
+        env["CUDA_PATH"] = str(directory / "no-cuda")
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        from .protocol import RunContext
+
+        # Brian2GeNN 1.7 raises NotImplementedError on brian2.seed(): generate unseeded for genn
+        ctx = RunContext(protocol=proto.name, backend=name, seed=None if name == "genn" else 0, progress=False)
+        with _codegen_only():
+            # protocols pass key=...: redirect their build directory to ours
+            orig_root = os.environ.get("WORKBENCH_BUILD_DIR")
+            os.environ["WORKBENCH_BUILD_DIR"] = str(directory)
+            try:
+                proto.func(params, ctx)
+            except CodegenDone as done:
+                build_dir = done.directory
+            else:
+                raise backends.BackendError(f"protocol {proto.name!r} never ran a Simulation: nothing generated")
+            finally:
+                if orig_root is None:
+                    os.environ.pop("WORKBENCH_BUILD_DIR", None)
+                else:
+                    os.environ["WORKBENCH_BUILD_DIR"] = orig_root
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    sources = sorted(str(p.relative_to(build_dir)) for p in build_dir.rglob("*")
+                     if p.suffix in (".cu", ".cpp", ".h", ".cuh") and p.is_file())
+    return {"protocol": proto.name, "backend": name, "build_dir": str(build_dir),
+            "n_sources": len(sources), "sources": sources[:40]}
+
+
+def _cmd_run(args) -> int:
+    """Run a protocol on a backend (with :func:`cuda_compat` for cuda); print metrics and checksums."""
+    import time
+
+    import numpy as np
+    from brian2 import prefs
+
+    from . import backends
+    from .params import parse_assignments
+    from .protocol import run
+
+    prefs.logging.console_log_level = "WARNING"
+    name = backends.canonical(args.backend)
+    if name == "cuda":
+        cuda_compat()
+    t0 = time.perf_counter()
+    ds = run(args.protocol, parse_assignments(args.set), backend=name, seed=args.seed, progress=False)
+    out = {"protocol": args.protocol, "backend": name, "wall_s": time.perf_counter() - t0,
+           "protocol_wall_s": float(ds.attrs.get("wall_time_s", float("nan"))), "metrics": {}, "checksums": {}}
+    for var_name, var in ds.data_vars.items():
+        if var.dtype.kind not in "fiu":
+            continue
+        if var.ndim == 0:
+            out["metrics"][var_name] = float(var)
+        else:
+            out["checksums"][var_name] = float(np.nansum(np.asarray(var, dtype=float)))
+    print("RESULT " + json.dumps(out), flush=True)
+    return 0
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m workbench.gpu", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("report", help="versions of the GPU stack here (JSON)")
+    q = sub.add_parser("codegen", help="generate a protocol's network for a GPU backend, no compile")
+    q.add_argument("protocol")
+    q.add_argument("--backend", default="cuda", help="cuda or genn (or cpp_standalone)")
+    q.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    q.add_argument("--directory", help="where to write the generated project (default: a temp folder)")
+    q.add_argument("--compute-capability", type=float, default=9.0,
+                   help="GPU to generate for when none is present (default 9.0, H100)")
+    q = sub.add_parser("run", help="run a protocol (no archive) and print its timing and metrics (JSON)")
+    q.add_argument("protocol")
+    q.add_argument("--backend", default="cuda")
+    q.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    q.add_argument("--seed", type=int, default=0)
+    args = p.parse_args(argv)
+    if args.command == "run":
+        return _cmd_run(args)
+    if args.command == "report":
+        print(json.dumps(stack_report(), indent=1))
+        return 0
+    from brian2 import prefs
+
+    from .params import parse_assignments
+
+    prefs.logging.console_log_level = "WARNING"
+    result = codegen_check(args.protocol, parse_assignments(args.set), backend=args.backend,
+                           directory=args.directory, compute_capability=args.compute_capability)
+    print(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
