@@ -302,11 +302,26 @@ def neuron_group(
     group = NeuronGroup(
         N, Equations(eqs), method=model.method, namespace=namespace, name=name or f"{model.name}*", **kwargs
     )
+    _check_equation_units(group, f"neuron model {model.name!r}")
     for var, value in constants.items():
         setattr(group, var, value)
     for var, value in model.init.items():
         setattr(group, var, value)
     return group
+
+
+def _check_equation_units(group, what: str) -> None:
+    """Check the units of a group's equations now (Brian2 would only do it at run time).
+
+    Raises ``DimensionMismatchError`` naming the model and the offending equation.
+    """
+    from brian2 import DimensionMismatchError
+
+    try:
+        group.equations.check_units(group, run_namespace={})
+    except DimensionMismatchError as exc:
+        raise DimensionMismatchError(f"{what}: inconsistent units in its equations: {exc.desc}",
+                                     *exc.dims) from None
 
 
 def connect(
