@@ -258,6 +258,7 @@ class LiquidRun:
     n_dropped: int
     batch: int
     slots: int
+    build_dir: str = ""
 
     def liquid_counts(self) -> np.ndarray:
         return np.bincount(self.liquid_sample, minlength=self.n_samples)
@@ -398,6 +399,7 @@ def simulate(liquid: Liquid, inputs, duration, *, dt=0.1 * ms, gap=5 * ms, backe
         i = np.asarray(mon.i[:], dtype=np.int64)
         t = np.asarray(mon.t[:] / ms)
         wall_build = sim.build_time
+        build_dir = str(be.build_dir or "")
         wall_run = be.timers["run"][-1] if be.timers.get("run") else time.perf_counter() - t_start
     wall_total = time.perf_counter() - t_start
     step = np.round(t / dt_ms).astype(np.int64)
@@ -419,7 +421,8 @@ def simulate(liquid: Liquid, inputs, duration, *, dt=0.1 * ms, gap=5 * ms, backe
                      liquid_sample=liquid_sample, liquid_neuron=liquid_neuron, liquid_time=liquid_time,
                      input_sample=input_sample, input_neuron=ich, input_time=iwithin * dt_ms,
                      synaptic_events=events, wall_run=float(wall_run), wall_build=float(wall_build),
-                     wall_total=wall_total, n_dropped=int(n_dropped), batch=batch, slots=slots)
+                     wall_total=wall_total, n_dropped=int(n_dropped), batch=batch, slots=slots,
+                     build_dir=build_dir)
 
 
 def filtered_states(sample, neuron, times, n_samples, n_neurons, readout_times, tau=30.0):
