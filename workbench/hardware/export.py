@@ -31,7 +31,7 @@ import numpy as np
 
 from .graph import Graph, GraphError, Population, Projection, Readout
 
-__all__ = ["graph_from_brian", "graph_from_stdp_digits", "graph_from_liquid", "ExportError"]
+__all__ = ["graph_from_brian", "graph_from_stdp_digits", "graph_from_liquid", "tm_efficacy", "ExportError"]
 
 
 class ExportError(GraphError):
@@ -101,30 +101,58 @@ def graph_from_stdp_digits(ds, dt: float = 1.0) -> Graph:
                  name="diehl-cook", metadata=meta)
 
 
-def graph_from_liquid(liquid, readout_weights=None, readout_bias=None, dt: float = 1.0, name="liquid") -> Graph:
-    """A liquid (LSM) with current-based synapses as a neutral graph.
+def tm_efficacy(U, D, F, rate_hz):
+    """Steady-state efficacy ``u*x`` of a Tsodyks-Markram synapse under regular input at ``rate_hz``
+    (Markram, Wang & Tsodyks 1998 recursions at their fixed point); ``U`` at rate 0."""
+    U, D, F = (np.asarray(a, dtype=float) for a in (U, D, F))
+    if rate_hz <= 0:
+        return U
+    isi = 1000.0 / rate_hz  # ms
+    eF = np.exp(-isi / np.maximum(F, 1e-9))
+    eD = np.exp(-isi / np.maximum(D, 1e-9))
+    u = U / (1 - (1 - U) * eF)
+    x = (1 - eD) / (1 - (1 - u) * eD)
+    return u * x
 
-    ``liquid`` needs ``N``, ``n_in``, per-neuron ``tau_m``, ``v_th``,
-    ``v_reset``, ``t_ref`` (ms, mV, relative to rest), ``tau_syn`` per
-    neuron, and synapse arrays ``pre``, ``post``, ``w`` (mV jump of the
-    current per spike, i.e. the PSC amplitude times R/tau_m*tau_syn), ``delay``
-    (ms); and input synapses ``in_pre``, ``in_post``, ``in_w``.
+
+def graph_from_liquid(liquid, paper: dict, dt: float = 0.5, tau_syn: float | None = None,
+                      rate_hz: float = 20.0, name: str = "liquid") -> Graph:
+    """A Maass et al. 2002 liquid (:class:`workbench.experiments.lsm.Liquid`) as a neutral graph.
+
+    ``paper`` holds the neuron constants as plain numbers in ms / mV / nA /
+    MOhm (``tau_m``, ``R_in``, ``v_th``, ``v_reset``, ``I_b``, ``t_ref_e``,
+    ``t_ref_i``, ``tau_s_e``, ``tau_s_i``).  Approximations, recorded in
+    ``graph.metadata['approximations']``: the dynamic (Tsodyks-Markram)
+    synapses become static with their steady-state efficacy at ``rate_hz``
+    (:func:`tm_efficacy`; ``A*U``, a first spike's, at rate 0); the
+    chip neuron has one synaptic current, with the excitatory time constant,
+    so inhibitory synapses (``tau_s_i``) are scaled to deliver the same charge.
+    A current jump ``A`` (nA) then moves ``u`` by ``A*R*tau_s/tau_m*(1-d)/d`` mV
+    with ``d = exp(-dt/tau_s)``, which gives the same total deflection.
     """
-    need = ("N", "n_in", "pre", "post", "w", "in_pre", "in_post", "in_w")
+    need = ("pre", "post", "A", "U", "delay", "in_pre", "in_post", "in_A", "inhibitory", "n_in")
     missing = [k for k in need if not hasattr(liquid, k)]
     if missing:
-        raise ExportError(f"liquid object lacks {missing}")
-    p = {k: getattr(liquid, k) for k in ("tau_m", "tau_syn", "v_th", "v_reset", "t_ref", "bias")
-         if hasattr(liquid, k)}
-    pops = [Population("input", int(liquid.n_in), "input"), Population("liquid", int(liquid.N), params=p)]
-    proj = [Projection("input_liquid", "input", "liquid", liquid.in_pre, liquid.in_post, liquid.in_w,
-                       delay=getattr(liquid, "in_delay", 0.0)),
-            Projection("recurrent", "liquid", "liquid", liquid.pre, liquid.post, liquid.w,
-                       delay=getattr(liquid, "delay", 0.0))]
-    ro = None
-    if readout_weights is not None:
-        ro = Readout("liquid", "linear", weights=np.asarray(readout_weights), bias=readout_bias)
-    return Graph(pops, proj, readout=ro, dt=dt, name=name)
+        raise ExportError(f"liquid object lacks {missing}; use workbench.experiments.lsm.make_liquid")
+    N = int(len(liquid.inhibitory))
+    ts = float(paper["tau_s_e"]) if tau_syn is None else float(tau_syn)
+    tm, R = float(paper["tau_m"]), float(paper["R_in"])
+    d = np.exp(-dt / ts)
+    to_u = R * ts / tm * (1 - d) / d  # mV of u per nA of current jump
+    inh_pre = np.asarray(liquid.inhibitory)[np.asarray(liquid.pre)]
+    charge = np.where(inh_pre, float(paper["tau_s_i"]) / ts, float(paper["tau_s_e"]) / ts)
+    eff = tm_efficacy(liquid.U, liquid.D, liquid.F, rate_hz)
+    w_rec = np.asarray(liquid.A) * eff * charge * to_u
+    t_ref = np.where(liquid.inhibitory, float(paper["t_ref_i"]), float(paper["t_ref_e"]))
+    params = dict(tau_m=tm, tau_syn=ts, v_rest=0.0, v_reset=float(paper["v_reset"]), v_th=float(paper["v_th"]),
+                  t_ref=t_ref, bias=float(paper["I_b"]) * R / tm)
+    pops = [Population("input", int(liquid.n_in), "input"), Population("liquid", N, params=params)]
+    proj = [Projection("input_liquid", "input", "liquid", liquid.in_pre, liquid.in_post,
+                       np.asarray(liquid.in_A) * to_u),
+            Projection("recurrent", "liquid", "liquid", liquid.pre, liquid.post, w_rec, delay=liquid.delay)]
+    meta = {"source": "lsm", "approximations": f"dynamic synapses -> static A*u*x at {rate_hz} Hz; one synaptic time constant "
+            f"({ts} ms) with inhibitory charge preserved; bias I_b*R/tau_m"}
+    return Graph(pops, proj, readout=None, dt=dt, name=name, metadata=meta)
 
 
 # --------------------------------------------------------------------------- generic Brian2 networks
