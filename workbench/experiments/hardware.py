@@ -50,8 +50,136 @@ def _load_source(params):
     if proto in ("stdp-digits", "stdp_digits") or "receptive_field" in ds:
         graph = graph_from_stdp_digits(ds, dt=float(params.dt / _ms()))
         return ds, graph, "stdp-digits"
-    raise ParameterError(f"source {params.source!r}: archives of protocol {proto!r} cannot be deployed yet; "
-                         "supported: stdp-digits")
+    if proto == "biosignal":
+        return ds, None, "biosignal"
+    raise ParameterError(f"source {params.source!r}: archives of protocol {proto!r} cannot be deployed; "
+                         "supported: stdp-digits, biosignal (model=lsm)")
+
+
+def _biosignal_source(src, params):
+    """Rebuild what a biosignal (LSM) run saw: the encoded samples, the folds and the liquid (same seed).
+
+    The biosignal archive stores its configuration and seed; the liquid and the
+    spike encoding are regenerated exactly as in
+    :func:`workbench.experiments.biosignal._run` (same generators, same order).
+    """
+    from types import SimpleNamespace
+
+    from brian2 import Hz, Mohm, mV, ms, nA
+
+    from ..hardware.export import graph_from_liquid
+    from . import lsm
+    from .biosignal import PROTOCOL as BIO
+    from .biosignal import _folds, _prepare, encode_set
+    from ..datasets.biosignal import resample_samples
+
+    cfg = json.loads(src.attrs.get("config", "{}"))
+    seed = int(src.attrs.get("seed", 0))
+    bp = BIO.resolve({k: v for k, v in cfg.items() if k in BIO.params})
+    if bp.model != "lsm":
+        raise ParameterError(f"source: biosignal archive of model {bp.model!r}; only model=lsm can be deployed")
+    ctx = SimpleNamespace(seed=seed)
+    rng = np.random.default_rng(seed)
+    sset = _prepare(bp, ctx)
+    fs = float(bp.fs / Hz) if bp.fs > 0 * Hz else sset.fs
+    lengths = np.array([len(x) for x in sset.samples])
+    n_time = bp.n_time if bp.n_time > 0 else int(lengths.max())
+    if bp.n_time > 0:
+        signals = resample_samples(sset.samples, n_time)
+    elif lengths.min() != lengths.max():
+        signals = np.zeros((len(sset.samples), n_time, sset.n_channels))
+        for i, x in enumerate(sset.samples):
+            signals[i, :len(x)] = x
+    else:
+        signals = np.stack(sset.samples)
+    folds, _ = _folds(sset, bp, rng)
+    ref = signals[np.asarray(sset.train)] if sset.has_split else signals
+    mu, sd = ref.mean(axis=(0, 1)), ref.std(axis=(0, 1))
+    sd[sd == 0] = 1.0
+    signals = (signals - mu) / sd
+    if bp.n_time <= 0 and lengths.min() != lengths.max():
+        for i, L in enumerate(lengths):
+            signals[i, L:] = 0.0
+    spikes = encode_set(signals, fs, bp, rng)
+    duration_ms = n_time / fs * 1000.0
+    n_in = spikes[0].n_channels
+    liquid = lsm.make_liquid(tuple(int(x) for x in bp.shape), n_in, rng=np.random.default_rng(seed), lam=bp.lam,
+                             p_in=bp.p_in, input_scale=bp.input_scale, weight_scale=bp.weight_scale)
+    P = lsm.PAPER
+    paper = {k: float(P[k] / u) for k, u in dict(tau_m=ms, R_in=Mohm, v_th=mV, v_reset=mV, I_b=nA, t_ref_e=ms,
+                                                  t_ref_i=ms, tau_s_e=ms, tau_s_i=ms).items()}
+    rate = float(src["liquid_rate"].values) if "liquid_rate" in src else params.lsm_rate
+    graph = graph_from_liquid(liquid, paper, dt=float(params.dt / ms), rate_hz=params.lsm_rate)
+    dt = graph.dt
+    T = int(np.ceil(duration_ms / dt))
+    stim = np.zeros((len(spikes), T, n_in), dtype=bool)
+    for k, st in enumerate(spikes):
+        tick = np.floor(np.asarray(st.times) / dt).astype(int)
+        ok = (tick >= 0) & (tick < T)
+        stim[k, tick[ok], np.asarray(st.channel)[ok]] = True
+    return dict(graph=graph, stim=stim, labels=np.asarray(sset.labels, dtype=int), folds=folds,
+                duration_ms=duration_ms, n_readout=bp.n_readout, tau_readout=float(bp.tau_readout / ms),
+                readout=bp.readout, seed=seed, dataset=bp.dataset, source_rate=rate)
+
+
+def deploy_liquid(graph, chip, params, bio, seed, *, weight_bits=None, exact=False, mapping=None, rates=None):
+    """Run every sample of a biosignal set through the (quantized) liquid; readout trained on the chip's states."""
+    from ..hardware import rules
+    from ..hardware.aersim import chip_statistics, simulate
+    from ..hardware.mapping import map_graph
+    from ..hardware.mismatch import apply_mismatch
+    from ..hardware.quantize import float_network, quantization_error, quantize
+    from ..readout import fit_classifier
+    from .lsm import filtered_states
+
+    t0 = time.perf_counter()
+    if mapping is None:
+        mapping = map_graph(graph, chip, params.mapping, rates=rates, seed=seed)
+    net = float_network(graph) if exact else quantize(graph, chip, weight_bits, scale=params.scale,
+                                                      per=params.scale_per, rounding=params.rounding,
+                                                      core_of=mapping.core_of, seed=seed)
+    violations = rules.check(graph, chip, net, mapping, raise_on_error=params.strict)
+    if params.mismatch_cv > 0:
+        net = apply_mismatch(net, params.mismatch_cv, params.mismatch_cv, params.mismatch_cv, seed=seed + 7)
+    stim = bio["stim"]
+    n = len(stim)
+    liq = graph.flat().slice("liquid")
+    times = np.linspace(bio["duration_ms"] / bio["n_readout"], bio["duration_ms"], bio["n_readout"]) - 1e-6
+    feats = []
+    per_trial = ("synops", "packets", "hops", "spikes", "latency", "neuron_updates", "energy", "energy_synop",
+                 "energy_neuron", "energy_packet", "energy_hop", "energy_static")
+    totals = {k: np.zeros(n) for k in per_trial}
+    events, wall, first = 0, 0.0, None
+    chunk = 100
+    for s0 in range(0, n, chunk):
+        res = simulate(net, stim[s0:s0 + chunk], seed=seed)
+        events += res.synaptic_events
+        wall += res.wall_time
+        st = chip_statistics(res, net, mapping)
+        if first is None:
+            first = (res, st)
+            for k in ("synops_tick_core", "packets_tick_core", "link_load", "tick_latency", "max_link_load_tick"):
+                totals[k] = st[k]
+        else:
+            for k in ("synops_tick_core", "packets_tick_core", "link_load"):
+                totals[k] = totals[k] + st[k]
+        for k in per_trial:
+            totals[k][s0:s0 + chunk] = st[k]
+        b, t, i = np.nonzero(res.raster[:, :, liq])
+        feats.append(filtered_states(b, i, t * graph.dt, len(res.raster), liq.stop - liq.start, times,
+                                     tau=bio["tau_readout"]).reshape(len(res.raster), -1))
+    X = np.concatenate(feats)
+    preds, labels, accs = [], [], []
+    for tr, te in bio["folds"]:
+        rr = fit_classifier(X[tr], bio["labels"][tr], X[te], bio["labels"][te], method=bio["readout"], seed=seed)
+        preds.append(rr.y_pred)
+        labels.append(bio["labels"][te])
+        accs.append(np.mean(rr.y_pred == bio["labels"][te]))
+    qerr = {"weight_rel_rms": 0.0, "threshold_rel_rms": 0.0} if exact else quantization_error(net, graph)
+    run = {"counts": None, "repeats": np.zeros(n), "stats": totals, "events": events, "wall": wall, "first": first}
+    return dict(accuracy=float(np.mean(accs)), prediction=np.concatenate(preds), labels=np.concatenate(labels),
+                run=run, net=net, mapping=mapping, violations=violations, qerr=qerr, wall=time.perf_counter() - t0,
+                learn={})
 
 
 def _ms():
@@ -183,6 +311,10 @@ def _run(params, ctx):
 
     src, graph, kind = _load_source(params)
     chip = get_chip(params.chip)
+    if params.weight_bits < 0 or params.weight_bits > 32:
+        raise ParameterError(f"weight_bits={params.weight_bits}: use 1..32 (0: the chip's own width)")
+    if kind == "biosignal":
+        return _run_liquid(params, ctx, src, chip)
     cfg_src = json.loads(src.attrs.get("config", "{}"))
     dataset = params.dataset or cfg_src.get("dataset", "digits")
     imgs = load_images(dataset)
@@ -193,8 +325,6 @@ def _run(params, ctx):
                 rate_per_level=float(src["param_rate_per_level"].values) if "param_rate_per_level" in src else 0.125,
                 intensity0=float(src["param_intensity0"].values) if "param_intensity0" in src else 2.0,
                 d_intensity=float(src["param_d_intensity"].values) if "param_d_intensity" in src else 1.0)
-    if params.weight_bits < 0 or params.weight_bits > 32:
-        raise ParameterError(f"weight_bits={params.weight_bits}: use 1..32 (0: the chip's own width)")
     bits = params.weight_bits or chip.weight_bits
     seed = ctx.seed
     # float reference (also gives the spike traffic that weights the partitioning)
@@ -207,9 +337,43 @@ def _run(params, ctx):
     learn = None if params.learning == "none" else params.learning
     main = deploy(graph, chip, params, data, seed, weight_bits=bits, exact=(learn == "float"), rates=rates,
                   mapping=mapping, learn=learn)
+
+    def again(bb):
+        return deploy(graph, chip, params.replace(strict=False), data, seed, weight_bits=bb, mapping=mapping)
+
+    return _dataset(params, src, graph, kind, chip, bits, seq, mapping, rates, ref, main, data["test_labels"],
+                    dataset, again)
+
+
+def _run_liquid(params, ctx, src, chip):
+    from ..hardware.mapping import map_graph
+
+    bio = _biosignal_source(src, params)
+    graph = bio["graph"]
+    bits = params.weight_bits or chip.weight_bits
+    seed = ctx.seed
+    seq = map_graph(graph, chip, "sequential", seed=seed)
+    ref = deploy_liquid(graph, chip, params, bio, seed, exact=True, mapping=seq)
+    first_res, _ = ref["run"]["first"]
+    rates = first_res.counts.mean(axis=0)
+    mapping = map_graph(graph, chip, params.mapping, rates=rates, seed=seed) if params.mapping != "sequential" else seq
+    main = deploy_liquid(graph, chip, params, bio, seed, weight_bits=bits, mapping=mapping)
+
+    def again(bb):
+        return deploy_liquid(graph, chip, params.replace(strict=False), bio, seed, weight_bits=bb, mapping=mapping)
+
+    return _dataset(params, src, graph, "biosignal", chip, bits, seq, mapping, rates, ref, main, main["labels"],
+                    bio["dataset"], again)
+
+
+def _dataset(params, src, graph, kind, chip, bits, seq, mapping, rates, ref, main, labels, dataset, again):
+    from ..hardware.aersim import aer_events
+
+    first_res, _ = ref["run"]["first"]
     r = main["run"]
     st = r["stats"]
-    n = len(data["test_labels"])
+    n = len(labels)
+    n_trials = len(st["energy"])
     ds = xr.Dataset()
 
     def scalar(name, value, units, long_name):
@@ -253,24 +417,25 @@ def _run(params, ctx):
                                          coords={"energy_event": ("energy_event", list(ev),
                                                                   {"units": "1", "long_name": "event type"})},
                                          attrs={"units": "J", "long_name": "energy per inference by event type"})
-    ti = xr.DataArray(np.arange(n), dims="test_image", attrs={"units": "1", "long_name": "test image"})
-    ds = ds.assign_coords(test_image=ti)
+    ti = xr.DataArray(np.arange(n), dims="test_image", attrs={"units": "1", "long_name": "test sample"})
+    ds = ds.assign_coords(test_image=ti, trial=("trial", np.arange(n_trials),
+                                                {"units": "1", "long_name": "inference (sample presented)"}))
     for k, u, ln in (("energy", "J", "energy per inference"), ("latency", "s", "latency per inference"),
                      ("spikes", "1", "spikes per inference"), ("packets", "1", "packets per inference"),
                      ("synops", "1", "synaptic operations per inference")):
-        ds[f"trial_{k}"] = xr.DataArray(st[k], dims="test_image", attrs={"units": u, "long_name": ln})
+        ds[f"trial_{k}"] = xr.DataArray(st[k], dims="trial", attrs={"units": u, "long_name": ln})
     ds["prediction"] = xr.DataArray(main["prediction"].astype(np.int32), dims="test_image",
                                     attrs={"units": "1", "long_name": "predicted class (chip)"})
     ds["float_prediction"] = xr.DataArray(ref["prediction"].astype(np.int32), dims="test_image",
                                           attrs={"units": "1", "long_name": "predicted class (float reference)"})
-    ds["label"] = xr.DataArray(data["test_labels"].astype(np.int32), dims="test_image",
+    ds["label"] = xr.DataArray(np.asarray(labels).astype(np.int32), dims="test_image",
                                attrs={"units": "1", "long_name": "true class"})
     T = first_res.n_ticks
     C = mapping.n_cores
-    ds["synops_tick_core"] = xr.DataArray(st["synops_tick_core"] / n, dims=("tick", "core"),
+    ds["synops_tick_core"] = xr.DataArray(st["synops_tick_core"] / n_trials, dims=("tick", "core"),
                                           attrs={"units": "1", "long_name": "synaptic operations per tick and core "
                                                  "(mean over test images)"})
-    ds["packets_tick_core"] = xr.DataArray(st["packets_tick_core"] / n, dims=("tick", "core"),
+    ds["packets_tick_core"] = xr.DataArray(st["packets_tick_core"] / n_trials, dims=("tick", "core"),
                                            attrs={"units": "1", "long_name": "packets sent per tick and core (mean)"})
     ds["tick_latency"] = xr.DataArray(st["tick_latency"], dims="tick",
                                       attrs={"units": "s", "long_name": "latency of each tick (mean, first presentation)"})
@@ -289,7 +454,7 @@ def _run(params, ctx):
     ds["routing_entries"] = xr.DataArray(mapping.routing_entries_per_core(), dims="core",
                                          attrs={"units": "1", "long_name": "routing-table entries per core"})
     cols, rows = mapping.mesh_shape
-    ds["link_load"] = xr.DataArray(st["link_load"].reshape(cols, rows, 4) / n, dims=("mesh_x", "mesh_y", "direction"),
+    ds["link_load"] = xr.DataArray(st["link_load"].reshape(cols, rows, 4) / n_trials, dims=("mesh_x", "mesh_y", "direction"),
                                    coords={"direction": ("direction", ["E", "W", "N", "S"],
                                                          {"units": "1", "long_name": "link direction"})},
                                    attrs={"units": "1", "long_name": "packets per link per inference"})
@@ -304,7 +469,7 @@ def _run(params, ctx):
     if sweep:
         acc_s, en_s, err_s = [], [], []
         for bb in sweep:
-            rs = deploy(graph, chip, params.replace(strict=False), data, seed, weight_bits=bb, mapping=mapping)
+            rs = again(bb)
             acc_s.append(rs["accuracy"])
             en_s.append(rs["run"]["stats"]["energy"].mean())
             err_s.append(rs["qerr"]["weight_rel_rms"])
@@ -317,7 +482,7 @@ def _run(params, ctx):
                     source_protocol=kind, weight_bits=int(bits), dataset=dataset,
                     violations=json.dumps([str(v) for v in main["violations"]]),
                     approximations=json.dumps(list(main["net"].approximations) + [
-                        graph.metadata.get("conductance_to_current", "")]),
+                        graph.metadata.get("conductance_to_current", graph.metadata.get("approximations", ""))]),
                     mapping_method=params.mapping, learning=params.learning)
     return ds
 
@@ -350,6 +515,7 @@ PROTOCOL = Protocol(
         "stdp_rate": Param(0.01, "STDP potentiation amplitude (fraction of the largest weight)"),
         "mismatch_cv": Param(0.0, "device mismatch (CV) on thresholds, leaks and weights"),
         "strict": Param(False, "raise on design-rule violations instead of recording them"),
+        "lsm_rate": Param(20.0, "biosignal/LSM: rate (Hz) at which dynamic synapses are frozen to static ones"),
         "sweep_bits": Param([], "weight widths for the accuracy/energy sweep (comma-separated)", kind=list),
     },
     func=_run,
