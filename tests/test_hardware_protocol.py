@@ -1,4 +1,5 @@
 """The hardware protocol end to end on a small synthetic stdp-digits archive, and its figure scripts."""
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -67,3 +68,23 @@ def test_cli_with_learning_and_bad_source(hw_archive, tmp_path):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr[-2000:]
     assert (tmp_path / "tn.nc").exists()
+
+
+def test_biosignal_lsm_archive_is_deployed(tmp_path):
+    """A biosignal (LSM) archive: the liquid and encoding are regenerated from its config and seed."""
+    import xarray as xr
+
+    from workbench.archive import provenance, save
+    from workbench.protocol import run
+
+    cfg = {"dataset": "synthetic-ecg", "synthetic_per_class": 6, "shape": [4, 3, 3], "cv_folds": 2,
+           "model": "lsm", "encoder": "delta"}
+    ds = xr.Dataset({"test_accuracy": ((), 0.5, {"units": "1", "long_name": "accuracy"})})
+    ds.attrs.update(provenance(protocol="biosignal", config=cfg, config_hash="x", seed=3, backend="numpy"))
+    save(ds, tmp_path / "bio.nc")
+    hw = run("hardware", dict(source=str(tmp_path / "bio.nc"), chip="loihi", weight_bits=6, dt="1 ms",
+                              sweep_bits="2,8"), progress=False)
+    assert hw.attrs["source_protocol"] == "biosignal"
+    assert 0 <= float(hw["test_accuracy"]) <= 1 and float(hw["spikes_per_inference"]) > 0
+    assert float(hw["energy_per_inference"]) > 0 and len(hw["bits"]) == 2
+    assert "static" in json.loads(hw.attrs["approximations"])[-1]
