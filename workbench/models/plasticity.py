@@ -59,8 +59,10 @@ def pair_stdp(bounds: str = "additive", spikes: str = "all") -> PlasticityRule:
         params=dict(_PAIR_PARAMS),
         on_pre=f"{bump_pre}\n{dep}",
         on_post=f"{bump_post}\n{pot}",
-        reference="Song, Miller & Abbott 2000 (additive); van Rossum, Bi & Turrigiano 2000 (multiplicative); "
-        "Morrison, Diesmann & Gerstner 2008, Biol. Cybern. 98:459 (spike interactions).",
+        reference="Song, Miller & Abbott 2000 (additive; A_minus/A_plus = 1.05, tau 20 ms, as in brian2 "
+        "examples/synapses/STDP.py with Apre = 0.01); van Rossum, Bi & Turrigiano 2000 (multiplicative); "
+        "Morrison, Diesmann & Gerstner 2008, Biol. Cybern. 98:459 (spike interactions; 'nearest' here is "
+        "their symmetric nearest-spike scheme: traces reset to 1).",
     )
 
 
@@ -83,7 +85,9 @@ TRIPLET_STDP = PlasticityRule(
     # depression uses r2 *before* the presynaptic spike's own increment (and likewise o2)
     on_pre="w = clip(w - o1*(A2_minus + A3_minus*r2), 0, w_max)\nr1 += 1\nr2 += 1",
     on_post="w = clip(w + r1*(A2_plus + A3_plus*o2), 0, w_max)\no1 += 1\no2 += 1",
-    reference="Pfister & Gerstner 2006, J. Neurosci. 26:9673, Table 4 (visual cortex, all-to-all, full model).",
+    reference="Pfister & Gerstner 2006, J. Neurosci. 26:9673, Table 4 (visual cortex, all-to-all, full model: "
+    "A2+ 5e-10, A3+ 6.2e-3, A2- 7e-3, A3- 2.3e-4, tau_x 101 ms, tau_y 125 ms; tau_+ 16.8 ms, "
+    "tau_- 33.7 ms from Bi & Poo 1998).",
 )
 
 STOCHASTIC_BINARY_STDP = PlasticityRule(
@@ -99,7 +103,9 @@ STOCHASTIC_BINARY_STDP = PlasticityRule(
     on_pre="apre = 1\nw = w*int(rand() >= p_minus*apost)",
     on_post="apost = 1\nw = w + (w_max - w)*int(rand() < p_plus*apre)",
     reference="Senn & Fusi 2005; Suri et al. 2013 (binary stochastic STDP for memristive synapses); "
-    "Yousefzadeh et al. 2018, Front. Neurosci. 12:665.",
+    "Yousefzadeh et al. 2018, Front. Neurosci. 12:665. The switching probabilities p_plus = p_minus = 0.1 "
+    "and tau 20 ms are illustrative defaults (no single canonical source); switching needs the nearest "
+    "spike of the other side within a few tau.",
 )
 
 TSODYKS_MARKRAM = PlasticityRule(
@@ -117,5 +123,6 @@ TSODYKS_MARKRAM = PlasticityRule(
     efficacy="r",
     init=dict(u=0.0, x=1.0),
     reference="Tsodyks & Markram 1997; Markram, Wang & Tsodyks 1998, PNAS 95:5323 "
-    "(u_{n+1} = U + u_n(1-U)exp(-dt/F), R_{n+1} = 1 + (R_n - u_n R_n - 1)exp(-dt/D)); Maass et al. 2002.",
+    "(u_{n+1} = U + u_n(1-U)exp(-dt/F), R_{n+1} = 1 + (R_n - u_n R_n - 1)exp(-dt/D)); defaults: "
+    "Maass, Natschlaeger & Markram 2002, E->E synapses (U 0.5, D 1.1 s, F 0.05 s).",
 )
