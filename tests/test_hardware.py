@@ -230,3 +230,38 @@ def test_chip_stdp_with_stochastic_rounding_tracks_float_learning():
     assert dw_float > 0.01
     assert out["nearest"] == 0.0
     assert out["stochastic"] == pytest.approx(dw_float, rel=0.5)
+
+
+def test_rules_can_be_ignored_and_unknown_names_raise():
+    g = small_graph()
+    chip = get_chip("loihi").replace(fan_in=3)
+    assert rules.check(g, chip, ignore=("fan_in",)) == []
+    with pytest.raises(ValueError, match="unknown rule"):
+        rules.check(g, chip, ignore=("fanin",))
+
+
+def test_export_from_brian_network_matches_parameters():
+    from brian2 import Hz, PoissonGroup, mV, ms, pA
+
+    from workbench import models
+    from workbench.hardware.export import graph_from_brian
+
+    lif = models.neuron("lif")
+    rec = models.synapse("exp_curr").receptor("e", tau=5 * ms)
+    G = models.neuron_group(lif, 10, receptors=[rec], name="lifg")
+    P = PoissonGroup(5, 10 * Hz, name="src")
+    S = models.connect(P, G, rec, name="p_g")
+    S.connect(p=1.0)
+    S.w = 2.0
+    D = models.connect(G, G, "v", w_scale=1 * mV, name="g_g")
+    D.connect(condition="i != j", p=0.5)
+    D.w = 0.5
+    g = graph_from_brian([P, G], [S, D], dt=1 * ms)
+    pop = g.population("lifg")
+    assert pop.params["tau_m"] == pytest.approx(10.0) and pop.params["v_th"] == pytest.approx(-50.0)
+    assert pop.params["tau_syn"] == pytest.approx(5.0)
+    ff, dd = g.projections
+    assert ff.synapse == "current" and dd.synapse == "delta" and np.allclose(dd.weight, 0.5)
+    # total deflection of one current jump: w*w_scale*R*tau_s/tau_m = 2*100 pA*100 MOhm*0.5 = 10 mV
+    d = np.exp(-1 / 5.0)
+    assert np.allclose(ff.weight * d / (1 - d), 2 * 100e-12 * 100e6 * 1e3 * 0.5)

@@ -8,9 +8,10 @@ quantization error and accuracy loss is measured against.
 
 Number formats
 --------------
-- Weights: ``weight_bits`` bits, signed (``[-(2**(n-1)-1), 2**(n-1)-1]``) or
+- Weights: ``weight_bits`` bits, signed (``[-(2**(n-1)-1), 2**(n-1)-1]``;
+  1 bit: a magnitude bit with the sign of the synapse type, ``{-1, 0, 1}``) or
   unsigned (``[0, 2**n - 1]``), times a scale (mV per weight step) per
-  postsynaptic population or per core, a power of two (``scale='pow2'``, as
+  projection and postsynaptic population or core, a power of two (``scale='pow2'``, as
   Loihi's weight exponent) or free (``'free'``); rounding ``'nearest'`` or
   ``'stochastic'`` (unbiased: ``floor(x + U[0,1))``).
 - State: membrane ``v`` and current ``u`` as ``state_bits`` signed integers,
@@ -140,7 +141,7 @@ def weight_range(bits: int, signed: bool) -> tuple[int, int]:
     if int(bits) != bits or bits < 1:
         raise QuantizationError(f"weight_bits must be an integer >= 1, got {bits!r}")
     if signed:
-        if bits == 1:  # one bit with sign: {-1, +1} would need 2 bits; use {0, 1} magnitude with sign of source
+        if bits == 1:  # a 1-bit magnitude with the sign of the synapse type: {-1, 0, +1}
             return -1, 1
         return -(2 ** (bits - 1) - 1), 2 ** (bits - 1) - 1
     return 0, 2**bits - 1

@@ -154,7 +154,7 @@ RULES = {f.__name__: f for f in (fan_in, fan_out, synapse_memory, neurons_per_co
 def check(graph: Graph, chip, net=None, mapping=None, *, rules=None, ignore=(), raise_on_error: bool = True):
     """Run the design rules; raise :class:`DesignRuleError` (or return the list of violations)."""
     chip = get_chip(chip)
-    unknown = set(ignore) | set(rules or ()) - set(RULES)
+    unknown = (set(ignore) | set(rules or ())) - set(RULES)
     if unknown:
         raise ValueError(f"unknown rule(s) {sorted(unknown)}; rules: {sorted(RULES)}")
     found = []
