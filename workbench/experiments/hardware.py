@@ -385,6 +385,8 @@ def _dataset(params, src, graph, kind, chip, bits, seq, mapping, rates, ref, mai
     scalar("source_accuracy", float(src["test_accuracy"].values) if "test_accuracy" in src else np.nan, "1",
            "test accuracy recorded in the source archive (Brian2, conductance model)")
     scalar("energy_per_inference", st["energy"].mean(), "J", "energy per inference")
+    scalar("dynamic_energy_per_inference", (st["energy"] - st["energy_static"]).mean(), "J",
+           "dynamic energy per inference (static power of the whole chip excluded)")
     scalar("latency_per_inference", st["latency"].mean(), "s", "latency per inference")
     scalar("spikes_per_inference", st["spikes"].mean(), "1", "neuron spikes per inference (inputs excluded)")
     scalar("packets_per_inference", st["packets"].mean(), "1", "spike packets per inference (inputs included)")
