@@ -35,7 +35,7 @@ def _alphas():
 
 
 def fit_classifier(X_train, y_train, X_test, y_test=None, *, method: str = "ridge", cv: int = 5,
-                   seed: int = 0, max_iter: int = 2000) -> ReadoutResult:
+                   seed: int = 0, max_iter: int = 2000, class_weight: str | None = None) -> ReadoutResult:
     """Fit a linear readout on ``X_train`` and predict ``X_test``.
 
     Parameters
@@ -45,6 +45,9 @@ def fit_classifier(X_train, y_train, X_test, y_test=None, *, method: str = "ridg
     method : {'ridge', 'logistic'}
     cv : int
         Folds for choosing ``C`` (logistic); ridge uses efficient leave-one-out.
+    class_weight : {None, 'balanced'}
+        ``'balanced'`` weights samples inversely to their class frequency (rare
+        classes such as S and V beats count as much as N beats).
     """
     from sklearn.linear_model import LogisticRegressionCV, RidgeClassifierCV
     from sklearn.pipeline import make_pipeline
@@ -57,13 +60,15 @@ def fit_classifier(X_train, y_train, X_test, y_test=None, *, method: str = "ridg
     if len(classes) < 2:
         raise ValueError(f"readout: the training set has only one class ({classes.tolist()}); "
                          "need at least two to train a classifier")
+    if class_weight not in (None, "balanced"):
+        raise ValueError(f"readout class_weight {class_weight!r}: use None or 'balanced'")
     if method == "ridge":
-        clf = RidgeClassifierCV(alphas=_alphas())
+        clf = RidgeClassifierCV(alphas=_alphas(), class_weight=class_weight)
     elif method == "logistic":
         counts = np.bincount(np.searchsorted(classes, y_train))
         folds = int(max(2, min(cv, counts.min())))
         clf = LogisticRegressionCV(Cs=np.logspace(-4, 3, 8), cv=folds, max_iter=max_iter,
-                                   random_state=seed)
+                                   random_state=seed, class_weight=class_weight)
     else:
         raise ValueError(f"readout method {method!r}: use one of {READOUTS}")
     pipe = make_pipeline(StandardScaler(), clf)

@@ -99,7 +99,8 @@ def _readout_times(duration_ms, n):
 def _fit_folds(X, labels, folds, params, seed):
     preds = []
     for tr, te in folds:
-        res = fit_classifier(X[tr], labels[tr], X[te], labels[te], method=params.readout, seed=seed)
+        res = fit_classifier(X[tr], labels[tr], X[te], labels[te], method=params.readout, seed=seed,
+                             class_weight=None if params.class_weight == "none" else params.class_weight)
         preds.append(res.y_pred)
     return preds
 
@@ -338,6 +339,8 @@ def _run(params, ctx):
         "sample_duration": (duration_ms, "ms", "model time per sample"),
         "fs_presented": (fs, "Hz", "presentation sampling rate"),
     }
+    if main.spikes_per_sample is not None and params.model == "lsm":
+        scal["liquid_spikes_per_sample"] = (float(main.spikes_per_sample.mean()), "1", "mean liquid spikes per sample")
     if main.spikes_per_sample is not None:
         scal["model_spikes_per_sample"] = (float(main.spikes_per_sample.mean()), "1", "mean model spikes per sample")
     if main.synaptic_events is not None:
@@ -433,6 +436,8 @@ PROTOCOL = Protocol(
         "dt": Param(0.1 * ms, "integration time step"),
         "batch": Param(0, "parallel liquid copies in the one network (0: automatic)"),
         "readout": Param("ridge", "linear readout", choices=("ridge", "logistic")),
+        "class_weight": Param("balanced", "readout sample weights: balanced (inverse class frequency) or none",
+                              choices=("balanced", "none")),
         "n_readout": Param(5, "readout times per sample (states concatenated)"),
         "tau_readout": Param(30 * ms, "readout filter time constant"),
         "raw_points": Param(50, "raw baseline: points per channel"),
