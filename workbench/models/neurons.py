@@ -98,7 +98,7 @@ DIEHL_COOK_EXC = NeuronModel(
     """,
     params=dict(tau_m=100 * ms, g_L=1 * nS, E_L=-65 * mV, v_reset=-65 * mV, v_thresh=-52 * mV,
                 theta_offset=20 * mV, theta_plus=0.05 * mV, tau_theta=1e7 * ms, t_ref=5 * ms,
-                timer_rate=0.1, t_ref_theta=5 * ms),
+                timer_rate=100.0, t_ref_theta=5 * ms),
     threshold="(v > (theta - theta_offset + v_thresh)) and (timer > t_ref_theta)",
     reset="v = v_reset; theta += theta_plus; timer = 0*ms",
     refractory="t_ref",
@@ -109,7 +109,10 @@ DIEHL_COOK_EXC = NeuronModel(
     reference="Diehl & Cook 2015, Front. Comput. Neurosci. 9:99; parameters from the authors' released "
     "code (github.com/peter-u-diehl/stdp-mnist, Diehl_and_Cook_spiking_MNIST.py): v_rest -65 mV, "
     "v_reset -65 mV, v_thresh -52 mV, offset 20 mV, theta_plus 0.05 mV, tc_theta 1e7 ms, refrac_e 5 ms, "
-    "'dtimer/dt = 100.0 : ms' (timer_rate 0.1, so 'timer > refrac_e' needs 50 ms since the last spike), "
+    "'dtimer/dt = 100.0 : ms' run with 'import brian_no_units', i.e. 100 s per s (timer_rate 100), so "
+    "'timer > refrac_e' (5 ms) holds 0.05 ms after a spike, inside the 5 ms refractory period: the timer "
+    "is kept for fidelity but changes nothing (some Brian2 ports read it as 100 ms/s = 0.1, a 50 ms "
+    "threshold refractoriness: timer_rate=0.1 reproduces those), "
     "initial v = v_rest - 40 mV and theta = 20 mV; membrane tau 100 ms with I_syn/nS (g_L = 1 nS).",
 )
 
