@@ -15,7 +15,8 @@ def make(ds):
     fig, axes = plt.subplots(1, 3, figsize=(9.5, 2.8))
     it = ds["iteration"]
     axes[0].plot(it, ds["loss"], lw=1)
-    axes[0].set_yscale("log")
+    if task == "pattern":
+        axes[0].set_yscale("log")
     axes[0].set_ylabel(label(ds["loss"]) if task != "pattern" else "loss")
     axes[0].set_title("loss")
     if task == "pattern":

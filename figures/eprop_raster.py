@@ -45,11 +45,20 @@ def make(ds, trial=0):
         ax.legend(loc="upper left", fontsize=6, ncol=2)
         row += 1
     ax = axes[row]
-    y = ds["output"].isel(trial=trial)
-    for k in range(y.sizes["output"]):
-        ax.plot(ds["time"], y[:, k], lw=1, label=f"y{k}")
-        ax.plot(ds["time"], ds["target"].isel(trial=trial)[:, k], lw=1, ls=":", color=f"C{k}")
-    ax.set_ylabel("readout")
+    y = ds["readout"].isel(trial=trial).values
+    if "label" in ds:  # classification: softmax of the readouts, recall window shaded
+        e = np.exp(y - y.max(axis=1, keepdims=True))
+        p = e / e.sum(axis=1, keepdims=True)
+        ax.plot(ds["time"], p[:, 1], color="C3", lw=1, label="softmax p(right)")
+        win = ds["loss_mask"].values[trial, :, 0] > 0
+        ax.fill_between(ds["time"].values, 0, 1, where=win, color="C2", alpha=0.15, label="recall window")
+        ax.set_ylim(-0.05, 1.05)
+        ax.set_ylabel("p(right)")
+    else:
+        for k in range(y.shape[1]):
+            ax.plot(ds["time"], y[:, k], lw=1, label=f"y{k}")
+            ax.plot(ds["time"], ds["target"].isel(trial=trial)[:, k], lw=1, ls=":", color=f"C{k}")
+        ax.set_ylabel("readout (dotted: target)")
     ax.set_xlabel(label(ds["time"]))
     ax.legend(loc="upper left", fontsize=6, ncol=3)
     title = f"e-prop {ds.attrs.get('task')}: example trial {trial}"

@@ -146,16 +146,16 @@ def test_train_classifier_learns_a_temporal_task():
 
     def data(n):
         labels = rng.integers(0, 2, n)
-        X = np.zeros((n, 30, 4))
+        X = np.zeros((n, 24, 4))
         for b, lab in enumerate(labels):
-            X[b, 2:8, lab] = rng.random(6) < 0.7
-            X[b, 10:16, 1 - lab] = rng.random(6) < 0.7
-            X[b, :, 2:] = rng.random((30, 2)) < 0.05
+            X[b, 2:7, lab] = rng.random(5) < 0.8
+            X[b, 9:14, 1 - lab] = rng.random(5) < 0.8
+            X[b, :, 2:] = rng.random((24, 2)) < 0.05
         return X, labels
 
-    Xtr, ytr = data(48)
+    Xtr, ytr = data(32)
     Xte, yte = data(32)
-    pred, met = train_classifier(Xtr, ytr, Xte, yte, backend="numpy", seed=0, n_lif=12, n_alif=4, epochs=12,
+    pred, met = train_classifier(Xtr, ytr, Xte, yte, backend="numpy", seed=0, n_lif=12, n_alif=4, epochs=10,
                                  batch=8, lr=0.02, tau_a=100.0, decision_steps=6, w_in_scale=3.0)
     assert pred.shape == (32,)
     assert met["train_accuracy"][-1] > met["train_accuracy"][0] or met["train_accuracy"][0] > 0.9

@@ -1,0 +1,49 @@
+"""The eprop protocol and its figure scripts, at tiny sizes on the numpy backend."""
+import numpy as np
+import pytest
+
+from workbench import archive
+from workbench.protocol import load_figure, load_protocol, run
+from workbench.params import ParameterError
+
+TINY_PATTERN = dict(task="pattern", n_iter=3, n_in=10, n_lif=8, n_out=2, duration="60 ms", record_neurons=4)
+TINY_EVIDENCE = dict(task="evidence", n_iter=2, n_in=8, n_lif=4, n_alif=4, batch=4, n_cues=3,
+                     cue_interval="10 ms", delay="20 ms", recall="10 ms", n_test=4, validate_every=1,
+                     record_neurons=8)
+
+
+@pytest.mark.parametrize("over", [TINY_PATTERN, TINY_EVIDENCE], ids=["pattern", "evidence"])
+def test_protocol_archive_and_figures(over, tmp_path):
+    out = tmp_path / "run.nc"
+    ds = run("eprop", over, backend="numpy", seed=3, out=out, progress=False)
+    back = archive.open_archive(out)
+    for name, var in back.data_vars.items():
+        assert "units" in var.attrs and "long_name" in var.attrs, name
+    assert back.sizes["iteration"] == over["n_iter"]
+    assert not np.allclose(back["w_in_initial"], back["w_in_final"])  # training changed the weights
+    assert back["spike_time"].size > 0 and back["input_spike_time"].size > 0
+    if over["task"] == "pattern":
+        assert float(back["final_loss"]) > 0 and np.isfinite(back["nmse"]).all()
+    else:
+        assert 0 <= float(back["test_accuracy"]) <= 1
+        assert back.sizes["validation"] == over["n_iter"]
+        assert set(np.unique(back["cell_type"].values)) == {"LIF", "ALIF"}
+        # adaptive threshold rises above v_th for spiking ALIF neurons only
+        thr = back["threshold"].values
+        alif = back["state_cell_type"].values == "ALIF"
+        assert np.allclose(thr[~alif], thr[~alif][0, 0])
+    for fig_name in ("eprop-learning", "eprop-raster", "eprop-outputs"):
+        fig = load_figure(fig_name)(back)
+        fig.savefig(tmp_path / f"{fig_name}.png")
+        assert (tmp_path / f"{fig_name}.png").stat().st_size > 5000
+    assert ds.attrs["protocol"] == "eprop"
+
+
+def test_protocol_rejects_bad_values():
+    proto = load_protocol("eprop")
+    with pytest.raises(ParameterError):
+        proto.resolve({"task": "sorting"})
+    with pytest.raises(ParameterError):
+        proto.resolve({"tau_m": "20 mV"})
+    with pytest.raises(ValueError, match="n_out"):
+        run("eprop", dict(TINY_EVIDENCE, n_out=3), backend="numpy", progress=False)
