@@ -44,6 +44,30 @@ def test_lif_fi_curve_matches_analytic_rate_within_1_percent():
     assert M2.num_spikes == 0
 
 
+@pytest.mark.parametrize("name", ["if", "lif_cond"])
+def test_if_and_conductance_lif_rates_match_analytic(name):
+    """IF: 1/(t_ref + C*theta/I).  lif_cond under current input is a LIF with tau = C/g_L, R = 1/g_L."""
+    defaultclock.dt = 0.01 * ms
+    model = models.neuron(name)
+    p = model.params
+    theta = float((p["v_th"] - (p["v_reset"] if name == "if" else p["E_L"])) / mV)
+    I = np.array([150.0, 250.0, 400.0])                                  # pA, above both rheobases
+    G = models.neuron_group(model, len(I))
+    G.I = I * pA
+    M = SpikeMonitor(G)
+    _run(G, 0.4 * second, M)
+    trains = M.spike_trains()
+    measured = np.array([1000.0 / np.mean(np.diff(np.asarray(trains[k] / ms))) for k in range(len(I))])
+    C = float(p["C_m"] / (pA * ms / mV))                                  # pA ms / mV
+    t_ref = float(p["t_ref"] / ms)
+    if name == "if":
+        expected = 1000.0 / (t_ref + C * theta / I)
+    else:
+        R = 1.0 / float(p["g_L"] / (pA / mV))
+        expected = 1000.0 * lif_rate_analytic(I, C * R, R, theta, t_ref)
+    assert np.max(np.abs(measured - expected) / expected) < 0.01, (measured, expected)
+
+
 def test_lif_free_decay_is_exponential():
     defaultclock.dt = 0.1 * ms
     lif = models.neuron("lif")
@@ -89,6 +113,15 @@ def test_adex_naud2008_firing_patterns(pattern):
     M = SpikeMonitor(G)
     _run(G, 600 * ms, M)
     assert classify_firing(M.t / ms) == pattern, np.round(np.diff(M.t / ms), 1)
+
+
+def test_adex_brette_gerstner_2005_set_adapts():
+    defaultclock.dt = 0.05 * ms
+    G = models.neuron_group(models.neuron("adex"), 1, **models.ADEX_BRETTE_GERSTNER_2005)
+    G.I = 1 * nA
+    M = SpikeMonitor(G)
+    _run(G, 300 * ms, M)
+    assert classify_firing(M.t / ms) == "adapting"
 
 
 def test_adex_classifier_can_fail():
