@@ -92,6 +92,13 @@ def register_model(name: str, func: Callable, *, replace: bool = False):
 
 # ---------------------------------------------------------------------------------------------
 
+def n_readout_times(params, duration_ms) -> int:
+    """``params.n_readout``, or (0) one readout time per ``tau_readout`` of the sample."""
+    if params.n_readout > 0:
+        return int(params.n_readout)
+    return max(1, int(round(duration_ms / float(params.tau_readout / ms))))
+
+
 def _readout_times(duration_ms, n):
     return np.linspace(duration_ms / n, duration_ms, n) - 1e-6
 
@@ -108,7 +115,7 @@ def _fit_folds(X, labels, folds, params, seed):
 def _lsm_states(run, n_samples, n_neurons, duration_ms, params, which="liquid"):
     from .lsm import filtered_states
 
-    times = _readout_times(duration_ms, params.n_readout)
+    times = _readout_times(duration_ms, n_readout_times(params, duration_ms))
     if which == "liquid":
         X = filtered_states(run.liquid_sample, run.liquid_neuron, run.liquid_time, n_samples, n_neurons, times,
                             tau=float(params.tau_readout / ms))
@@ -156,7 +163,8 @@ def input_baseline(data: EncodedData, params, ctx) -> ModelResult:
     ch = np.concatenate([s.channel for s in data.spikes])
     tt = np.concatenate([s.times for s in data.spikes])
     ss = np.repeat(np.arange(n), [len(s) for s in data.spikes])
-    X = filtered_states(ss, ch, tt, n, data.n_in, _readout_times(data.duration_ms, params.n_readout),
+    X = filtered_states(ss, ch, tt, n, data.n_in,
+                        _readout_times(data.duration_ms, n_readout_times(params, data.duration_ms)),
                         tau=float(params.tau_readout / ms)).reshape(n, -1)
     return ModelResult(predictions=_fit_folds(X, data.labels, data.folds, params, ctx.seed))
 
@@ -438,7 +446,7 @@ PROTOCOL = Protocol(
         "readout": Param("ridge", "linear readout", choices=("ridge", "logistic")),
         "class_weight": Param("balanced", "readout sample weights: balanced (inverse class frequency) or none",
                               choices=("balanced", "none")),
-        "n_readout": Param(5, "readout times per sample (states concatenated)"),
+        "n_readout": Param(0, "readout times per sample, states concatenated (0: one per tau_readout)"),
         "tau_readout": Param(30 * ms, "readout filter time constant"),
         "raw_points": Param(50, "raw baseline: points per channel"),
         "liquid_sizes": Param((), "also run these liquid sizes (neurons, rounded to n x 3 x 3)", kind=list),
