@@ -375,14 +375,11 @@ class Runner:
     def run(self, table: np.ndarray, n_img: int, learn: float, state: dict, rngseed: int) -> dict:
         m = self.m
         duration = m.slots * m.steps_slot * defaultclock.dt
-        values = {
-            m.s_in.w: state["w"], m.s_in.lastpre: state["lastpre"] * ms,
-            m.exc.theta: state["theta"] * mV, m.exc.v: state["v_e"] * mV, m.exc.ge: state["ge_e"],
-            m.exc.gi: state["gi_e"], m.exc.post1: state["post1"], m.exc.post2: state["post2"],
-            m.inh.v: state["v_i"] * mV, m.inh.ge: state["ge_i"], m.inh.gi: state["gi_i"],
-            m.exc.learn: float(learn), m.ctrl.n_img: float(n_img), m.ctrl.intensity: float(state["intensity"]),
-            m.ctrl.rngseed: float(rngseed),
-        }
+        if not self.backend.standalone and self.n_runs:
+            # Restore *before* the views are made: views made earlier and assigned after restore() were
+            # silently lost on the runtime targets (measured: the weights stayed at their stored values).
+            m.net.restore("stdp_initial")
+        values = self._values(state, learn, n_img, rngseed)
         t0 = time.perf_counter()
         if self.backend.standalone:
             from brian2 import device
@@ -409,8 +406,6 @@ class Runner:
         else:
             import brian2
 
-            if self.n_runs:
-                m.net.restore("stdp_initial")
             m.namespace["pixel_table"] = TimedArray(np.asarray(table, dtype=float), dt=1 * second,
                                                     name="pixel_table")
             for view, value in values.items():
@@ -426,34 +421,47 @@ class Runner:
         out["cpu"] = self.cpu_times[-1]
         return out
 
+    def _values(self, state, learn, n_img, rngseed) -> dict:
+        m = self.m
+        return {
+            m.s_in.w: state["w"], m.s_in.lastpre: state["lastpre"] * ms,
+            m.exc.theta: state["theta"] * mV, m.exc.v: state["v_e"] * mV, m.exc.ge: state["ge_e"],
+            m.exc.gi: state["gi_e"], m.exc.post1: state["post1"], m.exc.post2: state["post2"],
+            m.inh.v: state["v_i"] * mV, m.inh.ge: state["ge_i"], m.inh.gi: state["gi_i"],
+            m.exc.learn: float(learn), m.ctrl.n_img: float(n_img), m.ctrl.intensity: float(state["intensity"]),
+            m.ctrl.rngseed: float(rngseed),
+        }
+
     def _collect(self, duration, wall) -> dict:
         m = self.m
         dt_ms = float(defaultclock.dt / ms)
         out = {"wall": wall}
         out["spike_step_e"] = np.round(np.asarray(m.spikes_e.t / ms) / dt_ms).astype(np.int64)
-        out["spike_i_e"] = np.asarray(m.spikes_e.i[:], dtype=np.int64)
+        out["spike_i_e"] = np.array(m.spikes_e.i[:], dtype=np.int64)
         out["spike_step_i"] = np.round(np.asarray(m.spikes_i.t / ms) / dt_ms).astype(np.int64)
         out["ev_step"] = np.round(np.asarray(m.events.t / ms) / dt_ms).astype(np.int64)
         out["ev_img"] = np.round(np.asarray(m.events.rec_img[:])).astype(np.int64)
-        out["ev_intensity"] = np.asarray(m.events.rec_intensity[:], dtype=float)
+        out["ev_intensity"] = np.array(m.events.rec_intensity[:], dtype=float)
         out["ev_nspk"] = np.round(np.asarray(m.events.rec_nspk[:])).astype(np.int64)
         T = float(duration / ms)
         st = {
-            "w": np.asarray(m.s_in.w[:], dtype=float),
-            "lastpre": np.asarray(m.s_in.lastpre[:] / ms, dtype=float) - T,
-            "theta": np.asarray(m.exc.theta[:] / mV, dtype=float),
-            "v_e": np.asarray(m.exc.v[:] / mV, dtype=float),
-            "ge_e": np.asarray(m.exc.ge[:], dtype=float), "gi_e": np.asarray(m.exc.gi[:], dtype=float),
-            "post1": np.asarray(m.exc.post1[:], dtype=float), "post2": np.asarray(m.exc.post2[:], dtype=float),
-            "v_i": np.asarray(m.inh.v[:] / mV, dtype=float),
-            "ge_i": np.asarray(m.inh.ge[:], dtype=float), "gi_i": np.asarray(m.inh.gi[:], dtype=float),
+            "w": np.array(m.s_in.w[:], dtype=float),
+            "lastpre": np.array(m.s_in.lastpre[:] / ms, dtype=float) - T,
+            "theta": np.array(m.exc.theta[:] / mV, dtype=float),
+            "v_e": np.array(m.exc.v[:] / mV, dtype=float),
+            "ge_e": np.array(m.exc.ge[:], dtype=float), "gi_e": np.array(m.exc.gi[:], dtype=float),
+            "post1": np.array(m.exc.post1[:], dtype=float), "post2": np.array(m.exc.post2[:], dtype=float),
+            "v_i": np.array(m.inh.v[:] / mV, dtype=float),
+            "ge_i": np.array(m.inh.ge[:], dtype=float), "gi_i": np.array(m.inh.gi[:], dtype=float),
             "intensity": float(m.ctrl.intensity[0]),
             "img": int(round(float(m.ctrl.img[0]))),
         }
+        # np.array copies: on the runtime targets 'var[:]' can be a view of the live array, which the
+        # next restore() overwrote (the state then silently reverted to the initial values).
         out["state"] = st
         if m.norm_monitor is not None:
-            out["wsum"] = np.asarray(m.norm_monitor.wsum[:], dtype=float)          # (neuron, slot)
-            out["wsum_after"] = np.asarray(m.norm_monitor.wsum_after[:], dtype=float)
+            out["wsum"] = np.array(m.norm_monitor.wsum[:], dtype=float)          # (neuron, slot)
+            out["wsum_after"] = np.array(m.norm_monitor.wsum_after[:], dtype=float)
         return out
 
 

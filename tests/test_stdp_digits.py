@@ -1,0 +1,187 @@
+"""stdp-digits (Diehl & Cook 2015): in-simulation schedule, repeat rule, normalisation sums, runaway
+detection, archive contents, resume == uninterrupted, determinism, figures, classification rules."""
+import numpy as np
+import pytest
+
+from workbench.archive import open_archive
+from workbench.experiments import stdp_digits as sd
+from workbench.protocol import load_figure, run
+
+TINY = dict(n_exc=10, n_train=20, n_assign=10, n_test=10, batch=10)
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    out = tmp_path_factory.mktemp("stdp") / "tiny.nc"
+    ds = run("stdp-digits", dict(TINY, verify_normalisation=True), backend="numpy", seed=3, out=out,
+             progress=False)
+    return ds, out
+
+
+def test_archive_contents(tiny):
+    ds, out = tiny
+    disk = open_archive(out)
+    assert disk.attrs["status"] == "complete" and disk.attrs["protocol"] == "stdp-digits"
+    for name in ("test_accuracy", "prediction", "label", "confusion", "assignment", "theta", "receptive_field",
+                 "test_spike_count", "training_time", "runaway", "runaway_slots", "rest_spikes",
+                 "running_accuracy", "images_seen", "input_delay", "param_w_ei", "param_w_ie", "param_v_thresh_e"):
+        assert name in disk, name
+        assert "units" in disk[name].attrs and "long_name" in disk[name].attrs, name
+    assert disk["receptive_field"].dims == ("neuron", "row", "col")
+    assert disk["receptive_field"].shape == (10, 28, 28)
+    assert 0.0 <= float(disk["test_accuracy"]) <= 1.0
+    acc = np.mean(disk["prediction"].values == disk["label"].values)
+    assert float(disk["test_accuracy"]) == pytest.approx(acc)
+    assert int(disk["confusion"].sum()) == 10
+    # every accepted presentation has at least min_spikes excitatory spikes
+    assert (disk["test_spike_count"].sum("neuron").values >= 5).all()
+    assert disk["input_delay"].min() >= 0 and disk["input_delay"].max() < 10
+    w = disk["receptive_field"].values
+    assert w.min() >= 0 and w.max() <= 1
+    # theta only grows while learning (it started at 20 mV and decays with tau 1e7 ms)
+    assert disk["theta"].max() > 20.0
+
+
+def test_normalisation_sums(tiny):
+    """Generated-code sums: 78 after every normalisation while learning; first sum equals numpy's."""
+    ds, _ = tiny
+    learn = ds["norm_learn"].values.astype(bool)
+    after = ds["norm_wsum_after"].values
+    before = ds["norm_wsum_before"].values
+    assert learn.sum() >= 20
+    np.testing.assert_allclose(after[:, learn], 78.0, rtol=1e-12)
+    # the very first presentation: the in-simulation sum of the initial weights, checked against numpy
+    rng = np.random.default_rng(3)
+    w0 = (rng.random(784 * 10) + 0.01) * 0.3
+    np.testing.assert_allclose(before[:, 0], w0.reshape(784, 10).sum(axis=0), rtol=1e-12)
+    # frozen phases leave the weights alone
+    np.testing.assert_allclose(after[:, ~learn], before[:, ~learn], rtol=0)
+
+
+def test_no_runaway_and_counts(tiny):
+    ds, _ = tiny
+    assert int(ds["runaway"]) == 0 and int(ds["rest_spikes"]) == 0
+    assert ds["book_n_presentations"].values.tolist()[0] >= 20
+
+
+def test_figures_render(tiny, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ds, out = tiny
+    for name in ("stdp-receptive-fields", "stdp-confusion", "stdp-accuracy"):
+        fig = load_figure(name)(open_archive(out))
+        fig.savefig(tmp_path / f"{name}.png")
+        assert (tmp_path / f"{name}.png").stat().st_size > 1000
+
+
+def test_repeat_rule_raises_intensity(tmp_path):
+    """Weak input weights: too few spikes, so images are shown again with intensity 2, 3, 4, ..."""
+    ds = run("stdp-digits", dict(n_exc=10, n_train=4, n_assign=2, n_test=2, batch=8, w_total=20.0),
+             backend="numpy", seed=1, progress=False)
+    n_pres = ds["book_n_presentations"].values
+    n_rep = ds["book_n_repeats"].values
+    assert n_rep.sum() > 0
+    np.testing.assert_array_equal(n_pres - n_rep, [4, 2, 2])   # every image accepted exactly once
+    assert (ds["test_spike_count"].sum("neuron").values >= 5).all()
+
+
+def test_repeat_rule_in_simulation():
+    """The controller itself: intensities 2, 3, ... until >= 5 spikes, then back to 2 for the next image."""
+    from brian2 import defaultclock, ms
+
+    from workbench.backends import use_backend
+    from workbench.datasets import load_images
+
+    with use_backend("numpy", seed=2) as be:
+        defaultclock.dt = 0.5 * ms
+        m = sd.build_network(6, 784, 6, params=dict(sd.DC_PARAMS, w_total=25.0), rng=np.random.default_rng(0))
+        r = sd.Runner(m, be, 2)
+        state = sd._initial_state(m, sd.DC_PARAMS)
+        state["w"] *= 25.0 / 120.0
+        table = np.tile(load_images("digits").train_images[:2].reshape(2, -1), (3, 1)).astype(float)
+        res = r.run(table, 2, 1.0, state, 7)
+    ints, nspk, img = res["ev_intensity"], res["ev_nspk"], res["ev_img"]
+    for k in range(len(ints)):
+        if k == 0 or nspk[k - 1] >= 5:
+            assert ints[k] == 2.0
+        else:
+            assert ints[k] == ints[k - 1] + 1 and img[k] == img[k - 1]
+    assert (nspk < 5).any()
+
+
+def test_runaway_is_flagged(tmp_path):
+    """Forward Euler with strong inhibition goes unstable and fires without input: must be flagged;
+    the default exponential Euler with the same weights stays quiet."""
+    base = dict(n_exc=10, n_train=4, n_assign=2, n_test=2, batch=8, w_ie=600.0)
+    with pytest.warns(RuntimeWarning, match="runaway"):
+        bad = run("stdp-digits", dict(base, method="euler"), backend="numpy", seed=1, progress=False)
+    assert int(bad["runaway"]) == 1 and int(bad["runaway_slots"]) > 0 and int(bad["rest_spikes"]) > 0
+    assert "runaway" in bad.attrs["warning"]
+    good = run("stdp-digits", base, backend="numpy", seed=1, progress=False)
+    assert int(good["runaway"]) == 0
+
+
+def test_resume_equals_uninterrupted(tmp_path, monkeypatch):
+    full = run("stdp-digits", TINY, backend="numpy", seed=5, progress=False)
+    out = tmp_path / "killed.nc"
+    calls = {"n": 0}
+    orig = sd._checkpoint
+
+    def dying(*args, **kw):
+        orig(*args, **kw)
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise KeyboardInterrupt("killed after the first checkpoint")
+
+    monkeypatch.setattr(sd, "_checkpoint", dying)
+    with pytest.raises(KeyboardInterrupt):
+        run("stdp-digits", TINY, backend="numpy", seed=5, out=out, progress=False)
+    ck = open_archive(out)
+    assert ck.attrs["status"] == "checkpoint" and int(ck.attrs["ckpt_pos"]) == 10
+    monkeypatch.setattr(sd, "_checkpoint", orig)
+    resumed = run("stdp-digits", TINY, backend="numpy", seed=5, out=out, resume=out, progress=False)
+    for name in ("receptive_field", "theta", "prediction", "test_spike_count", "assignment"):
+        np.testing.assert_array_equal(resumed[name].values, full[name].values, err_msg=name)
+    assert float(resumed["test_accuracy"]) == float(full["test_accuracy"])
+    # a resume with another configuration is refused, naming the key
+    with pytest.raises(sd.StdpDigitsError, match="n_test"):
+        run("stdp-digits", dict(TINY, n_test=5), backend="numpy", seed=5, resume=out, progress=False)
+
+
+def test_same_seed_same_result_standalone(tmp_path):
+    """cpp_standalone (the default backend): two runs with one seed agree; another seed differs."""
+    kw = dict(n_exc=8, n_train=6, n_assign=3, n_test=3, batch=6)
+    a = run("stdp-digits", kw, backend="cpp_standalone", seed=11, progress=False)
+    b = run("stdp-digits", kw, backend="cpp_standalone", seed=11, progress=False)
+    c = run("stdp-digits", kw, backend="cpp_standalone", seed=12, progress=False)
+    np.testing.assert_array_equal(a["receptive_field"].values, b["receptive_field"].values)
+    np.testing.assert_array_equal(a["test_spike_count"].values, b["test_spike_count"].values)
+    assert not np.array_equal(a["receptive_field"].values, c["receptive_field"].values)
+    assert a.attrs["backend"] == "cpp_standalone"
+
+
+def test_classification_rules():
+    counts = np.array([[5, 0, 1, 0], [0, 4, 0, 0], [1, 1, 6, 6]])
+    labels = np.array([0, 1, 2])
+    sums = np.zeros((10, 4))
+    n = np.zeros(10)
+    for c, l in zip(counts, labels):
+        sums[l] += c
+        n[l] += 1
+    a = sd.assign_classes(sums, n)
+    np.testing.assert_array_equal(a, [0, 1, 2, 2])
+    np.testing.assert_array_equal(sd.classify(counts, a), [0, 1, 2])
+    # silent neuron -> class 0 (DC starts from maximum_rate 0 with strict '>')
+    assert sd.assign_classes(np.zeros((10, 1)), np.ones(10))[0] == 0
+    # tie between classes -> the higher class index (DC argsort(...)[::-1][0])
+    assert sd.classify(np.array([[3, 3]]), np.array([1, 4]))[0] == 4
+
+
+def test_bad_parameters():
+    from workbench.params import ParameterError
+
+    with pytest.raises(ParameterError, match="n_train=5000: digits has 1347"):
+        run("stdp-digits", dict(n_train=5000), backend="numpy", progress=False)
+    with pytest.raises(ParameterError, match="method"):
+        run("stdp-digits", dict(method="rk4"), backend="numpy", progress=False)
