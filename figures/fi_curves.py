@@ -21,7 +21,7 @@ def make(ds):
         ax.plot(sel["current"], sel["rate"], "o-", ms=2.5, label="simulated")
         if name == "lif" and "lif_rate_analytic" in ds:
             ax.plot(sel["current"], ds["lif_rate_analytic"], "k--", lw=1, label="analytic")
-            ax.legend()
+            ax.legend(loc="upper left")
         ax.set_title(str(name))
         ax.set_xlabel(label(ds["current"]))
         ax.set_ylabel(label(ds["rate"]))
