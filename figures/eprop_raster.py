@@ -15,30 +15,29 @@ def make(ds, trial=0):
 
     plt = use_style()
     has_state = "v" in ds
-    n_rows = 4 + int(has_state)
+    ct = ds["cell_type"].values
+    kinds = [(k, c) for k, c in (("LIF", "C0"), ("ALIF", "C3")) if np.any(ct == k)]
+    n_rows = 2 + len(kinds) + int(has_state)
     fig, axes = plt.subplots(n_rows, 1, figsize=(7.5, 1.5 * n_rows + 0.6), sharex=True)
     sel = ds["input_spike_trial"].values == trial
     axes[0].plot(ds["input_spike_time"].values[sel], ds["input_spike_neuron"].values[sel], "|", ms=2, color="k")
     axes[0].set_ylabel("input")
-    ct = ds["cell_type"].values
     sel = ds["spike_trial"].values == trial
     t, n = ds["spike_time"].values[sel], ds["spike_neuron"].values[sel]
-    for ax, kind, color in ((axes[1], "LIF", "C0"), (axes[2], "ALIF", "C3")):
+    for ax, (kind, color) in zip(axes[1:], kinds):
         idx = np.flatnonzero(ct == kind)
-        if len(idx):
-            s = np.isin(n, idx)
-            ax.plot(t[s], n[s], "|", ms=2, color=color)
-            ax.set_ylim(idx[0] - 0.5, idx[-1] + 0.5)
-        else:
-            ax.text(0.5, 0.5, f"no {kind} neurons", transform=ax.transAxes, ha="center", va="center")
+        s = np.isin(n, idx)
+        ax.plot(t[s], n[s], "|", ms=2, color=color)
+        ax.set_ylim(idx[0] - 0.5, idx[-1] + 0.5)
         ax.set_ylabel(kind)
-    row = 3
+    row = 1 + len(kinds)
     if has_state:
         ax = axes[row]
         sct = ds["state_cell_type"].values
         for kind, color in (("LIF", "C0"), ("ALIF", "C3")):
-            idx = np.flatnonzero(sct == kind)[:1]
-            for k in idx:
+            idx = np.flatnonzero(sct == kind)
+            counts = [np.sum(n == k) for k in idx]  # show the most active recorded neuron of each kind
+            for k in idx[np.argsort(counts)[::-1][:1]]:
                 ax.plot(ds["time"], ds["v"][k], color=color, lw=0.6, label=f"v ({kind} {k})")
                 ax.plot(ds["time"], ds["threshold"][k], color=color, lw=1.2, ls="--", label=f"threshold ({kind} {k})")
         ax.set_ylabel("v, threshold")
