@@ -133,32 +133,37 @@ def _prepare_cuda_without_gpu(compute_capability: float, cuda_version: float) ->
 
 
 @contextlib.contextmanager
-def _codegen_only():
-    """Make :meth:`workbench.backends.Simulation.run` stop after generating the code."""
-    from brian2 import device
-    from brian2.devices.device import get_device
+def _codegen_only(backend: str):
+    """Make the backend's ``device.build`` generate the code only, then stop the protocol.
 
-    from . import backends
+    Whether a protocol builds through :class:`workbench.backends.Simulation` or
+    calls ``device.build`` itself, the build writes the project with
+    ``compile=False, run=False`` and raises :class:`CodegenDone`.
+    """
+    if backend == "cuda":
+        from brian2cuda.device import CUDAStandaloneDevice as cls
+    elif backend == "genn":
+        from brian2genn.device import GeNNDevice as cls
+    else:
+        from brian2.devices.cpp_standalone.device import CPPStandaloneDevice as cls
+    original = cls.build
 
-    original = backends.Simulation.run
-
-    def run(self, values=None, *, results_directory=None):
-        if not self.backend.standalone:
-            raise backends.BackendError("code generation check needs a standalone backend")
-        self.net.run(self.duration, report=None)
-        dev = get_device()
-        if hasattr(dev, "run_statement_used"):
+    def build(self, directory=None, *args, **kwargs):
+        directory = directory or kwargs.pop("directory", None) or self.project_dir
+        kwargs.update(compile=False, run=False)
+        kwargs.pop("run_args", None)
+        if hasattr(self, "run_statement_used"):
             # Brian2GeNN expects the build inside run() (build_on_run=True), before it marks the run
             # statement as used; a manual build afterwards rejects every initialisation code object
-            dev.run_statement_used = False
-        device.build(directory=str(self.backend.build_dir), compile=False, run=False, with_output=False)
-        raise CodegenDone(self.backend.build_dir)
+            self.run_statement_used = False
+        original(self, directory, *args, **kwargs)
+        raise CodegenDone(directory)
 
-    backends.Simulation.run = run
+    cls.build = build
     try:
         yield
     finally:
-        backends.Simulation.run = original
+        cls.build = original
 
 
 def codegen_check(protocol, overrides: Mapping[str, Any] | None = None, *, backend: str = "cuda",
@@ -196,7 +201,7 @@ def codegen_check(protocol, overrides: Mapping[str, Any] | None = None, *, backe
 
         # Brian2GeNN 1.7 raises NotImplementedError on brian2.seed(): generate unseeded for genn
         ctx = RunContext(protocol=proto.name, backend=name, seed=None if name == "genn" else 0, progress=False)
-        with _codegen_only():
+        with _codegen_only(name):
             # protocols pass key=...: redirect their build directory to ours
             orig_root = os.environ.get("WORKBENCH_BUILD_DIR")
             os.environ["WORKBENCH_BUILD_DIR"] = str(directory)
