@@ -4,6 +4,8 @@
 """
 import sys
 
+import numpy as np
+
 from workbench.plotting import label
 
 
@@ -26,9 +28,12 @@ def make(ds):
     fig.colorbar(im, ax=axes[2], label="synaptic ops per tick")
     from matplotlib.ticker import MaxNLocator
 
-    for ax in axes:
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes[2].yaxis.set_major_locator(MaxNLocator(integer=True))
+    ticks = core[::max(1, int(np.ceil(len(core) / 8)))]
+    for ax in axes[:2]:
+        ax.set_xlim(-0.6, len(core) - 0.4)
+        ax.set_xticks(ticks)
+    axes[2].set_yticks(ticks)
+    axes[2].xaxis.set_major_locator(MaxNLocator(nbins=5))
     fig.suptitle(f"core occupancy on {ds.attrs.get('chip')}: {int(ds['cores_used'])} cores "
                  f"(sequential fill: {int(ds['baseline_cores_used'])})")
     fig.tight_layout()
