@@ -777,9 +777,6 @@ def _load_resume(ctx, params):
     if ds.attrs.get("protocol") != ctx.protocol:
         raise StdpDigitsError(f"--resume {ctx.resume}: archive of protocol {ds.attrs.get('protocol')!r}, "
                               f"not {ctx.protocol!r}")
-    if ds.attrs.get("status") != "checkpoint":
-        raise StdpDigitsError(f"--resume {ctx.resume}: the archive is {ds.attrs.get('status')!r}, not a checkpoint "
-                              "(nothing to resume)")
     cfg = config_of(ds)
     if cfg != params.to_dict():
         diff = sorted(k for k in set(cfg) | set(params.to_dict()) if cfg.get(k) != params.to_dict().get(k))
@@ -788,6 +785,9 @@ def _load_resume(ctx, params):
     if int(ds.attrs.get("seed", -1)) != ctx.seed or ds.attrs.get("backend") != ctx.backend:
         raise StdpDigitsError(f"--resume {ctx.resume}: made with seed {ds.attrs.get('seed')} on "
                               f"{ds.attrs.get('backend')}; resume with the same --seed and --backend")
+    if ds.attrs.get("status") != "checkpoint":
+        raise StdpDigitsError(f"--resume {ctx.resume}: the archive is {ds.attrs.get('status')!r}, not a checkpoint "
+                              "(nothing to resume)")
     n = params.n_exc
 
     def flat(name):
