@@ -9,11 +9,11 @@ import numpy as np
 from workbench.plotting import label
 
 
-def make(ds, max_channels=3):
+def make(ds, max_channels=3, max_examples=4):
     from workbench.plotting import use_style
 
     plt = use_style()
-    n_ex = ds.sizes["example"]
+    n_ex = min(ds.sizes["example"], max_examples)
     classes = ds.attrs.get("class_names", "").split(",")
     fig, axes = plt.subplots(2, n_ex, figsize=(3.0 * n_ex, 3.6), squeeze=False, sharex=True,
                              gridspec_kw={"height_ratios": [1.3, 1]})

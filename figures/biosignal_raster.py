@@ -7,13 +7,13 @@ import sys
 from workbench.plotting import label
 
 
-def make(ds):
+def make(ds, max_examples=4):
     from workbench.plotting import use_style
 
     plt = use_style()
     if "liquid_spike_time" not in ds:
         raise ValueError("this archive has no liquid spikes (model was not lsm)")
-    n_ex = ds.sizes["example"]
+    n_ex = min(ds.sizes["example"], max_examples)
     classes = ds.attrs.get("class_names", "").split(",")
     lab = ds["label"].values
     fig, axes = plt.subplots(1, n_ex, figsize=(3.0 * n_ex, 3.0), squeeze=False, sharey=True)

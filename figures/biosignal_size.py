@@ -19,6 +19,9 @@ def make(ds):
         if m in list(ds["model"].values):
             ax.axhline(float(ds["accuracy"].sel(model=m)), color="k", ls=ls, lw=1, label=f"{m} baseline")
     ax.set_xscale("log")
+    sizes = [int(v) for v in ds["liquid_size"].values]
+    ax.set_xticks(sizes, [str(v) for v in sizes])
+    ax.minorticks_off()
     ax.set_xlabel(label(ds["liquid_size"]))
     ax.set_ylabel(label(ds["size_accuracy"]))
     ax.legend()
