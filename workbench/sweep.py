@@ -451,6 +451,12 @@ class _ImportBrian2:
         import brian2
 
         brian2.prefs.logging.console_log_level = "WARNING"
+        import logging
+
+        from brian2.utils.logger import BrianLogger
+
+        if getattr(BrianLogger, "console_handler", None) is not None:
+            BrianLogger.console_handler.setLevel(logging.WARNING)
         from . import protocol  # noqa: F401
 
     def teardown(self, worker=None):
@@ -487,8 +493,8 @@ def _client(scheduler: str | None, workers: int | None, timeout: float = 20):
     n = int(workers or max(1, min(os.cpu_count() or 1, 4)))
     if n < 1:
         raise SweepError(f"--workers must be >= 1, got {workers}")
-    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=40) as cluster, Client(cluster) as client:
+    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
+                      worker_dashboard_address=None, silence_logs=40) as cluster, Client(cluster) as client:
         yield client
 
 

@@ -1,0 +1,88 @@
+"""Sweep throughput on 1 and 2 Dask workers: points per minute, compiles, overhead per point.
+
+    python benchmarks/sweep_throughput.py --out /tmp/sweep-bench
+    python benchmarks/sweep_throughput.py --protocol fi-curve --grid current_scale=0.5,0.75,1,1.25 \\
+        --grid dt=0.05ms,0.1ms,0.2ms,0.25ms --set models=lif --out /tmp/sweep-bench-fi
+
+Default: a 16-point sweep of stdp-digits (Diehl & Cook) at a small size on cpp_standalone,
+``n_train`` x ``n_test`` (4 x 4 values, both given to the compiled network at run time, so
+the whole sweep is one model).  Each worker count starts from an empty build cache, so
+the first compile is included and counted.  Reported per worker count:
+
+- wall time of the sweep (LocalCluster start included) and points per minute;
+- standalone compiles (binaries that appeared or changed, counted once per event);
+- per point: the protocol's own wall time (its ``wall_time_s``: code generation, make,
+  simulation, analysis) and the overhead around it on the worker (archive writing,
+  locks) and on the client (submission and result collection: the time from the first
+  submission to the last result, times the workers, minus the time the workers spent in
+  points, per point; idle workers at the end of an uneven sweep count here too);
+- the LocalCluster's start and close, once per sweep.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--protocol", default="stdp-digits")
+    p.add_argument("--grid", action="append")
+    p.add_argument("--set", action="append")
+    p.add_argument("--backend", default="cpp_standalone")
+    p.add_argument("--workers", nargs="+", type=int, default=[1, 2])
+    p.add_argument("--out", required=True)
+    args = p.parse_args(argv)
+    grid = args.grid or ["n_train=20,30,40,50", "n_test=10,20,30,40"]
+    sets = args.set or (["n_exc=20", "batch=20", "dataset=digits"] if args.protocol == "stdp-digits" else [])
+    from workbench.params import parse_assignments
+    from workbench.sweep import sweep
+
+    overrides = parse_assignments(sets)
+    out = Path(args.out)
+    rows = []
+    for n in args.workers:
+        d = out / f"workers-{n}"
+        builds = out / f"builds-{n}"
+        shutil.rmtree(d, ignore_errors=True)
+        shutil.rmtree(builds, ignore_errors=True)
+        os.environ["WORKBENCH_BUILD_DIR"] = str(builds)
+        load0 = os.getloadavg()[0]
+        t0 = time.perf_counter()
+        res = sweep(args.protocol, grid, overrides=overrides, out=d, backend=args.backend, workers=n,
+                    progress=False)
+        wall = time.perf_counter() - t0
+        recs = [r for r in res.records if r["status"] == "complete"]
+        proto = [r["protocol_wall_s"] for r in recs]
+        worker_over = [r["task_wall_s"] - r["protocol_wall_s"] for r in recs]
+        busy = sum(r["task_wall_s"] for r in res.records)
+        span = max(r["done_s"] for r in res.records)  # first submission to last result
+        client_over = (span * n - busy) / max(1, len(res.records))
+        row = {
+            "protocol": args.protocol, "backend": args.backend, "workers": n, "points": res.n_points,
+            "failed": res.n_failed, "wall_s": wall, "points_per_min": 60 * len(recs) / wall,
+            "compiles": len(res.compile_events),
+            "protocol_wall_mean_s": statistics.mean(proto) if proto else float("nan"),
+            "protocol_wall_median_s": statistics.median(proto) if proto else float("nan"),
+            "worker_overhead_mean_s": statistics.mean(worker_over) if worker_over else float("nan"),
+            "worker_overhead_max_s": max(worker_over) if worker_over else float("nan"),
+            "save_mean_s": statistics.mean(r["save_s"] for r in recs) if recs else float("nan"),
+            "client_overhead_per_point_s": client_over,
+            "cluster_start_and_close_s": res.wall_s - span,
+            "loadavg_start": load0, "loadavg_end": os.getloadavg()[0],
+        }
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+        with open(out / "results.jsonl", "a") as fh:
+            fh.write(json.dumps(row) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
