@@ -20,6 +20,18 @@ def make(ds):
     ax.plot(ds["readout_time"], ds["template_accuracy"], "o-", label="liquid")
     ax.plot(ds["readout_time"], ds["template_accuracy_input"], "s--", label="input spikes")
     ax.axhline(1.0 / len(np.unique(ds["sample_label"])), color="grey", lw=0.8, ls=":", label="chance")
+    import json
+
+    shared = json.loads(ds.attrs.get("config", "{}")).get("shared_after")
+    if shared:
+        from brian2 import ms
+
+        from workbench.params import parse_quantity
+
+        t_sh = float(parse_quantity(str(shared)) / ms)
+        if t_sh > 0:
+            ax.axvline(t_sh, color="grey", lw=0.8)
+            ax.text(t_sh, 0.05, " templates\n identical\n from here", fontsize=7, color="grey")
     ax.set_ylim(0, 1.05)
     ax.set_xlabel(label(ds["readout_time"]))
     ax.set_ylabel("test accuracy")

@@ -76,7 +76,8 @@ def test_lsm_protocol_and_figures(tmp_path):
     from workbench.protocol import load_figure, run
 
     ds = run("lsm", {"n_pairs": 2, "duration": 100 * ms, "samples_per_class": 6, "template_duration": 60 * ms,
-                     "n_readout_times": 2, "shape": [5, 3, 3], "input_distances": [0.2], "dt": 0.5 * ms},
+                     "n_readout_times": 2, "shared_after": 30 * ms, "shape": [5, 3, 3], "input_distances": [0.2],
+                     "dt": 0.5 * ms},
              backend="numpy", out=tmp_path / "lsm.nc", progress=False)
     assert ds["state_distance"].dims == ("input_distance", "time")
     assert 0 <= float(ds["test_accuracy"]) <= 1

@@ -499,8 +499,15 @@ def _pairs_at_distances(rng, targets, n_pairs, rate, duration_ms, dt_ms, tol=0.0
     return found
 
 
-def _templates(rng, n_classes, n_channels, rate, duration_ms, dt_ms):
-    return [[poisson_train(rng, rate, duration_ms, dt_ms) for _ in range(n_channels)] for _ in range(n_classes)]
+def _templates(rng, n_classes, n_channels, rate, duration_ms, dt_ms, shared_after_ms=None):
+    """``n_classes`` templates of ``n_channels`` Poisson trains; after ``shared_after_ms`` every
+    template continues with the same spikes (so only the liquid's memory can tell them apart there)."""
+    t = [[poisson_train(rng, rate, duration_ms, dt_ms) for _ in range(n_channels)] for _ in range(n_classes)]
+    if shared_after_ms is not None and shared_after_ms < duration_ms:
+        common = [poisson_train(rng, rate, duration_ms, dt_ms) for _ in range(n_channels)]
+        t = [[np.concatenate([tr[tr < shared_after_ms], common[c][common[c] >= shared_after_ms]])
+              for c, tr in enumerate(tmpl)] for tmpl in t]
+    return t
 
 
 def _jitter(rng, template, jitter_ms, duration_ms):
@@ -533,7 +540,9 @@ def _run(params, ctx):
     # jittered templates (n_channels inputs)
     n_ch = params.template_channels
     T_dur = float(params.template_duration / ms)
-    templates = _templates(rng, params.n_classes, n_ch, float(params.rate / Hz), T_dur, dt_ms)
+    shared = float(params.shared_after / ms)
+    templates = _templates(rng, params.n_classes, n_ch, float(params.rate / Hz), T_dur, dt_ms,
+                           shared if shared > 0 else None)
     n_per = params.samples_per_class
     labels = np.repeat(np.arange(params.n_classes), n_per)
     rng.shuffle(labels)
@@ -630,11 +639,13 @@ PROTOCOL = Protocol(
         "tau_readout": Param(30 * ms, "time constant of the readout's exponential filter"),
         "n_classes": Param(2, "jittered templates (classes)"),
         "template_channels": Param(4, "input spike trains per template"),
-        "template_duration": Param(200 * ms, "length of a template"),
+        "template_duration": Param(250 * ms, "length of a template"),
         "jitter": Param(4 * ms, "Gaussian jitter (SD) of template spikes"),
+        "shared_after": Param(100 * ms, "templates share their spikes after this time (0: never): "
+                              "later readouts need the liquid's memory"),
         "samples_per_class": Param(100, "jittered samples per class"),
         "train_fraction": Param(0.7, "fraction of samples used for training"),
-        "n_readout_times": Param(8, "readout times spread over the template"),
+        "n_readout_times": Param(10, "readout times spread over the template"),
         "batch": Param(0, "parallel liquid copies in the one network (0: automatic)"),
     },
     func=_run,
