@@ -16,14 +16,17 @@ def make(ds):
     load = ds["link_load"].isel(mesh_x=slice(0, x1), mesh_y=slice(0, y1))
     fig, axes = plt.subplots(1, 5, figsize=(12, 3.0), gridspec_kw={"width_ratios": [1.3, 1, 1, 1, 1]})
     total = load.sum("direction").values.T  # (y, x)
-    im = axes[0].imshow(total, origin="lower", cmap="viridis")
+    im = axes[0].imshow(total, origin="lower", cmap="viridis", vmin=0, vmax=max(float(total.max()), 1.0))
+    if float(total.max()) == 0:
+        axes[0].text(0.5, 0.5, "no inter-core traffic:\nall destinations on\nthe source core",
+                     transform=axes[0].transAxes, ha="center", va="center", fontsize=7, color="w")
     axes[0].set_title("all links")
     fig.colorbar(im, ax=axes[0], label="packets per inference")
     axes[0].scatter(cx, cy, s=8, c="w", marker="s", label="cores used")
     axes[0].legend(fontsize=6, loc="upper right")
     for ax, d in zip(axes[1:], load["direction"].values):
         ax.imshow(load.sel(direction=d).values.T, origin="lower", cmap="viridis",
-                  vmin=0, vmax=max(float(load.max()), 1e-9))
+                  vmin=0, vmax=max(float(load.max()), 1.0))
         ax.set_title(f"{d} links")
     for ax in axes:
         ax.set_xlabel("mesh x")
