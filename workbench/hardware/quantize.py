@@ -8,9 +8,10 @@ quantization error and accuracy loss is measured against.
 
 Number formats
 --------------
-- Weights: ``weight_bits`` bits, signed (``[-(2**(n-1)-1), 2**(n-1)-1]``;
-  1 bit: a magnitude bit with the sign of the synapse type, ``{-1, 0, 1}``) or
-  unsigned (``[0, 2**n - 1]``), times a scale (mV per weight step) per
+- Weights: ``weight_bits`` bits: single-sign synapse groups (and chips with
+  unsigned weights) use all bits for the magnitude, ``[0, 2**n - 1]`` times
+  the group's sign; mixed-sign groups ``[-(2**(n-1)-1), 2**(n-1)-1]``
+  (1 bit: ``{-1, 0, 1}``); times a scale (mV per weight step) per
   projection and postsynaptic population or core, a power of two (``scale='pow2'``, as
   Loihi's weight exponent) or free (``'free'``); rounding ``'nearest'`` or
   ``'stochastic'`` (unbiased: ``floor(x + U[0,1))``).
@@ -166,16 +167,26 @@ def quantize_weights(w, bits: int, signed: bool = True, scale: str = "pow2", rou
                      rng=None, step: float | None = None):
     """Quantize one group of weights sharing a scale; returns ``(integers, step)`` (``w ~ ints*step``).
 
-    Unsigned formats keep the magnitude; the sign is then a property of the
-    synapse type (excitatory or inhibitory axon), as on chips with unsigned
-    weights.
+    A group whose weights all have one sign (an excitatory or an inhibitory
+    synapse group) spends every bit on the magnitude, ``[0, 2**bits - 1]``,
+    with the sign of the group, as Loihi's excitatory-only / inhibitory-only
+    synapse formats do; chips with unsigned weights always do this.  A
+    mixed-sign group on a signed chip uses ``[-(2**(bits-1)-1), 2**(bits-1)-1]``
+    (1 bit: ``{-1, 0, 1}``).
     """
     w = np.asarray(w, dtype=float)
-    lo, hi = weight_range(bits, signed)
+    weight_range(bits, signed)  # validates bits
+    single = (not signed) or bool(np.all(w >= 0) or np.all(w <= 0))
+    if single:
+        lo, hi = 0, 2**bits - 1
+        sign = np.sign(w)
+        mag = np.abs(w)
+    else:
+        lo, hi = weight_range(bits, True)
+        sign = 1.0
+        mag = w
     if step is None:
         step = _scale_for(float(np.max(np.abs(w))) if w.size else 0.0, hi, scale)
-    sign = np.sign(w) if not signed else 1.0
-    mag = np.abs(w) if not signed else w
     q = round_values(mag / step, rounding, rng)
     q = np.clip(q, lo, hi) * sign
     return q.astype(np.int64), step
@@ -271,7 +282,8 @@ def quantize(graph: Graph, chip, weight_bits: int | None = None, *, scale: str =
             raise QuantizationError(f"core_of has shape {group_of_neuron.shape}; need ({n},)")
     n_proj = int(flat.projection.max()) + 1 if len(flat.projection) else 1
     group = group_of_neuron[flat.dst] * n_proj + flat.projection
-    lo, hi = weight_range(bits, chip.weight_signed)
+    hi = 2**bits - 1  # largest magnitude of any group (single-sign groups use every bit)
+    lo = -hi if chip.weight_signed else 0
     step_syn = np.ones(len(w))
     wq = np.zeros(len(w), dtype=np.int64)
     for g in np.unique(group):
@@ -301,9 +313,8 @@ def quantize(graph: Graph, chip, weight_bits: int | None = None, *, scale: str =
     if np.any(coarse):
         lsb[coarse] = 2.0 ** np.ceil(np.log2(need[coarse])) if scale == "pow2" else need[coarse]
         fine = step_syn < lsb[flat.dst]
-        wq[fine] = np.clip(round_values(w[fine] / lsb[flat.dst][fine], rounding, rng), lo, hi) \
-            if chip.weight_signed else np.clip(round_values(np.abs(w[fine]) / lsb[flat.dst][fine], rounding, rng),
-                                                lo, hi) * np.sign(w[fine])
+        wq[fine] = np.clip(round_values(np.abs(w[fine]) / lsb[flat.dst][fine], rounding, rng), 0, hi) \
+            * np.sign(w[fine])
         step_syn[fine] = lsb[flat.dst][fine]
         approximations.append(f"{int(np.sum(coarse))} neuron(s): state/threshold registers too narrow for the "
                               f"weight step; {int(np.sum(fine))} weight(s) re-quantized to the coarser state step")
