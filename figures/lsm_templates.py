@@ -31,11 +31,11 @@ def make(ds):
         t_sh = float(parse_quantity(str(shared)) / ms)
         if t_sh > 0:
             ax.axvline(t_sh, color="grey", lw=0.8)
-            ax.text(t_sh, 0.05, " templates\n identical\n from here", fontsize=7, color="grey")
+            ax.text(t_sh, 0.3, " templates identical\n from here", fontsize=7, color="grey", ha="left")
     ax.set_ylim(0, 1.05)
     ax.set_xlabel(label(ds["readout_time"]))
     ax.set_ylabel("test accuracy")
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, loc="lower left")
     for ax, s in zip(axes[0, 1:], samples):
         m = ds["raster_sample"].values == s
         ax.plot(ds["spike_time"].values[m], ds["spike_neuron"].values[m], ".", ms=1.5, color="k")
