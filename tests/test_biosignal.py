@@ -39,17 +39,17 @@ def test_aeon_subset_given_split():
     assert float(ds["input_spikes_per_sample"]) > 0
 
 
-def test_model_hook_and_encoders_without_liquid():
+def nearest_mean(data, params, ctx):
     """A model is one function: encoded spikes + labels + folds in, predictions out."""
+    counts = np.array([s.counts() for s in data.spikes], float)
+    preds = []
+    for tr, te in data.folds:
+        means = np.array([counts[tr][data.labels[tr] == c].mean(0) for c in range(len(data.class_names))])
+        preds.append(np.argmin(((counts[te, None, :] - means[None]) ** 2).sum(-1), axis=1))
+    return bio.ModelResult(predictions=preds)
 
-    def nearest_mean(data, params, ctx):
-        counts = np.array([s.counts() for s in data.spikes], float)
-        preds = []
-        for tr, te in data.folds:
-            means = np.array([counts[tr][data.labels[tr] == c].mean(0) for c in range(len(data.class_names))])
-            preds.append(np.argmin(((counts[te, None, :] - means[None]) ** 2).sum(-1), axis=1))
-        return bio.ModelResult(predictions=preds)
 
+def test_model_hook_and_encoders_without_liquid():
     bio.register_model("nearest_mean", nearest_mean, replace=True)
     try:
         for enc in ("bsa", "filterbank", "rate"):
@@ -77,3 +77,21 @@ def test_mitdb_class_error(mitdb_dir):
 
     with pytest.raises(DatasetError, match="F"):
         run("biosignal", {"dataset": f"mitdb:{mitdb_dir}", "classes": ["N", "F"]}, backend="numpy", progress=False)
+
+
+def test_ucr_single_file_uses_stratified_cv(tmp_path):
+    rng = np.random.default_rng(0)
+    y = np.repeat([1, 2], 10)
+    t = np.linspace(0, 1, 40)
+    X = np.sin(2 * np.pi * (2 + 2 * y[:, None]) * t) + 0.1 * rng.normal(size=(20, 40))
+    path = tmp_path / "Waves.tsv"
+    path.write_text("\n".join("\t".join([str(lab)] + [f"{v:.4f}" for v in row]) for lab, row in zip(y, X)))
+    bio.register_model("nearest_mean", nearest_mean, replace=True)
+    try:
+        ds = run("biosignal", {"dataset": f"ucr:{path}", "model": "nearest_mean", "fs": 40 * Hz}, backend="numpy",
+                 progress=False)
+    finally:
+        bio.MODELS.pop("nearest_mean", None)
+    assert ds.attrs["cross_validated"] == 1 and ds.sizes["fold"] == 5
+    assert float(ds["test_accuracy"]) == pytest.approx(float(ds["fold_accuracy"].sel(model="nearest_mean").mean()))
+    assert float(ds["test_accuracy_raw"]) > 0.9
