@@ -33,9 +33,20 @@ def test_mitdb_errors(mitdb_dir, tmp_path):
 
 
 def test_mitdb_download_path(mitdb_dir, tmp_path, monkeypatch):
+    import hashlib
+
     import wfdb
 
+    from workbench.datasets import biosignal as bs
+
     calls = []
+    sums = "".join(f"{hashlib.sha256((mitdb_dir / f'100.{e}').read_bytes()).hexdigest()}  100.{e}\n"
+                   for e in ("hea", "dat", "atr"))
+
+    def fake_fetch(url, dest):
+        assert url == bs.MITDB_SHA256_URL
+        dest.write_text(sums)
+        return dest
 
     def fake_dl(db, dl_dir, records="all", annotators=None, **kw):
         calls.append((db, dl_dir))
@@ -43,9 +54,14 @@ def test_mitdb_download_path(mitdb_dir, tmp_path, monkeypatch):
             shutil.copy(mitdb_dir / f"100.{ext}", f"{dl_dir}/100.{ext}")
 
     monkeypatch.setattr(wfdb, "dl_database", fake_dl)
+    monkeypatch.setattr(bs, "_fetch", fake_fetch)
     monkeypatch.setenv("WORKBENCH_DATA_CACHE", str(tmp_path))
     s = load_signals("mitdb:download")
     assert calls and calls[0][0] == "mitdb" and len(s.samples) > 2000
+    # a corrupted file is named
+    sums = sums.replace(sums[:8], "00000000", 1)
+    with pytest.raises(DatasetError, match="100.hea"):
+        load_signals("mitdb:download")
 
 
 def _rows(rng, n=12, length=20):

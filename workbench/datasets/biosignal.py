@@ -21,7 +21,8 @@ Specs
     (leave records out: every ``k``-th record tests) and ``auto``
     (interpatient if the full database is present, else time).
     ``mitdb:download`` fetches the database with ``wfdb.dl_database`` into the
-    cache (``$WORKBENCH_DATA_CACHE/mitdb``) first.
+    cache (``$WORKBENCH_DATA_CACHE/mitdb``) first and checks every file against
+    PhysioNet's ``SHA256SUMS.txt``.
 ``ucr:PATH``
     UCR/UEA archive files: text with the label in the first column
     (whitespace-, tab- or comma-separated; ``.tsv``, ``.txt``, ``.csv``) or the
@@ -62,6 +63,8 @@ __all__ = [
     "load_aeon",
     "synthetic_ecg",
     "resample_samples",
+    "download_mitdb",
+    "verify_sha256",
 ]
 
 #: MIT-BIH beat annotation symbol -> AAMI EC57 class (ANSI/AAMI EC57:1998; de Chazal et al. 2004, Table 1).
@@ -383,18 +386,60 @@ def _cache_dir() -> Path:
     return project_root() / "data" / "cache"
 
 
+#: PhysioNet's checksum list of the MIT-BIH Arrhythmia Database (version 1.0.0).
+MITDB_SHA256_URL = "https://physionet.org/files/mitdb/1.0.0/SHA256SUMS.txt"
+
+
+def _fetch(url: str, dest: Path) -> Path:
+    """Download ``url`` to ``dest`` (atomic rename); replaced in tests."""
+    import urllib.request
+
+    tmp = dest.with_suffix(dest.suffix + ".part")
+    with urllib.request.urlopen(url, timeout=60) as r, open(tmp, "wb") as f:
+        f.write(r.read())
+    os.replace(tmp, dest)
+    return dest
+
+
+def verify_sha256(folder, sums_file) -> int:
+    """Check every file of ``folder`` named in a ``SHA256SUMS.txt`` (``<hex>  <name>`` lines);
+    raise :class:`DatasetError` naming the first file whose checksum differs.  Returns the number
+    of files checked."""
+    import hashlib
+
+    folder = Path(folder)
+    checked = 0
+    for line in Path(sums_file).read_text().splitlines():
+        parts = line.split()
+        if len(parts) != 2:
+            continue
+        digest, name = parts
+        f = folder / name.lstrip("*")
+        if not f.is_file():
+            continue
+        got = hashlib.sha256(f.read_bytes()).hexdigest()
+        if got != digest.lower():
+            raise DatasetError(f"mitdb: {f} has sha256 {got}, PhysioNet lists {digest}; delete it and download again")
+        checked += 1
+    return checked
+
+
 def download_mitdb(dest=None, records=None) -> Path:
     """Download the MIT-BIH Arrhythmia Database through ``wfdb.dl_database`` into ``dest``
-    (default the data cache) and return the folder."""
+    (default ``$WORKBENCH_DATA_CACHE/mitdb`` or ``data/cache/mitdb``), then check every file
+    against PhysioNet's ``SHA256SUMS.txt``; return the folder."""
     import wfdb
 
     dest = Path(dest) if dest is not None else _cache_dir() / "mitdb"
     dest.mkdir(parents=True, exist_ok=True)
     try:
         wfdb.dl_database("mitdb", dl_dir=str(dest), records=records or "all", annotators=["atr"])
+        sums = _fetch(MITDB_SHA256_URL, dest / "SHA256SUMS.txt")
     except Exception as exc:  # network errors come in many types
         raise DatasetError(f"mitdb: download into {dest} failed ({type(exc).__name__}: {exc}); "
                            "download the database from https://physionet.org/content/mitdb/ and use mitdb:DIR") from None
+    if verify_sha256(dest, sums) == 0:
+        raise DatasetError(f"mitdb: none of the downloaded files in {dest} is listed in {sums}")
     return dest
 
 
