@@ -35,7 +35,7 @@ def make(ds, max_neurons: int = 400):
             ax.text(c * (cols + 1) + 1, r * (rows + 1) + 4, str(int(a[k])), color="tab:blue", fontsize=6)
     ax.set_xticks([])
     ax.set_yticks([])
-    fig.colorbar(im, ax=ax, fraction=0.04, label=f"{rf.attrs.get('long_name', 'weight')}")
+    fig.colorbar(im, ax=ax, fraction=0.04, label="input weight")
     acc = float(ds["test_accuracy"]) if "test_accuracy" in ds else float("nan")
     ax.set_title(f"receptive fields, {ds.attrs.get('dataset', '')}, {int(ds.sizes['neuron'])} neurons "
                  f"(test accuracy {100 * acc:.1f}%)")
