@@ -25,7 +25,10 @@ Adding a model
 A model is one function registered in :data:`MODELS`::
 
     def my_model(data: EncodedData, params, ctx) -> ModelResult: ...
-    register_model("eprop", my_model)
+    register_model("my_model", my_model)
+
+``model=eprop`` is registered lazily (:data:`LAZY_MODELS`: imported from
+``workbench.eprop.biosignal`` on first use).
 
 ``data`` holds the encoded spike trains of every sample (``data.spikes``, a list
 of :class:`workbench.encoders.SpikeTrains`), ``data.labels``, ``data.folds``
@@ -80,6 +83,27 @@ class ModelResult:
 
 #: model name -> function(EncodedData, params, ctx) -> ModelResult
 MODELS: dict[str, Callable] = {}
+
+
+#: models registered on first use: name -> (module, function); keeps heavy imports out of this module
+LAZY_MODELS = {"eprop": ("workbench.eprop.biosignal", "eprop_model")}
+
+
+def get_model(name: str) -> Callable:
+    """The model function ``name`` (importing a lazily registered one on first use)."""
+    if name not in MODELS and name in LAZY_MODELS:
+        import importlib
+
+        mod, fn = LAZY_MODELS[name]
+        try:
+            func = getattr(importlib.import_module(mod), fn)
+        except (ImportError, AttributeError) as exc:
+            raise ParameterError(f"model={name!r}: cannot load {mod}.{fn} ({exc})") from None
+        MODELS.setdefault(name, func)
+    if name not in MODELS:
+        raise ParameterError(f"model={name!r}: known models {sorted(set(MODELS) | set(LAZY_MODELS))} "
+                             "(register more with workbench.experiments.biosignal.register_model)")
+    return MODELS[name]
 
 
 def register_model(name: str, func: Callable, *, replace: bool = False):
@@ -254,9 +278,7 @@ def _prepare(params, ctx):
 
 
 def _run(params, ctx):
-    if params.model not in MODELS:
-        raise ParameterError(f"model={params.model!r}: known models {sorted(MODELS)} "
-                             "(register more with workbench.experiments.biosignal.register_model)")
+    model_func = get_model(params.model)
     rng = ctx.rng
     sset = _prepare(params, ctx)
     fs = float(params.fs / Hz) if params.fs > 0 * Hz else sset.fs
@@ -286,7 +308,7 @@ def _run(params, ctx):
     n_in = spikes[0].n_channels
     data = EncodedData(spikes=spikes, labels=sset.labels, folds=folds, duration_ms=duration_ms, n_in=n_in,
                        class_names=list(sset.class_names), signals=signals)
-    results = {params.model: MODELS[params.model](data, params, ctx)}
+    results = {params.model: model_func(data, params, ctx)}
     for b in BASELINES:
         results[b] = BASELINES[b](data, params, ctx)
     model_names = list(results)
