@@ -160,3 +160,31 @@ def test_train_classifier_learns_a_temporal_task():
     assert pred.shape == (32,)
     assert met["train_accuracy"][-1] > met["train_accuracy"][0] or met["train_accuracy"][0] > 0.9
     assert met["test_accuracy"] >= 0.8, met
+
+
+def test_biosignal_adapter_on_encoded_spike_trains():
+    """eprop_model takes the biosignal protocol's EncodedData (spike trains per sample) and folds."""
+    from workbench.encoders import SpikeTrains
+    from workbench.eprop.biosignal import eprop_model, spikes_to_dense
+    from workbench.experiments.biosignal import EncodedData
+    from workbench.protocol import RunContext
+
+    rng = np.random.default_rng(0)
+    labels = np.tile([0, 1], 12)
+    trains = []
+    for lab in labels:  # class 0 fires early on channel 0, class 1 late on channel 1
+        t = np.sort(rng.uniform(1, 8, 5)) + (0 if lab == 0 else 10)
+        trains.append(SpikeTrains(channel=np.full(5, lab), times=t, n_channels=3, duration=20.0))
+    X = spikes_to_dense(trains, 3, 20.0)
+    assert X.shape == (24, 20, 3) and X.sum() > 0 and X.max() == 1
+    data = EncodedData(spikes=trains, labels=labels, folds=[(np.arange(16), np.arange(16, 24))], duration_ms=20.0,
+                       n_in=3, class_names=["a", "b"], signals=np.zeros((24, 20, 3)))
+
+    class P(dict):
+        pass
+
+    params = P(eprop_epochs=6, eprop_n_lif=8, eprop_n_alif=0, eprop_batch=8, eprop_lr=0.03, eprop_w_in_scale=3.0,
+               eprop_decision_steps=5)
+    res = eprop_model(data, params, RunContext(protocol="biosignal", backend="numpy", seed=0))
+    assert res.predictions[0].shape == (8,)
+    assert np.mean(res.predictions[0] == labels[16:]) >= 0.75

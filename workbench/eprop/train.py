@@ -150,7 +150,8 @@ def train_classifier(X_train, y_train, X_test, y_test=None, *, backend=None, see
     predictions : array of int (n_test,)
     metrics : dict
         ``train_loss`` and ``train_accuracy`` per epoch (lists), ``test_accuracy`` (if
-        ``y_test``), ``firing_rate_hz``, ``wall_time_s``, ``n_iterations``.
+        ``y_test``), ``firing_rate_hz``, ``test_spike_counts`` (recurrent spikes per test
+        sample), ``wall_time_s``, ``n_iterations``.
     """
     unknown = sorted(set(params) - set(CLASSIFIER_DEFAULTS))
     if unknown:
@@ -218,6 +219,7 @@ def train_classifier(X_train, y_train, X_test, y_test=None, *, backend=None, see
         ev = tr.evaluate(X_test, np.zeros((1, T, K)), mask_1)
     pred = ev["ysum"].argmax(axis=1)
     metrics["firing_rate_hz"] = float(ev["count"].mean() / (T * 1e-3))
+    metrics["test_spike_counts"] = ev["count"].sum(axis=1)
     metrics["n_iterations"] = n_iter
     metrics["wall_time_s"] = time.perf_counter() - t0
     if y_test is not None:

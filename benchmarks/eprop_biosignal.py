@@ -1,0 +1,40 @@
+"""e-prop on the biosignal protocol's data and encoders (e.g. JapaneseVowels); one JSON line.
+
+    python benchmarks/eprop_biosignal.py --set dataset=aeon:JapaneseVowels --set encoder=delta
+
+Registers :func:`workbench.eprop.biosignal.eprop_model` as ``model=eprop`` if the biosignal protocol
+does not do so itself, then runs ``workbench run biosignal --set model=eprop`` on cpp_standalone.
+"""
+import argparse
+import json
+import sys
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out")
+    args = ap.parse_args(argv)
+    from workbench.eprop.biosignal import eprop_model
+    from workbench.experiments import biosignal
+    from workbench.protocol import run
+
+    if "eprop" not in biosignal.MODELS:
+        biosignal.register_model("eprop", eprop_model)
+    over = {"model": "eprop"}
+    for kv in args.set:
+        k, _, v = kv.partition("=")
+        over[k] = v
+    ds = run("biosignal", over, backend="cpp_standalone", seed=args.seed, out=args.out, progress=False)
+    out = {"overrides": over, "wall_time_s": float(ds.attrs["wall_time_s"])}
+    for name, var in ds.data_vars.items():
+        if var.ndim == 0 and np.issubdtype(var.dtype, np.number):
+            out[name] = float(var)
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    import numpy as np
+
+    sys.exit(main())
