@@ -37,7 +37,7 @@ def faithful(args) -> dict:
     os.environ.setdefault("WORKBENCH_BUILD_DIR", str(ROOT / ".workbench_builds"))
     out = {}
     cmd = [sys.executable, __file__, "--_child", "faithful", "--n-exc", str(args.n_exc), "--images",
-           str(args.images), "--dataset", args.dataset, "--batch", str(args.batch)]
+           str(args.images), "--dataset", args.dataset, "--batch", str(args.batch), "--method", args.method]
     if args.profile:
         cmd.append("--profile")
     # 1: compile (and a first short run)
@@ -65,7 +65,7 @@ def _child_faithful(args) -> dict:
     n_input = int(np.prod(data.shape))
     p = dict(sd.DC_PARAMS)
     slots = args.batch
-    key = model_key("stdp-digits-bench", args.n_exc, n_input, slots, args.profile)
+    key = model_key("stdp-digits-bench", args.n_exc, n_input, slots, args.profile, args.method)
     images = data.train_images[: args.images].reshape(args.images, -1).astype(float)
     rss_file = Path(tempfile.gettempdir()) / f"stdp-bench-maxrss-{os.getpid()}.txt"
     # Peak RSS of the simulation program itself (not of the compiler): run ./main under a wrapper.
@@ -78,7 +78,8 @@ def _child_faithful(args) -> dict:
     with use_backend("cpp_standalone", key=key, seed=1) as be:
         defaultclock.dt = 0.5 * ms
         t0 = time.perf_counter()
-        m = sd.build_network(args.n_exc, n_input, slots, params=p, rng=np.random.default_rng(1))
+        m = sd.build_network(args.n_exc, n_input, slots, params=p, rng=np.random.default_rng(1),
+                             method=args.method)
         runner = sd.Runner(m, be, 1, profile=args.profile)
         state = sd._initial_state(m, p)
         pos, done, pres, reps = 0, 0, 0, 0
@@ -99,7 +100,7 @@ def _child_faithful(args) -> dict:
                 wall += runner.run_times[-1]
                 cpu += res["cpu"]
             batches += 1
-        result = {"n_exc": args.n_exc, "dataset": args.dataset, "images": pos, "presentations": int(pres),
+        result = {"n_exc": args.n_exc, "dataset": args.dataset, "method": args.method, "images": pos, "presentations": int(pres),
                   "repeats": int(reps), "batches": batches, "batch_slots": slots,
                   "build_s": runner.build_time, "setup_plus_build_s": time.perf_counter() - t0}
         if not args._compile_only:
@@ -176,6 +177,7 @@ def main(argv=None):
     ap.add_argument("--batch", type=int, default=500)
     ap.add_argument("--dataset", default="digits")
     ap.add_argument("--skip-plain", action="store_true")
+    ap.add_argument("--method", default="exponential_euler", choices=("exponential_euler", "implicit_euler", "euler"))
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--json")
     ap.add_argument("--_child", help=argparse.SUPPRESS)

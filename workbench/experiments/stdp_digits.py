@@ -89,6 +89,29 @@ with the class whose assigned neurons have the highest mean spike count.
 During training the paper's running estimate is recorded: each batch is
 classified with assignments from the responses to the previous
 ``update_interval`` training images.
+
+Archive (self-contained: enough to rebuild and deploy the trained network)
+---------------------------------------------------------------------------
+Results: ``test_accuracy`` (0-d, fraction), ``prediction``/``label``
+(test_image), ``confusion`` (true_class, predicted_class; ``class_name``
+coordinate), ``assignment`` (neuron), ``test_spike_count`` (test_image,
+neuron), ``running_accuracy``/``images_seen`` (checkpoint), times
+(``training_time``, ``training_cpu_time``, ``time_per_train_image``,
+``assignment_time``, ``test_time``, ``build_time``), ``train_presentations``,
+``book_n_presentations``/``book_n_repeats`` (phase), runaway counters
+(``runaway``, ``runaway_slots``, ``rest_spikes``, ``max_rest_spikes``).
+
+Network: ``receptive_field`` (neuron, row, col) -- the input->exc weight w of
+input pixel (row, col) onto excitatory neuron ``neuron``, a jump
+``ge += w`` of the dimensionless conductance (units of the leak conductance);
+``input_delay`` (neuron, row, col, ms); ``theta`` (neuron, mV; threshold =
+theta - param_theta_offset + param_v_thresh_e); exc->inh: one-to-one,
+``ge_inh += param_w_ei``; inh->exc: every inhibitory neuron i to every
+excitatory j != i, ``gi_exc += param_w_ie``; every constant of
+:data:`DC_PARAMS` as a 0-d ``param_*`` variable with its unit; the equations
+are :data:`EXC_EQS` and :data:`INH_EQS` (dt ``config['dt']``).  ``state_*``
+variables hold the full dynamic state for ``--resume`` (the archive attrs
+``ckpt_*`` say where the run stands).
 """
 from __future__ import annotations
 
@@ -268,11 +291,30 @@ def build_network(n_exc: int, n_input: int, slots: int, *, dt=0.5 * ms, t_presen
                       intensity : 1 (linked)""",
                       threshold="on > 0.5 and rate > 0*Hz and rand() < rate*dt",
                       namespace=ns, name="inputs")
-    exc = NeuronGroup(n_exc, EXC_EQS, threshold="v > theta - theta_offset + v_thresh_e",
+    if method not in ("exponential_euler", "euler", "implicit_euler"):
+        raise ValueError(f"method {method!r}: use exponential_euler, implicit_euler or euler")
+    exc_eqs, inh_eqs, ode_method = EXC_EQS, INH_EQS, method
+    if method == "implicit_euler":
+        # v is advanced by a backward-Euler step (below); the linear decays are integrated exactly.
+        exc_eqs = "v : volt\n" + EXC_EQS.split("\n", 2)[2]
+        inh_eqs = "v : volt\n" + INH_EQS.split("\n", 2)[2]
+        ode_method = "exact"
+        ns.update(dt_tau_e=float(dt / p["tau_e"]), dt_tau_i=float(dt / p["tau_i"]))
+    exc = NeuronGroup(n_exc, exc_eqs, threshold="v > theta - theta_offset + v_thresh_e",
                       reset="v = v_reset_e; theta += learn*theta_plus; post1 = 1; post2 = 1",
-                      refractory="t_ref_e", method=method, namespace=ns, name="exc")
-    inh = NeuronGroup(n_exc, INH_EQS, threshold="v > v_thresh_i", reset="v = v_reset_i",
-                      refractory="t_ref_i", method=method, namespace=ns, name="inh")
+                      refractory="t_ref_e", method=ode_method, namespace=ns, name="exc")
+    inh = NeuronGroup(n_exc, inh_eqs, threshold="v > v_thresh_i", reset="v = v_reset_i",
+                      refractory="t_ref_i", method=ode_method, namespace=ns, name="inh")
+    if method == "implicit_euler":
+        # Backward Euler for tau dv/dt = (v_rest - v) + ge (E_exc - v) + gi (E_inh - v) with the
+        # conductances of the step start: unconditionally stable, a division instead of an exp.
+        # (t - lastspike > t_ref) is the refractoriness test of Brian2's own state updater.
+        exc.run_regularly("nr = int(t - lastspike > t_ref_e)\n"
+                          "v = (v + nr*dt_tau_e*(v_rest_e + ge*E_exc + gi*E_inh_e))"
+                          "/(1 + nr*dt_tau_e*(1 + ge + gi))", dt=dt, when="groups", order=-1, name="exc_v_step")
+        inh.run_regularly("nr = int(t - lastspike > t_ref_i)\n"
+                          "v = (v + nr*dt_tau_i*(v_rest_i + ge*E_exc + gi*E_inh_i))"
+                          "/(1 + nr*dt_tau_i*(1 + ge + gi))", dt=dt, when="groups", order=-1, name="inh_v_step")
     return _finish(locals())
 
 
@@ -921,7 +963,8 @@ PROTOCOL = Protocol(
         "t_present": Param(350 * ms, "presentation time per image (DC single_example_time)"),
         "t_rest": Param(150 * ms, "rest between images (DC resting_time)"),
         "method": Param("exponential_euler", "integration of the neuron equations (euler: the authors' forward "
-                        "Euler, can run away)", choices=("exponential_euler", "euler")),
+                        "Euler, can run away; implicit_euler: backward Euler for v, stable and cheaper)",
+                        choices=("exponential_euler", "implicit_euler", "euler")),
         "nu_pre": Param(1e-4, "learning rate on presynaptic arrival (DC nu_ee_pre)"),
         "nu_post": Param(1e-2, "learning rate on postsynaptic spike (DC nu_ee_post)"),
         "w_total": Param(78.0, "sum of input weights per excitatory neuron after normalisation (DC)"),
