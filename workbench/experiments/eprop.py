@@ -123,6 +123,8 @@ def _run(params, ctx):
                 ev = tr.evaluate(xv, yv, mv)
                 val_iter.append(it + 1)
                 val_acc.append(float(np.mean(ev["ysum"].argmax(1) == lv)))
+            if params.checkpoint_every > 0 and (it + 1) % params.checkpoint_every == 0:
+                ctx.checkpoint(_curve_dataset(task, curve, val_iter, val_acc), params, iterations_done=it + 1)
             bar.update(1)
             bar.set_postfix(loss=f"{curve['loss'][-1]:.3g}", metric=f"{curve['metric'][-1]:.3g}")
         bar.close()
@@ -138,6 +140,25 @@ def _run(params, ctx):
     if be.build_dir is not None or tr.net._sim is not None:
         ds["build_time"] = xr.DataArray(float(getattr(tr.net._sim, "build_time", 0.0) or 0.0),
                                         attrs={"units": "s", "long_name": "standalone build time"})
+    return ds
+
+
+def _curve_dataset(task, curve, val_iter, val_acc) -> xr.Dataset:
+    """The learning curve so far (what a checkpoint holds)."""
+    n = len(curve["loss"])
+    metric = ("nmse", "normalised mean squared error") if task == "pattern" else ("accuracy", "training batch accuracy")
+    ds = xr.Dataset(
+        {"loss": ("iteration", curve["loss"], {"units": "1", "long_name": "training loss"}),
+         metric[0]: ("iteration", curve["metric"], {"units": "1", "long_name": metric[1]}),
+         "firing_rate": ("iteration", curve["rate"], {"units": "Hz", "long_name": "mean firing rate"}),
+         "cpu_time": ("iteration", curve["cpu"], {"units": "s", "long_name": "CPU time per iteration"}),
+         "wall_time": ("iteration", curve["wall"], {"units": "s", "long_name": "wall time per iteration"})},
+        coords={"iteration": ("iteration", np.arange(1, n + 1), {"units": "1", "long_name": "training iteration"})})
+    if val_iter:
+        ds["validation_accuracy"] = xr.DataArray(val_acc, dims="validation", coords={"validation": (
+            "validation", np.asarray(val_iter), {"units": "1", "long_name": "iteration of validation"})},
+            attrs={"units": "1", "long_name": "validation accuracy"})
+    ds.attrs["task"] = task
     return ds
 
 
@@ -254,6 +275,7 @@ PROTOCOL = Protocol(
         "recall": Param(150 * ms, "recall window: recall cue and loss (evidence)"),
         "n_test": Param(256, "test trials after training (evidence)"),
         "validate_every": Param(10, "iterations between validation batches (evidence; 0: never)"),
+        "checkpoint_every": Param(10, "iterations between checkpoints of the learning curve to --out (0: none)"),
         "raster_trials": Param(2, "example trials stored with spikes and readouts"),
         "record_neurons": Param(20, "neurons whose v and a are stored for the first example trial"),
     },
