@@ -30,7 +30,7 @@ results written beside it).  The sweep guarantees this itself:
     share worker names still cannot collide).  Compiles: at most one per
     distinct model *per worker*.
 ``build_cache="shared"``
-    all workers share the normal build cache; only allowed when
+    all workers share one build cache ``<cache>/sweep-shared``; only allowed when
     :mod:`workbench.backends` locks each build directory itself
     (``backends.BUILD_LOCKING``).  Compiles: one per distinct model.
 
@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import itertools
 import json
 import os
@@ -347,11 +348,16 @@ def run_point(spec: Mapping[str, Any]) -> dict:
             worker_root = Path(spec["build_root"]) / "sweep-workers" / label
             cache = worker_root / f"seed-{spec['seed']}"
             lock = _file_lock(worker_root.with_suffix(".lock"))
-        else:
-            cache = Path(spec["build_root"])
+        else:  # backends.BUILD_LOCKING: use_backend locks each build directory itself
+            cache = Path(spec["build_root"]) / "sweep-shared" / f"seed-{spec['seed']}"
             lock = contextlib.nullcontext()
         with lock, _env("WORKBENCH_BUILD_DIR", str(cache)):
             record["wait_s"] = time.perf_counter() - t_start
+            # Brian2 names unnamed objects (clocks of run_regularly operations...) with a counter
+            # over the objects still alive: the last point's network, kept by reference cycles,
+            # would rename this point's (ctrl_clock_1), change the generated code and force a full
+            # recompile of an otherwise identical model.  Collect it first.
+            gc.collect()
             before = _binaries(cache)
             try:
                 proto = _load(spec)
@@ -518,7 +524,9 @@ def sweep(
     Parameters
     ----------
     protocol : Protocol or str
-        The protocol, or the name of a script in ``protocols/``.
+        The name of a script in ``protocols/`` (each worker loads it), or a
+        Protocol object, which is pickled to the workers: its run function must
+        live in an importable module (not ``__main__`` or a test file).
     grid : mapping or list of ``'key=v1,v2'`` strings
         The swept parameters and their values (strings are parsed like ``--set``).
     out : path
