@@ -347,7 +347,7 @@ def run_point(spec: Mapping[str, Any]) -> dict:
         if spec["build_cache"] == "worker":
             worker_root = Path(spec["build_root"]) / "sweep-workers" / label
             cache = worker_root / f"seed-{spec['seed']}"
-            lock = _file_lock(worker_root.with_suffix(".lock"))
+            lock = _file_lock(worker_root.parent / f"{worker_root.name}.lock")
         else:  # backends.BUILD_LOCKING: use_backend locks each build directory itself
             cache = Path(spec["build_root"]) / "sweep-shared" / f"seed-{spec['seed']}"
             lock = contextlib.nullcontext()
