@@ -58,8 +58,16 @@ def test_cli_with_learning_and_bad_source(hw_archive, tmp_path):
 
     _, _, d = hw_archive
     ds = run("hardware", dict(source=str(d / "dc.nc"), chip="loihi", weight_bits=4, n_test=10, n_assign=20,
-                              t_present="80 ms", learning="chip", n_learn=3), progress=False)
+                              t_present="80 ms", learning="chip", n_learn=3, nir=str(tmp_path / "dc.nir")),
+             progress=False)
     assert 0 <= float(ds["test_accuracy"]) <= 1 and ds.attrs["learning"] == "chip"
+    import nir
+
+    g = nir.read(tmp_path / "dc.nir")
+    from workbench.archive import open_archive
+
+    n_in = open_archive(d / "dc.nc")["receptive_field"][0].size
+    assert g.nodes["input_exc"].weight.shape == (20, n_in) and "exc" in g.nodes
     with pytest.raises(ParameterError, match="source"):
         run("hardware", dict(source=""), progress=False)
     r = subprocess.run([sys.executable, "-m", "workbench.cli", "run", "hardware", "--set", f"source={d / 'dc.nc'}",

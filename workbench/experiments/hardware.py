@@ -382,6 +382,13 @@ def _run_liquid(params, ctx, src, chip):
 def _dataset(params, src, graph, kind, chip, bits, seq, mapping, rates, ref, main, labels, dataset, again):
     from ..hardware.aersim import aer_events
 
+    if params.nir:
+        import nir
+
+        from ..hardware.graph import to_nir
+
+        nir.write(params.nir, to_nir(graph))
+
     first_res, _ = ref["run"]["first"]
     r = main["run"]
     st = r["stats"]
@@ -533,6 +540,7 @@ PROTOCOL = Protocol(
         "mismatch_cv": Param(0.0, "device mismatch (CV) on thresholds, leaks and weights"),
         "strict": Param(False, "raise on design-rule violations instead of recording them"),
         "lsm_rate": Param(20.0, "biosignal/LSM: rate (Hz) at which dynamic synapses are frozen to static ones"),
+        "nir": Param("", "also write the deployed neutral graph as a NIR file (path; empty: no)"),
         "sweep_bits": Param([], "weight widths for the accuracy/energy sweep (comma-separated)", kind=list),
     },
     func=_run,
