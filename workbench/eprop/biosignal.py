@@ -4,7 +4,7 @@ The biosignal protocol encodes every sample into spike trains
 (:class:`workbench.encoders.SpikeTrains`); :func:`eprop_model` bins them at
 1 ms (at most one spike per channel and step), trains an LSNN with e-prop on
 each fold's training samples (:func:`workbench.eprop.train.train_classifier`,
-cross-entropy on the last quarter of the sample) and predicts its test samples.
+cross-entropy over the whole sample by default) and predicts its test samples.
 The LSNN's options are :data:`workbench.eprop.train.CLASSIFIER_DEFAULTS`;
 a biosignal parameter named ``eprop_<option>`` (if the protocol declares it)
 overrides one.
@@ -38,11 +38,18 @@ def spikes_to_dense(spike_trains, n_in: int, duration_ms: float, dt: float = 1.0
     return X
 
 
-def eprop_model(data, params, ctx):
-    """Biosignal model function: ``(EncodedData, params, ctx) -> ModelResult``."""
+def eprop_model(data, params, ctx, **options):
+    """Biosignal model function: ``(EncodedData, params, ctx) -> ModelResult``.
+
+    ``options`` (keys of ``CLASSIFIER_DEFAULTS``) override the defaults, e.g. through
+    ``functools.partial(eprop_model, epochs=40)`` when registering.
+    """
     from ..experiments.biosignal import ModelResult
 
-    opts = {}
+    unknown = sorted(set(options) - set(CLASSIFIER_DEFAULTS))
+    if unknown:
+        raise ValueError(f"eprop_model: unknown option(s) {unknown}; known: {sorted(CLASSIFIER_DEFAULTS)}")
+    opts = dict(options)
     for key in CLASSIFIER_DEFAULTS:
         name = f"eprop_{key}"
         if name in params:

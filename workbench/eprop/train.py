@@ -142,7 +142,8 @@ def train_classifier(X_train, y_train, X_test, y_test=None, *, backend=None, see
         Any of :data:`CLASSIFIER_DEFAULTS`: network size (``n_lif``, ``n_alif``), time
         constants (ms), ``lr``, ``batch``, ``epochs``, ``feedback`` ('symmetric'|'random'),
         firing-rate regularisation ``c_reg`` / ``f_target_hz``, ``decision_steps`` (the
-        cross-entropy window at the end of each trial; default: the last quarter),
+        cross-entropy window at the end of each trial; default: the whole trial, which
+        suits zero-padded samples of unequal length),
         ``beta`` (default: the reference code's heuristic).
 
     Returns
@@ -174,7 +175,7 @@ def train_classifier(X_train, y_train, X_test, y_test=None, *, backend=None, see
     cfg = LSNNConfig(n_in=n_in, n_lif=p["n_lif"], n_alif=p["n_alif"], n_out=K, tau_m=p["tau_m"],
                      tau_a=p["tau_a"], tau_out=p["tau_out"], v_th=p["v_th"], beta=float(beta), gamma=p["gamma"],
                      n_ref=p["n_ref"], loss="ce")
-    win = int(p["decision_steps"] or max(1, T // 4))
+    win = int(p["decision_steps"] or T)
     if not 1 <= win <= T:
         raise ValueError(f"decision_steps must be in 1..{T}, got {win}")
     mask_1 = np.zeros((1, T, K))
