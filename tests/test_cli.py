@@ -78,7 +78,7 @@ def test_config_file(tmp_path, capsys):
     from workbench.archive import config_of, open_archive
 
     conf = config_of(open_archive(out))
-    assert conf["n_currents"] == 3 and conf["models"] == ["lif"] and conf["duration"] == "50.0 ms"
+    assert conf["n_currents"] == 3 and conf["models"] == ["lif"] and conf["duration"] == "50 ms"
     bad = tmp_path / "bad.toml"
     bad.write_text("n_currentz = 3\n")
     assert main(["run", "fi-curve", "--config", str(bad), "--out", str(tmp_path / "b.nc")]) == 2

@@ -122,8 +122,15 @@ def format_value(value: Any) -> Any:
         if value.dim is DIMENSIONLESS:
             return float(value)
         unit = get_unit(value.dim)
-        best = value.get_best_unit() if np.ndim(value) == 0 else unit
-        return f"{float(value / best)!r} {best}" if np.ndim(value) == 0 else f"{np.asarray(value / unit).tolist()} {unit}"
+        if np.ndim(value) != 0:
+            return f"{np.asarray(value / unit).tolist()} {unit}"
+        # 12 significant digits: '50 us', not '50.00000000000001 us' (float noise of unit scaling)
+        text = f"{float(value / value.get_best_unit()):.12g} {value.get_best_unit()}"
+        try:
+            parse_quantity(text)
+        except ValueError:  # a display unit the parser does not know (e.g. 'ks'): use the SI unit
+            text = f"{float(value / unit):.12g} {unit}"
+        return text
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (np.floating,)):
