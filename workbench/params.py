@@ -86,6 +86,8 @@ def _unit_namespace():
 
     ns = {name: getattr(au, name) for name in dir(au) if not name.startswith("_")}
     ns.update({name: getattr(bu, name) for name in dir(bu) if not name.startswith("_")})
+    ns.setdefault("s", au.second)  # Brian2 displays seconds as 's' but does not define the name
+    ns.setdefault("m", au.metre)
     return ns
 
 
