@@ -68,6 +68,7 @@ def main(argv=None) -> int:
             "protocol": args.protocol, "backend": args.backend, "workers": n, "points": res.n_points,
             "failed": res.n_failed, "wall_s": wall, "points_per_min": 60 * len(recs) / wall,
             "compiles": len(res.compile_events),
+            "relinks": len(res.relink_events),
             "protocol_wall_mean_s": statistics.mean(proto) if proto else float("nan"),
             "protocol_wall_median_s": statistics.median(proto) if proto else float("nan"),
             "worker_overhead_mean_s": statistics.mean(worker_over) if worker_over else float("nan"),

@@ -43,6 +43,9 @@ def _run(params, ctx):
     with use_backend(ctx.backend, key=key, seed=ctx.seed) as be:
         defaultclock.dt = 0.1 * ms
         G = models.neuron_group(models.neuron("lif"), params.N, name="probe")
+        # unnamed on purpose: Brian2 names it (and its clock) after the objects still alive, so a
+        # sweep worker that kept the last point's network would generate different code
+        G.run_regularly("v = v", dt=10 * ms)
         M = SpikeMonitor(G, name="probe_spikes")
         sim = Simulation(Network(G, M), params.duration, be)
         sim.run({G.I: np.full(params.N, float(params.current / pA)) * pA})

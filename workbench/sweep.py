@@ -38,10 +38,12 @@ Brian2 2.9 writes the random seed into the generated ``main.cpp``, so a new seed
 rebuilds the program; the cache is therefore split per seed
 (``.../seed-<N>``) so that seeds never thrash one build.
 
-Compiles are counted by watching the standalone binaries (``*/main``) in the
-point's build cache: a binary that appears or changes during a point is one
-compile event, identified by (path, mtime) so that concurrent observers of the
-same event are counted once.
+Compiles are counted by watching the build products in the point's build
+cache: ``objects.o`` rebuilt during a point is one compile of a model, a
+``main`` binary relinked without it is a relink (Brian2 2.9 writes the clock
+resets into ``main.cpp`` in set order, so a process that rebuilds the same
+model recompiles ``main.cpp`` and relinks, a few seconds); events are
+identified by (path, mtime) so that concurrent observers count them once.
 
 :func:`collect` merges the points into one Dataset with the swept parameters
 (and ``seed``) as dimensions, lazily (``xarray.open_mfdataset``, Dask-backed);
@@ -267,18 +269,33 @@ def _file_lock(path: Path):
 
 
 def _binaries(root: Path) -> dict[str, int]:
-    """Standalone binaries under a build cache: path -> mtime_ns."""
+    """Standalone build products under a build cache: path -> mtime_ns.
+
+    ``*/objects.o`` (every array and object of the model: rebuilt when the model's code
+    changes) marks a compile; ``*/main`` (the linked program) also changes on a relink,
+    e.g. when only ``main.cpp`` changed: Brian2 2.9 writes the clock resets in ``main.cpp``
+    in set order, which differs between processes.
+    """
     out = {}
     if not root.is_dir():
         return out
-    for p in root.glob("**/main"):
-        try:
-            st = p.stat()
-        except OSError:
-            continue
-        if p.is_file() and os.access(p, os.X_OK):
-            out[str(p)] = st.st_mtime_ns
+    for pattern in ("*/main", "*/objects.o"):
+        for p in root.glob(pattern):
+            try:
+                out[str(p)] = p.stat().st_mtime_ns
+            except OSError:
+                continue
     return out
+
+
+def _changes(before: dict, after: dict):
+    """(compiles, relinks) between two :func:`_binaries` snapshots, as (path, mtime_ns) events."""
+    changed = {p: m for p, m in after.items() if before.get(p) != m}
+    compiles = sorted((p, m) for p, m in changed.items() if p.endswith("objects.o"))
+    compiled_dirs = {os.path.dirname(p) for p, _ in compiles}
+    relinks = sorted((p, m) for p, m in changed.items()
+                     if p.endswith("main") and os.path.dirname(p) not in compiled_dirs)
+    return compiles, relinks
 
 
 @contextlib.contextmanager
@@ -364,13 +381,13 @@ def run_point(spec: Mapping[str, Any]) -> dict:
                 ds = run(proto, spec["overrides"], backend=spec["backend"], seed=spec["seed"], out=None,
                          progress=False, threads=spec.get("threads", 1))
                 record["protocol_wall_s"] = float(ds.attrs.get("wall_time_s", float("nan")))
-                after = _binaries(cache)
-                record["compiles"] = sorted((p, m) for p, m in after.items() if before.get(p) != m)
+                record["compiles"], record["relinks"] = _changes(before, _binaries(cache))
                 ds.attrs.update({
                     "sweep_point": spec["hash"],
                     "sweep_coords": json.dumps(spec["coords"], sort_keys=True),
                     "sweep_worker": label,
                     "sweep_compiles": len(record["compiles"]),
+                    "sweep_relinks": len(record["relinks"]),
                 })
                 ts = time.perf_counter()
                 archive.save(ds, archive_path)
@@ -419,12 +436,19 @@ class SweepResult:
 
     @property
     def compile_events(self) -> set:
+        """Distinct standalone compiles of a model (``objects.o`` rebuilt) during the sweep."""
         return {tuple(c) for r in self.records for c in r.get("compiles", [])}
+
+    @property
+    def relink_events(self) -> set:
+        """Distinct relinks of a program whose model did not change (only ``main.cpp`` did)."""
+        return {tuple(c) for r in self.records for c in r.get("relinks", [])}
 
     def summary(self) -> str:
         lines = [f"sweep {self.directory}: {self.n_points} points, {self.n_skipped} already done, "
                  f"{self.n_complete} ran, {self.n_failed} failed, on {self.n_workers} worker(s) "
-                 f"in {self.wall_s:.1f} s; {len(self.compile_events)} standalone compile(s)"]
+                 f"in {self.wall_s:.1f} s; {len(self.compile_events)} standalone compile(s), "
+                 f"{len(self.relink_events)} relink(s)"]
         for r in self.records:
             if r["status"] != "complete":
                 lines.append(f"  FAILED {r['hash']} seed {r['seed']}: {r.get('error', '?').splitlines()[0]}"
