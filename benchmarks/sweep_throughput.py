@@ -74,6 +74,7 @@ def main(argv=None) -> int:
             "worker_overhead_mean_s": statistics.mean(worker_over) if worker_over else float("nan"),
             "worker_overhead_max_s": max(worker_over) if worker_over else float("nan"),
             "save_mean_s": statistics.mean(r["save_s"] for r in recs) if recs else float("nan"),
+            "gc_scan_mean_s": statistics.mean(r.get("gc_scan_s", float("nan")) for r in recs) if recs else float("nan"),
             "client_overhead_per_point_s": client_over,
             "cluster_start_and_close_s": res.wall_s - span,
             "loadavg_start": load0, "loadavg_end": os.getloadavg()[0],

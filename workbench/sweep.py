@@ -374,8 +374,10 @@ def run_point(spec: Mapping[str, Any]) -> dict:
             # over the objects still alive: the last point's network, kept by reference cycles,
             # would rename this point's (ctrl_clock_1), change the generated code and force a full
             # recompile of an otherwise identical model.  Collect it first.
+            tg = time.perf_counter()
             gc.collect()
             before = _binaries(cache)
+            record["gc_scan_s"] = time.perf_counter() - tg
             try:
                 proto = _load(spec)
                 ds = run(proto, spec["overrides"], backend=spec["backend"], seed=spec["seed"], out=None,
