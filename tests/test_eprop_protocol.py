@@ -37,6 +37,11 @@ def test_protocol_archive_and_figures(over, tmp_path):
         fig.savefig(tmp_path / f"{fig_name}.png")
         assert (tmp_path / f"{fig_name}.png").stat().st_size > 5000
     assert ds.attrs["protocol"] == "eprop"
+    if over["task"] == "pattern":  # continue training from the archive's final weights
+        ds2 = run("eprop", dict(over, n_iter=1, init_from=str(out)), backend="numpy", seed=3, progress=False)
+        np.testing.assert_array_equal(ds2["w_rec_initial"].values, back["w_rec_final"].values)
+        with pytest.raises(ValueError, match="shape"):
+            run("eprop", dict(over, n_lif=5, init_from=str(out)), backend="numpy", seed=3, progress=False)
 
 
 def test_protocol_rejects_bad_values():

@@ -105,6 +105,8 @@ def _run(params, ctx):
         tr = Trainer(cfg, B, steps, be, rng, lr=d["lr"], feedback=params.feedback, c_reg=d["c_reg"],
                      f_target_hz=float(params.f_target / Hz), record_states=n_rec_states,
                      optimizer=params.optimizer)
+        if params.init_from:
+            _load_weights(tr, params.init_from)
         bar = ctx.progress_bar(d["n_iter"], desc=f"e-prop {task}")
         for it in range(d["n_iter"]):
             x, y, m, labels = _batch(task, d, rng, B, frozen)
@@ -124,7 +126,12 @@ def _run(params, ctx):
                 val_iter.append(it + 1)
                 val_acc.append(float(np.mean(ev["ysum"].argmax(1) == lv)))
             if params.checkpoint_every > 0 and (it + 1) % params.checkpoint_every == 0:
-                ctx.checkpoint(_curve_dataset(task, curve, val_iter, val_acc), params, iterations_done=it + 1)
+                ck = _curve_dataset(task, curve, val_iter, val_acc)
+                for k, dims in (("w_in", ("input", "neuron")), ("w_rec", ("neuron_pre", "neuron")),
+                                ("w_out", ("neuron", "output"))):  # so that init_from can continue from here
+                    ck[f"{k}_final"] = xr.DataArray(tr.W[k], dims=dims, attrs={
+                        "units": "1", "long_name": f"{k} weights after {it + 1} iterations"})
+                ctx.checkpoint(ck, params, iterations_done=it + 1)
             bar.update(1)
             bar.set_postfix(loss=f"{curve['loss'][-1]:.3g}", metric=f"{curve['metric'][-1]:.3g}")
         bar.close()
@@ -141,6 +148,22 @@ def _run(params, ctx):
         ds["build_time"] = xr.DataArray(float(getattr(tr.net._sim, "build_time", 0.0) or 0.0),
                                         attrs={"units": "s", "long_name": "standalone build time"})
     return ds
+
+
+def _load_weights(tr, path):
+    """Start from the final weights of an earlier eprop archive (sizes must match)."""
+    from ..archive import open_archive
+
+    old = open_archive(path)
+    for k in ("w_in", "w_rec", "w_out"):
+        name = f"{k}_final"
+        if name not in old:
+            raise ValueError(f"init_from={path!r}: no {name} in the archive (not an eprop run?)")
+        w = np.asarray(old[name].values, dtype=float)
+        if w.shape != tr.W[k].shape:
+            raise ValueError(f"init_from={path!r}: {name} has shape {w.shape}, this network needs {tr.W[k].shape}")
+        tr.W[k] = w.copy()
+        tr.W0[k] = w.copy()
 
 
 def _curve_dataset(task, curve, val_iter, val_acc) -> xr.Dataset:
@@ -275,6 +298,7 @@ PROTOCOL = Protocol(
         "recall": Param(150 * ms, "recall window: recall cue and loss (evidence)"),
         "n_test": Param(256, "test trials after training (evidence)"),
         "validate_every": Param(10, "iterations between validation batches (evidence; 0: never)"),
+        "init_from": Param("", "eprop archive whose final weights start the training (empty: random)"),
         "checkpoint_every": Param(10, "iterations between checkpoints of the learning curve to --out (0: none)"),
         "raster_trials": Param(2, "example trials stored with spikes and readouts"),
         "record_neurons": Param(20, "neurons whose v and a are stored for the first example trial"),
