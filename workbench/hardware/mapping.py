@@ -7,8 +7,10 @@
   the presynaptic rate, so that heavily used edges stay inside a core),
   refined by greedy moves and swaps on the true multicast cost (packets =
   rate x number of destination cores per source).
-- Placement: cores fill the mesh of chip 0 in serpentine order, then chip 1
-  (chips tiled left to right), so consecutive cores are neighbours.
+- Placement: mesh slots follow a serpentine over chip 0, then chip 1 (chips
+  tiled left to right); with ``metis`` the cores are first chained by
+  traffic and then pairwise-swapped between slots to lower traffic x XY
+  distance (host port included).
 - Routing: every source neuron has a routing-table entry per destination core
   (its multicast destination set); packets follow dimension-order (XY)
   routes.  With ``chip.multicast`` the routes to all destinations form a
@@ -281,6 +283,67 @@ def _refine(flat, comp, parts, rates, npc, spc, inc, sweeps: int = 4):
     return core[comp]
 
 
+def _order_cores(flat, core_of, n_cores, rates, chip):
+    """Renumber cores so that heavily communicating cores are consecutive (hence mesh neighbours).
+
+    Greedy chain on the core-to-core traffic matrix (host traffic included):
+    start from the core the inputs talk to most, then repeatedly append the
+    unplaced core with the most traffic to the last few placed cores.
+    """
+    r = np.ones(flat.n_neurons) if rates is None else np.asarray(rates, dtype=float) + 1e-3
+    src_core = np.where(core_of[flat.src] >= 0, core_of[flat.src], n_cores)  # host = n_cores
+    dst_core = core_of[flat.dst]
+    pairs, idx = np.unique(np.c_[flat.src, dst_core], axis=0, return_index=True)  # one packet per (source, core)
+    W = np.zeros((n_cores + 1, n_cores))
+    np.add.at(W, (src_core[idx], pairs[:, 1]), r[pairs[:, 0]])
+    T = W[:n_cores] + W[:n_cores].T
+    order = [int(np.argmax(W[n_cores]))]
+    left = set(range(n_cores)) - set(order)
+    while left:
+        cand = np.array(sorted(left))
+        recent = order[-3:]
+        score = sum(T[cand, c] * (0.5 ** k) for k, c in enumerate(reversed(recent)))
+        nxt = int(cand[np.argmax(score)])
+        order.append(nxt)
+        left.remove(nxt)
+    order = _swap_refine(order, T, W[n_cores], n_cores, chip)
+    renum = np.empty(n_cores, dtype=np.int64)
+    renum[order] = np.arange(n_cores)
+    out = core_of.copy()
+    out[core_of >= 0] = renum[core_of[core_of >= 0]]
+    return out
+
+
+def _swap_refine(order, T, host, n_cores, chip, passes: int = 6):
+    """Pairwise swaps of mesh slots lowering sum(traffic x XY distance) (host port at (0, 0))."""
+    if n_cores > 256:
+        return order
+    xy, _, _ = _placement(n_cores, chip)
+    D = np.abs(xy[:, None, :] - xy[None, :, :]).sum(-1).astype(float)  # slot-to-slot hops
+    Dh = np.abs(xy).sum(-1).astype(float)  # host to slot
+    slot = np.empty(n_cores, dtype=np.int64)  # slot of each core
+    slot[np.asarray(order)] = np.arange(n_cores)
+
+    def core_cost(c, s_c):
+        return float(T[c] @ D[s_c, slot] + host[c] * Dh[s_c])
+
+    for _ in range(passes):
+        improved = False
+        for a in range(n_cores):
+            for b in range(a + 1, n_cores):
+                sa, sb = slot[a], slot[b]
+                before = core_cost(a, sa) + core_cost(b, sb)
+                slot[a], slot[b] = sb, sa
+                after = core_cost(a, sb) + core_cost(b, sa)
+                if after < before - 1e-9:
+                    improved = True
+                else:
+                    slot[a], slot[b] = sa, sb
+        if not improved:
+            break
+    return list(np.argsort(slot))
+
+
 def _placement(n_cores: int, chip: ChipSpec):
     cols, rows = chip.mesh
     n_chips = int(np.ceil(n_cores / chip.cores_per_chip)) if n_cores else 1
@@ -303,6 +366,8 @@ def map_graph(graph: Graph, chip, method: str = "metis", rates=None, max_chips: 
         core_of = allocate(graph, chip, method, rates=rates, seed=seed)
     core_of = np.asarray(core_of, dtype=np.int64)
     n_cores = int(core_of.max()) + 1 if np.any(core_of >= 0) else 0
+    if method == "metis" and n_cores > 2:
+        core_of = _order_cores(flat, core_of, n_cores, rates, chip)
     xy, mesh_shape, n_chips = _placement(n_cores, chip)
     if n_chips > max_chips:
         raise MappingError(f"network needs {n_cores} cores = {n_chips} {chip.name} chips; at most {max_chips} "
