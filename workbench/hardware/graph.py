@@ -4,9 +4,11 @@ The graph describes a network in the discrete-time current-based LIF form
 that digital neuromorphic chips implement (Loihi's CUBA compartment,
 SpiNNaker's LIF, TrueNorth's and DYNAP-SE's neurons as approximations):
 
-    u[t] = u[t-1] * exp(-dt/tau_syn) + (arrivals on 'current' synapses)
-    v[t] = v_rest + (v[t-1] - v_rest) * exp(-dt/tau_m) + u[t] + bias*dt     (not refractory)
-    spike if v[t] > v_th;  arrivals on 'delta' synapses add to v;  v = v_reset, refractory t_ref
+    u <- u * exp(-dt/tau_syn)
+    v <- v_rest + (v - v_rest) * exp(-dt/tau_m) + u + bias*dt        (not refractory)
+    spike if v > v_th; then this tick's arrivals: 'current' synapses add to u
+    (felt by v from the next tick on), 'delta' synapses add to v; v = v_reset,
+    refractory for t_ref   (exact order: :mod:`workbench.hardware.aersim`)
 
 ``u`` is a voltage increment per tick (mV), so a weight is the jump (mV) it
 gives ``u`` (current synapses) or ``v`` (delta synapses).  Values are plain
