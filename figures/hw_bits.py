@@ -24,7 +24,11 @@ def make(ds):
     a1.set_ylabel("test accuracy (%)")
     a1.set_xscale("log", base=2)
     a1.legend(fontsize=7)
-    a2.plot(bits, 1e6 * ds["sweep_energy"].values, "s-", color="C1")
+    a2.plot(bits, 1e6 * ds["sweep_energy"].values, "s-", color="C1", label="total")
+    if "sweep_dynamic_energy" in ds:
+        a2.plot(bits, 1e6 * ds["sweep_dynamic_energy"].values, "o--", color="C3", label="dynamic")
+        a2.set_yscale("log")
+    a2.legend(fontsize=7, loc="center left")
     a2.set_xlabel(label(ds["bits"]))
     a2.set_ylabel("energy per inference (µJ)")
     a2.set_xscale("log", base=2)

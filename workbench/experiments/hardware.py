@@ -491,15 +491,18 @@ def _dataset(params, src, graph, kind, chip, bits, seq, mapping, rates, ref, mai
     # accuracy and energy versus weight bits
     sweep = [int(x) for x in params.sweep_bits]
     if sweep:
-        acc_s, en_s, err_s = [], [], []
+        acc_s, en_s, err_s, dyn_s = [], [], [], []
         for bb in sweep:
             rs = again(bb)
             acc_s.append(rs["accuracy"])
             en_s.append(rs["run"]["stats"]["energy"].mean())
+            dyn_s.append((rs["run"]["stats"]["energy"] - rs["run"]["stats"]["energy_static"]).mean())
             err_s.append(rs["qerr"]["weight_rel_rms"])
         ds = ds.assign_coords(bits=("bits", np.array(sweep), {"units": "1", "long_name": "weight bits"}))
         ds["sweep_accuracy"] = xr.DataArray(acc_s, dims="bits", attrs={"units": "1", "long_name": "test accuracy"})
         ds["sweep_energy"] = xr.DataArray(en_s, dims="bits", attrs={"units": "J", "long_name": "energy per inference"})
+        ds["sweep_dynamic_energy"] = xr.DataArray(dyn_s, dims="bits", attrs={
+            "units": "J", "long_name": "dynamic energy per inference"})
         ds["sweep_weight_error"] = xr.DataArray(err_s, dims="bits",
                                                 attrs={"units": "1", "long_name": "relative RMS weight error"})
     ds.attrs.update(chip=chip.name, chip_spec=json.dumps(chip.to_dict(), default=str), source=str(params.source),
