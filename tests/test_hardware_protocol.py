@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hardware_fixtures import synthetic_dc_archive  # noqa: E402
+from test_hardware_fixtures import synthetic_dc_archive  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
