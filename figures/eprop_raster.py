@@ -35,11 +35,13 @@ def make(ds, trial=0):
         ax = axes[row]
         sct = ds["state_cell_type"].values
         for kind, color in (("LIF", "C0"), ("ALIF", "C3")):
-            idx = np.flatnonzero(sct == kind)
-            counts = [np.sum(n == k) for k in idx]  # show the most active recorded neuron of each kind
-            for k in idx[np.argsort(counts)[::-1][:1]]:
-                ax.plot(ds["time"], ds["v"][k], color=color, lw=0.6, label=f"v ({kind} {k})")
-                ax.plot(ds["time"], ds["threshold"][k], color=color, lw=1.2, ls="--", label=f"threshold ({kind} {k})")
+            rows = np.flatnonzero(sct == kind)
+            ids = ds["state_neuron"].values
+            counts = [np.sum(n == ids[r]) for r in rows]  # show the most active recorded neuron of each kind
+            for r in rows[np.argsort(counts)[::-1][:1]]:
+                ax.plot(ds["time"], ds["v"][r], color=color, lw=0.6, label=f"v ({kind} {ids[r]})")
+                ax.plot(ds["time"], ds["threshold"][r], color=color, lw=1.2, ls="--",
+                        label=f"threshold ({kind} {ids[r]})")
         ax.set_ylabel("v, threshold")
         ax.legend(loc="upper left", fontsize=6, ncol=2)
         row += 1

@@ -91,7 +91,8 @@ class EpropNetwork:
     backend : ActiveBackend
         What ``use_backend`` yielded.
     record_states : int
-        Record v and a of the first ``record_states`` recurrent neurons (0: none).
+        Record v and a of this many recurrent neurons (0: none): the first LIF and the
+        first ALIF neurons, half each where both exist (indices in ``recorded``).
     """
 
     def __init__(self, cfg: LSNNConfig, trials: int, steps: int, backend, *, record_states: int = 0):
@@ -102,6 +103,10 @@ class EpropNetwork:
             raise ValueError(f"trials and steps must be >= 1, got trials={trials}, steps={steps}")
         self.cfg, self.trials, self.steps, self.backend = cfg, int(trials), int(steps), backend
         self.record_states = int(min(record_states, cfg.n_rec))
+        k = self.record_states
+        k_alif = min(cfg.n_alif, k // 2 if cfg.n_lif else k)
+        k_lif = min(cfg.n_lif, k - k_alif)
+        self.recorded = np.r_[np.arange(k_lif), cfg.n_lif + np.arange(k - k_lif)].astype(int)
         b2.defaultclock.dt = cfg.dt * ms
         n_in, n, K = cfg.n_in, cfg.n_rec, cfg.n_out
         # one extra, silent step (a reset) after the last trial lets its last spikes be emitted
@@ -191,7 +196,7 @@ class EpropNetwork:
         objs += [self.spikes, self.y_mon]
         self.state_mon = None
         if self.record_states:
-            self.state_mon = b2.StateMonitor(rec, ["v", "a"], record=np.arange(self.record_states), when="end",
+            self.state_mon = b2.StateMonitor(rec, ["v", "a"], record=self.recorded, when="end",
                                              order=10, name="eprop_state_mon")
             objs.append(self.state_mon)
         # initial values (replaced through run_args / assignment on every run)
@@ -215,7 +220,7 @@ class EpropNetwork:
         ``loss`` (trials,), ``ysum`` (trials, n_out) (sum_t mask y), ``count``
         (trials, n_rec); the readout ``y`` (trials, steps, n_out); spikes
         ``spike_trial``, ``spike_neuron``, ``spike_step``; and ``v``, ``a``
-        (record_states, steps) of the first trial if recorded.
+        (record_states, steps) of the first trial for the neurons ``recorded``.
         """
         from brian2 import ms
 

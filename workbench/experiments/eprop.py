@@ -98,7 +98,7 @@ def _run(params, ctx):
     frozen = pattern_task(cfg.n_in, cfg.n_out, steps, d["input_rate"], rng) if task == "pattern" else None
     B = d["batch"]
     n_rec_states = min(params.record_neurons, cfg.n_rec)
-    key = model_key("eprop", cfg.to_dict(), B, steps, n_rec_states)
+    key = model_key("eprop", cfg.to_dict(), B, steps, n_rec_states, "lif+alif states")
     curve = {k: [] for k in ("loss", "metric", "rate", "wall", "cpu")}
     val_iter, val_acc = [], []
     with use_backend(ctx.backend, key=key, seed=ctx.seed, threads=ctx.threads) as be:
@@ -248,11 +248,11 @@ def _archive(params, d, cfg, tr, curve, val_iter, val_acc, ev, show, xshow, ysho
         v["label"] = (("trial",), labels_test[:n_show].astype(np.int32),
                       {"units": "1", "long_name": "majority side (0 left, 1 right)"})
     if "v" in show:
-        k = show["v"].shape[0]
-        coords["state_neuron"] = ("state_neuron", np.arange(k), {"units": "1", "long_name": "recorded neuron"})
-        coords["state_cell_type"] = ("state_neuron", cell_type[:k], {"units": "1", "long_name": "neuron model"})
+        idx = tr.net.recorded
+        coords["state_neuron"] = ("state_neuron", idx, {"units": "1", "long_name": "recorded neuron"})
+        coords["state_cell_type"] = ("state_neuron", cell_type[idx], {"units": "1", "long_name": "neuron model"})
         v["v"] = (("state_neuron", "time"), show["v"], {"units": "1", "long_name": "membrane potential (trial 0)"})
-        thr = cfg.v_th + cfg.betas[:k, None] * show["a"]
+        thr = cfg.v_th + cfg.betas[idx, None] * show["a"]
         v["a"] = (("state_neuron", "time"), show["a"], {"units": "1", "long_name": "adaptation a (trial 0)"})
         v["threshold"] = (("state_neuron", "time"), thr,
                           {"units": "1", "long_name": "adaptive threshold v_th + beta a (trial 0)"})
