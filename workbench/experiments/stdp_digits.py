@@ -273,6 +273,7 @@ def build_network(n_exc: int, n_input: int, slots: int, *, dt=0.5 * ms, t_presen
     p = dict(DC_PARAMS)
     p.update(params or {})
     rng = np.random.default_rng(0) if rng is None else rng
+    defaultclock.dt = dt   # every group and per-step operation runs on the default clock
     steps_present = int(round(float(t_present / dt)))
     steps_slot = steps_present + int(round(float(t_rest / dt)))
     table = TimedArray(np.zeros((slots, n_input)), dt=1 * second, name="pixel_table")
@@ -282,8 +283,8 @@ def build_network(n_exc: int, n_input: int, slots: int, *, dt=0.5 * ms, t_presen
     ns["min_spikes"] = float(p["min_spikes"])
 
     ctrl = NeuronGroup(1, CTRL_EQS, events={"presented": "presented > 0.5"}, namespace=ns, name="controller")
-    ctrl.run_regularly(CTRL_RECORD, dt=dt, when="start", order=-11, name="controller_record")
-    ctrl.run_regularly(CTRL_CODE, dt=dt, when="start", order=-10, name="controller_step")
+    ctrl.run_regularly(CTRL_RECORD, when="start", order=-11, name="controller_record")
+    ctrl.run_regularly(CTRL_CODE, when="start", order=-10, name="controller_step")
 
     inp = NeuronGroup(n_input, """rate : Hz
                       on : 1 (linked)
@@ -311,10 +312,10 @@ def build_network(n_exc: int, n_input: int, slots: int, *, dt=0.5 * ms, t_presen
         # (t - lastspike > t_ref) is the refractoriness test of Brian2's own state updater.
         exc.run_regularly("nr = int(t - lastspike > t_ref_e)\n"
                           "v = (v + nr*dt_tau_e*(v_rest_e + ge*E_exc + gi*E_inh_e))"
-                          "/(1 + nr*dt_tau_e*(1 + ge + gi))", dt=dt, when="groups", order=-1, name="exc_v_step")
+                          "/(1 + nr*dt_tau_e*(1 + ge + gi))", when="groups", order=-1, name="exc_v_step")
         inh.run_regularly("nr = int(t - lastspike > t_ref_i)\n"
                           "v = (v + nr*dt_tau_i*(v_rest_i + ge*E_exc + gi*E_inh_i))"
-                          "/(1 + nr*dt_tau_i*(1 + ge + gi))", dt=dt, when="groups", order=-1, name="inh_v_step")
+                          "/(1 + nr*dt_tau_i*(1 + ge + gi))", when="groups", order=-1, name="inh_v_step")
     return _finish(locals())
 
 
@@ -328,8 +329,13 @@ def _finish(loc):  # split only to keep build_network readable
     inp.img = linked_var(ctrl, "img", index=zero)
     inp.intensity = linked_var(ctrl, "intensity", index=zero)
     t_slot = ns["t_slot"]
+    # One named clock for everything done once per slot: auto-named clocks (run_regularly(dt=...))
+    # change name with every network built in a process, which changed the code and forced recompiles.
+    from brian2 import Clock
+
+    slot_clock = Clock(dt=t_slot, name="slot_clock")
     # Slot start, after the controller: new rates (a repeat gets its raised intensity).
-    inp.run_regularly("rate = pixel_table(img*second, i)*intensity*rate_per_level", dt=t_slot,
+    inp.run_regularly("rate = pixel_table(img*second, i)*intensity*rate_per_level", clock=slot_clock,
                       when="start", order=-9, name="input_rates")
 
     s_in = Synapses(inp, exc, model="""w : 1
@@ -342,18 +348,18 @@ def _finish(loc):  # split only to keep build_network readable
     s_in.connect()
     # Normalisation before every presentation (DC normalize_weights): an exact
     # single-threaded sum per excitatory neuron, then a scaling (training only).
-    exc.run_regularly("wsum = 0", dt=t_slot, when="start", order=-8, name="norm_reset")
-    s_in.run_regularly("wsum_post += w", dt=t_slot, when="start", order=-7, name="norm_sum")
-    s_in.run_regularly("w = w*(learn_post*w_total/wsum_post + (1 - learn_post))", dt=t_slot, when="start",
+    exc.run_regularly("wsum = 0", clock=slot_clock, when="start", order=-8, name="norm_reset")
+    s_in.run_regularly("wsum_post += w", clock=slot_clock, when="start", order=-7, name="norm_sum")
+    s_in.run_regularly("w = w*(learn_post*w_total/wsum_post + (1 - learn_post))", clock=slot_clock, when="start",
                        order=-6, name="norm_scale")
     objs = []
     norm_monitor = None
     if loc["verify_normalisation"]:
         from brian2 import StateMonitor
 
-        exc.run_regularly("wsum_after = 0", dt=t_slot, when="start", order=-5, name="norm_check_reset")
-        s_in.run_regularly("wsum_after_post += w", dt=t_slot, when="start", order=-4, name="norm_check_sum")
-        norm_monitor = StateMonitor(exc, ["wsum", "wsum_after"], record=True, dt=t_slot, when="start",
+        exc.run_regularly("wsum_after = 0", clock=slot_clock, when="start", order=-5, name="norm_check_reset")
+        s_in.run_regularly("wsum_after_post += w", clock=slot_clock, when="start", order=-4, name="norm_check_sum")
+        norm_monitor = StateMonitor(exc, ["wsum", "wsum_after"], record=True, clock=slot_clock, when="start",
                                     order=-3, name="norm_monitor")
         objs.append(norm_monitor)
     s_ei = Synapses(exc, inh, on_pre="ge_post += w_ei", namespace=ns, name="exc_inh")
