@@ -54,6 +54,7 @@ def _run(params, ctx):
     return xr.Dataset({
         "rate": (("neuron",), rate, {"units": "Hz", "long_name": "firing rate"}),
         "mean_rate": ((), rate.mean(), {"units": "Hz", "long_name": "mean firing rate"}),
+        "count": (("neuron",), count.astype(np.int64), {"units": "1", "long_name": "spike count"}),
     })
 
 
@@ -183,6 +184,12 @@ def test_standalone_builds_are_reused_across_run_args_points(probe_root, tmp_pat
     ds = collect(tmp_path / "s", lazy=False)
     rate = ds["mean_rate"].sel(seed=0)
     assert bool((rate.diff("current") > 0).all()), rate.values  # the run_args values were really used
+    # N=3 and N=5 points: the 'neuron' dim is padded with NaN, also for integer variables on disk
+    collect(tmp_path / "s", out=tmp_path / "s.nc")
+    saved = open_archive(tmp_path / "s.nc")
+    counts = saved["count"].values
+    assert np.isnan(counts).sum() == 3 * 2 and np.nanmin(counts) >= 0
+    np.testing.assert_array_equal(counts, ds["count"].values)
     # a rerun of the finished sweep compiles and runs nothing
     again = sweep("sweep-probe", {"current": ["300 pA", "500 pA", "700 pA"], "N": ["3", "5"]},
                   out=tmp_path / "s", workers=1, progress=False)

@@ -748,6 +748,9 @@ def collect(directory: str | os.PathLike, out: str | os.PathLike | None = None, 
     full = {d: list(dict.fromkeys(p["coords"][d] for p in manifest["points"])) for d in dims}
     merged = merged.reindex(full)
     merged = merged.transpose(*dims, ...)
+    # the point files' on-disk encodings (int dtypes, chunking) do not fit NaN-filled merged data
+    for var in merged.variables.values():
+        var.encoding = {}
 
     shape = [len(full[d]) for d in dims]
     st = np.full(shape, STATUS_MISSING, dtype=np.int8)
