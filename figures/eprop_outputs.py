@@ -15,7 +15,7 @@ def make(ds):
 
     plt = use_style()
     task = ds.attrs.get("task", "pattern")
-    y, target = ds["output"].values, ds["target"].values
+    y, target = ds["readout"].values, ds["target"].values
     t = ds["time"].values
     if task == "pattern":
         K = y.shape[2]
