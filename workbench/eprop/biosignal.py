@@ -9,10 +9,8 @@ The LSNN's options are :data:`workbench.eprop.train.CLASSIFIER_DEFAULTS`;
 a biosignal parameter named ``eprop_<option>`` (if the protocol declares it)
 overrides one.
 
-Registration (in ``workbench/experiments/biosignal.py``)::
-
-    from ..eprop.biosignal import eprop_model
-    register_model("eprop", eprop_model)
+The biosignal protocol loads it lazily for ``model=eprop``; other options through
+``register_model("eprop", functools.partial(eprop_model, epochs=60), replace=True)``.
 """
 from __future__ import annotations
 
