@@ -64,9 +64,8 @@ Deviations from DC, all deliberate and small
 * DC's threshold also requires ``timer > 5 ms`` with ``dtimer/dt = 100``
   (units switched off: 100 s/s), i.e. 0.05 ms after a spike -- inside the
   5 ms refractory period, during which v is clamped anyway.  The timer is
-  therefore a no-op and is left out.  (The library's ``diehl_cook_exc`` uses
-  a timer rate of 0.1, i.e. a 50 ms threshold refractoriness, which is *not*
-  what the released code does.)
+  therefore a no-op and is left out.  (The library's ``diehl_cook_exc`` keeps
+  the timer with the authors' rate of 100 s/s, so it is equally a no-op there.)
 * DC counts a presentation's spikes from the end of the previous presentation,
   so spikes during the preceding rest are included; here only spikes during
   the presentation count (rest spikes are reported separately).
