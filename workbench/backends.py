@@ -24,6 +24,7 @@ conductances otherwise reach denormal floats and slowed a build ~3x.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import logging
 import os
@@ -47,6 +48,10 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+#: use_backend holds an exclusive lock on a cached build directory for the whole block (code
+#: generation, compile, runs, reading results), so concurrent processes never share one unsafely.
+BUILD_LOCKING = True
+
 #: Backend name -> (Brian2 device name, description)
 BACKENDS: dict[str, tuple[str, str]] = {
     "numpy": ("runtime", "runtime, numpy code generation"),
@@ -64,21 +69,25 @@ The 'genn' backend needs Brian2GeNN and GeNN itself, which is not on PyPI.
 Brian2GeNN 1.7.0 pins brian2 2.5.4 and numpy<2, so it lives in its own environment:
 
     python -m venv ~/venvs/wb-genn && . ~/venvs/wb-genn/bin/activate
-    pip install -c constraints/genn.txt -e '.[genn]'
+    pip install -c constraints/genn.txt brian2genn==1.7.0 brian2==2.5.4 'numpy<2' \\
+        xarray h5netcdf h5py scipy matplotlib scikit-learn tqdm cython
+    pip install --no-deps -e .
     git clone --branch 4.8.1 https://github.com/genn-team/genn.git ~/genn   # GeNN 4.x (5.x has no Brian2GeNN)
     export GENN_PATH=~/genn CUDA_PATH=/usr/local/cuda PATH=$PATH:~/genn/bin
 
-Then select it again with --backend genn.  Problem found: {problem}"""
+See docs/GPU.md, then select it again with --backend genn.  Problem found: {problem}"""
 
 CUDA_HELP = """\
-The 'cuda' backend needs brian2cuda and the CUDA toolkit (nvcc).  brian2cuda's PyPI
-releases pin their own brian2 version, so it lives in its own environment:
+The 'cuda' backend needs brian2cuda and the CUDA toolkit (nvcc, cuRAND).  brian2cuda 1.0a7 pins
+brian2 2.8.0 (1.0b1 pins brian2 2.10.1, which is not on PyPI), so it lives in its own environment:
 
     python -m venv ~/venvs/wb-cuda && . ~/venvs/wb-cuda/bin/activate
-    pip install -c constraints/cuda.txt -e '.[cuda]'
+    pip install -c constraints/cuda.txt brian2cuda==1.0a7 brian2==2.8.0 'numpy<2.4' \\
+        xarray h5netcdf h5py scipy matplotlib scikit-learn tqdm cython
+    pip install --no-deps -e .
     export CUDA_PATH=/usr/local/cuda PATH=$PATH:/usr/local/cuda/bin
 
-Then select it again with --backend cuda.  Problem found: {problem}"""
+See docs/GPU.md, then select it again with --backend cuda.  Problem found: {problem}"""
 
 
 class BackendError(RuntimeError):
@@ -203,6 +212,7 @@ def use_backend(
     saved = _prefs_snapshot(_PREF_KEYS)
     brian_device = BACKENDS[name][0]
     tmp = None
+    lock_file = None
     active = ActiveBackend(name=name, threads=threads)
     try:
         if brian_device == "runtime":
@@ -223,6 +233,13 @@ def use_backend(
                     build_dir = build_cache_root() / f"{name}-{key}"
             active.build_dir = Path(build_dir)
             active.build_dir.mkdir(parents=True, exist_ok=True)
+            if tmp is None:  # a shared (cached or explicit) directory: one process at a time
+                lock_file = open(active.build_dir.with_name(active.build_dir.name + ".lock"), "a")
+                fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX)
+            if name == "cuda":
+                from .gpu import cuda_compat
+
+                cuda_compat()  # brian2cuda 1.0a7 + CUDA 13: C++17
             if name == "cpp_standalone":
                 if threads > 1:
                     warnings.warn(
@@ -235,7 +252,12 @@ def use_backend(
                 # Linking with -ffast-math pulls in crtfastmath.o: flush denormals to zero.
                 prefs.codegen.cpp.extra_link_args = list(prefs.codegen.cpp.extra_link_args) + ["-ffast-math"]
             set_device(brian_device, directory=str(active.build_dir), build_on_run=False)
-        if seed is not None:
+        if seed is not None and name == "genn":
+            # Brian2GeNN 1.7 raises NotImplementedError on brian2.seed(): seed numpy only
+            import numpy as np
+
+            np.random.seed(int(seed) % 2**32)
+        elif seed is not None:
             brian2.seed(int(seed))
         yield active
     finally:
@@ -251,6 +273,9 @@ def use_backend(
             brian2.defaultclock.dt = 0.1 * brian2.ms
             if tmp is not None:
                 shutil.rmtree(tmp, ignore_errors=True)
+            if lock_file is not None:
+                fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
+                lock_file.close()
 
 
 def model_key(*parts: Any) -> str:
@@ -306,6 +331,12 @@ class Simulation:
             if self.n_runs == 0:
                 self.net.run(self.duration, report=self.report, report_period=self.report_period)
                 tb = time.perf_counter()
+                from brian2.devices.device import get_device
+
+                if self.backend.name == "genn":
+                    # Brian2GeNN builds inside run() before marking the run statement used; a manual
+                    # build afterwards rejects every initialisation code object unless reset
+                    get_device().run_statement_used = False
                 device.build(directory=str(self.backend.build_dir), compile=True, run=False,
                              with_output=False)
                 self.build_time = time.perf_counter() - tb
