@@ -27,7 +27,11 @@ def label(da) -> str:
 
 
 def save(fig, path) -> Path:
+    """Save ``fig`` (creating the folder) and close it."""
+    import matplotlib.pyplot as plt
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
+    plt.close(fig)
     return path
