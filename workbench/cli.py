@@ -72,6 +72,8 @@ def _summary(ds, path) -> str:
     lines = [f"protocol {ds.attrs.get('protocol')} on {ds.attrs.get('backend')} "
              f"(seed {ds.attrs.get('seed')}) in {ds.attrs.get('wall_time_s', float('nan')):.1f} s"]
     for name, var in ds.data_vars.items():
+        if name.startswith(("param_", "state_")):  # model constants and resume state: see `workbench info`
+            continue
         if var.ndim == 0 and var.dtype.kind in "fiu":
             units = var.attrs.get("units", "")
             lines.append(f"  {name} = {float(var):.6g}" + (f" {units}" if units and units != "1" else ""))
