@@ -20,9 +20,16 @@ import numpy as np
 from workbench.plotting import label
 
 
+#: Headline metrics, drawn by default when the archive has them.
+PREFERRED = ("test_accuracy", "balanced_accuracy", "final_loss", "energy_per_inference", "rate")
+
+
 def _pick_metric(ds):
+    for name in PREFERRED:
+        if name in ds.data_vars:
+            return name
     for name, var in ds.data_vars.items():
-        if not name.startswith("point_") and var.dtype.kind in "fiu":
+        if not name.startswith(("point_", "state_", "param_")) and var.dtype.kind in "fiu":
             return name
     raise ValueError("the archive has no numeric data variable to draw")
 
@@ -96,7 +103,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("archive")
     p.add_argument("--out")
-    p.add_argument("--metric", help="data variable to draw (default: the first numeric one)")
+    p.add_argument("--metric", help="data variable to draw (default: test_accuracy, final_loss, ... or the first numeric one)")
     p.add_argument("--x", help="swept parameter on the x axis")
     p.add_argument("--y", help="swept parameter on the y axis")
     args = p.parse_args(argv)
