@@ -412,10 +412,16 @@ class Runner:
             device.apply_run_args()
             seed_array = device.get_array_name(m.ctrl.variables["rngseed"])
             n_threads = max(1, backend.threads)
-            device.insert_code(
-                "main",
-                f"for (int _i=0; _i<{n_threads}; _i++) "
-                f"brian::_random_generators[_i].seed((unsigned long)brian::{seed_array}[0] + _i);")
+            if backend.name == "cpp_standalone":
+                device.insert_code(
+                    "main",
+                    f"for (int _i=0; _i<{n_threads}; _i++) "
+                    f"brian::_random_generators[_i].seed((unsigned long)brian::{seed_array}[0] + _i);")
+            else:
+                # _random_generators exist only in cpp_standalone; GPU devices (brian2cuda, Brian2GeNN)
+                # keep their own generator state, so batches are not re-seeded there.
+                warnings.warn(f"stdp-digits on {backend.name}: random numbers are not re-seeded per batch "
+                              "(cpp_standalone only); a resumed run will not repeat an uninterrupted one")
         else:
             m.net.store("stdp_initial")
 
