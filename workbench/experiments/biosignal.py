@@ -277,20 +277,25 @@ def _prepare(params, ctx):
     return sset
 
 
-def _run(params, ctx):
-    model_func = get_model(params.model)
-    rng = ctx.rng
-    sset = _prepare(params, ctx)
+def encode_dataset(sset, params, rng):
+    """Lay the samples out on one time grid, scale them and encode them into spikes.
+
+    Samples are resampled to ``params.n_time`` points, or zero-padded at the end
+    to the longest; each channel is standardised with the mean and SD of the
+    training samples (label-free), padding kept at zero; then ``rng`` draws the
+    folds and the encoding, in that order (a deployed run regenerates the same
+    spikes from the same seed).  Returns ``(signals, spikes, folds, is_cv, fs, n_time)``.
+    """
     fs = float(params.fs / Hz) if params.fs > 0 * Hz else sset.fs
     lengths = np.array([len(s) for s in sset.samples])
     n_time = params.n_time if params.n_time > 0 else int(lengths.max())
-    if params.n_time > 0 or lengths.min() != lengths.max():
-        if params.n_time > 0:
-            signals = resample_samples(sset.samples, n_time)
-        else:  # zero-pad unequal lengths at the end (after scaling)
-            signals = np.zeros((len(sset.samples), n_time, sset.n_channels))
-            for i, s in enumerate(sset.samples):
-                signals[i, :len(s)] = s
+    padded = params.n_time <= 0 and lengths.min() != lengths.max()
+    if params.n_time > 0:
+        signals = resample_samples(sset.samples, n_time)
+    elif padded:  # zero-pad unequal lengths at the end (after scaling)
+        signals = np.zeros((len(sset.samples), n_time, sset.n_channels))
+        for i, s in enumerate(sset.samples):
+            signals[i, :len(s)] = s
     else:
         signals = np.stack(sset.samples)
     folds, is_cv = _folds(sset, params, rng)
@@ -300,10 +305,18 @@ def _run(params, ctx):
     sd = ref.std(axis=(0, 1))
     sd[sd == 0] = 1.0
     signals = (signals - mu) / sd
-    if params.n_time <= 0 and lengths.min() != lengths.max():
+    if padded:
         for i, L in enumerate(lengths):
             signals[i, L:] = 0.0
     spikes = encode_set(signals, fs, params, rng)
+    return signals, spikes, folds, is_cv, fs, n_time
+
+
+def _run(params, ctx):
+    model_func = get_model(params.model)
+    rng = ctx.rng
+    sset = _prepare(params, ctx)
+    signals, spikes, folds, is_cv, fs, n_time = encode_dataset(sset, params, rng)
     duration_ms = n_time / fs * 1000.0
     n_in = spikes[0].n_channels
     data = EncodedData(spikes=spikes, labels=sset.labels, folds=folds, duration_ms=duration_ms, n_in=n_in,

@@ -65,13 +65,12 @@ def _biosignal_source(src, params):
     """
     from types import SimpleNamespace
 
-    from brian2 import Hz, Mohm, mV, ms, nA
+    from brian2 import Mohm, mV, ms, nA
 
     from ..hardware.export import graph_from_liquid
     from . import lsm
     from .biosignal import PROTOCOL as BIO
-    from .biosignal import _folds, _prepare, encode_set
-    from ..datasets.biosignal import resample_samples
+    from .biosignal import _prepare, encode_dataset, n_readout_times
 
     cfg = json.loads(src.attrs.get("config", "{}"))
     seed = int(src.attrs.get("seed", 0))
@@ -81,26 +80,7 @@ def _biosignal_source(src, params):
     ctx = SimpleNamespace(seed=seed)
     rng = np.random.default_rng(seed)
     sset = _prepare(bp, ctx)
-    fs = float(bp.fs / Hz) if bp.fs > 0 * Hz else sset.fs
-    lengths = np.array([len(x) for x in sset.samples])
-    n_time = bp.n_time if bp.n_time > 0 else int(lengths.max())
-    if bp.n_time > 0:
-        signals = resample_samples(sset.samples, n_time)
-    elif lengths.min() != lengths.max():
-        signals = np.zeros((len(sset.samples), n_time, sset.n_channels))
-        for i, x in enumerate(sset.samples):
-            signals[i, :len(x)] = x
-    else:
-        signals = np.stack(sset.samples)
-    folds, _ = _folds(sset, bp, rng)
-    ref = signals[np.asarray(sset.train)] if sset.has_split else signals
-    mu, sd = ref.mean(axis=(0, 1)), ref.std(axis=(0, 1))
-    sd[sd == 0] = 1.0
-    signals = (signals - mu) / sd
-    if bp.n_time <= 0 and lengths.min() != lengths.max():
-        for i, L in enumerate(lengths):
-            signals[i, L:] = 0.0
-    spikes = encode_set(signals, fs, bp, rng)
+    _signals, spikes, folds, _is_cv, fs, n_time = encode_dataset(sset, bp, rng)
     duration_ms = n_time / fs * 1000.0
     n_in = spikes[0].n_channels
     liquid = lsm.make_liquid(tuple(int(x) for x in bp.shape), n_in, rng=np.random.default_rng(seed), lam=bp.lam,
@@ -117,12 +97,7 @@ def _biosignal_source(src, params):
         tick = np.floor(np.asarray(st.times) / dt).astype(int)
         ok = (tick >= 0) & (tick < T)
         stim[k, tick[ok], np.asarray(st.channel)[ok]] = True
-    try:
-        from .biosignal import n_readout_times
-
-        n_readout = n_readout_times(bp, duration_ms)
-    except ImportError:  # older biosignal module
-        n_readout = int(bp.n_readout)
+    n_readout = n_readout_times(bp, duration_ms)
     return dict(graph=graph, stim=stim, labels=np.asarray(sset.labels, dtype=int), folds=folds,
                 duration_ms=duration_ms, n_readout=n_readout, tau_readout=float(bp.tau_readout / ms),
                 readout=bp.readout, seed=seed, dataset=bp.dataset, source_rate=rate)
@@ -318,7 +293,6 @@ def deploy(graph, chip, params, data, seed, *, weight_bits=None, exact=False, ra
 
 def _run(params, ctx):
     from ..datasets import load_images
-    from ..hardware.aersim import aer_events
     from ..hardware.chips import get_chip
     from ..hardware.mapping import map_graph
 
