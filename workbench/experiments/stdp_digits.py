@@ -322,7 +322,7 @@ def _finish(loc):  # split only to keep build_network readable
     from brian2 import linked_var
 
     ctrl, inp, exc, inh, ns, p, rng = (loc[k] for k in ("ctrl", "inp", "exc", "inh", "ns", "p", "rng"))
-    n_exc, n_input, slots, dt = loc["n_exc"], loc["n_input"], loc["slots"], loc["dt"]
+    n_exc, n_input, slots = loc["n_exc"], loc["n_input"], loc["slots"]
     zero = np.zeros(n_input, dtype=int)
     inp.on = linked_var(ctrl, "on", index=zero)
     inp.img = linked_var(ctrl, "img", index=zero)

@@ -114,7 +114,6 @@ def simulate(net: ChipNetwork, stimulus: np.ndarray, n_ticks: int | None = None,
     T = T_stim if n_ticks is None else int(n_ticks)
     if stdp is not None and B > 1:
         t0 = time.perf_counter()
-        res = [None] * B
         w = None
         rasters, events, sat = [], 0, 0
         for b in range(B):

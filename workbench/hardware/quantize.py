@@ -320,7 +320,6 @@ def quantize(graph: Graph, chip, weight_bits: int | None = None, *, scale: str =
                               f"weight step; {int(np.sum(fine))} weight(s) re-quantized to the coarser state step")
     shift = step_syn / lsb[flat.dst]  # weight step in state steps (a power of two with scale='pow2')
     weight = np.rint(wq * shift)
-    step_n = lsb
     th_raw = np.rint((p["v_th"] - p["v_rest"]) / lsb)
     th = np.clip(th_raw, 0, th_max).astype(np.int64)
     reset = np.clip(np.rint((p["v_reset"] - p["v_rest"]) / lsb), -state_max - 1, state_max).astype(np.int64)
