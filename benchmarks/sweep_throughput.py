@@ -13,10 +13,18 @@ the first compile is included and counted.  Reported per worker count:
 - standalone compiles (binaries that appeared or changed, counted once per event);
 - per point: the protocol's own wall time (its ``wall_time_s``: code generation, make,
   simulation, analysis) and the overhead around it on the worker (archive writing,
-  locks) and on the client (submission and result collection: the time from the first
-  submission to the last result, times the workers, minus the time the workers spent in
-  points, per point; idle workers at the end of an uneven sweep count here too);
-- the LocalCluster's start and close, once per sweep.
+  provenance, garbage collection, locks) and on the client (submission and result
+  collection: the time from the first submission to the last result, times the workers,
+  minus the time the workers spent in points, per point; idle workers at the end of an
+  uneven sweep count here too);
+- the same worker overhead in CPU time (the task thread's CPU time plus its child
+  processes', minus that of the protocol's run function): unlike wall time it does not
+  grow when other jobs load the machine;
+- the load average (1 min) sampled every 5 s during the sweep, and the LocalCluster's
+  start and close, once per sweep.
+
+``--build-cache shared`` (one compile per model for all workers; the backends lock each
+build directory) can be measured beside the default ``worker``.
 """
 from __future__ import annotations
 
@@ -26,8 +34,35 @@ import os
 import shutil
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
+
+
+class LoadSampler(threading.Thread):
+    """The 1-minute load average every ``period`` seconds until stopped."""
+
+    def __init__(self, period: float = 5.0):
+        super().__init__(daemon=True)
+        self.period, self.samples, self._stop_event = period, [os.getloadavg()[0]], threading.Event()
+
+    def run(self):
+        while not self._stop_event.wait(self.period):
+            self.samples.append(os.getloadavg()[0])
+
+    def stop(self):
+        self._stop_event.set()
+        self.join()
+        self.samples.append(os.getloadavg()[0])
+        return self.samples
+
+
+def _stats(values, prefix):
+    values = [v for v in values if v == v]
+    if not values:
+        return {f"{prefix}_mean_s": float("nan"), f"{prefix}_median_s": float("nan"), f"{prefix}_max_s": float("nan")}
+    return {f"{prefix}_mean_s": statistics.mean(values), f"{prefix}_median_s": statistics.median(values),
+            f"{prefix}_max_s": max(values)}
 
 
 def main(argv=None) -> int:
@@ -37,6 +72,8 @@ def main(argv=None) -> int:
     p.add_argument("--set", action="append")
     p.add_argument("--backend", default="cpp_standalone")
     p.add_argument("--workers", nargs="+", type=int, default=[1, 2])
+    p.add_argument("--build-cache", nargs="+", choices=("worker", "shared"), default=["worker"],
+                   help="build-cache modes to measure (each with every worker count)")
     p.add_argument("--out", required=True)
     args = p.parse_args(argv)
     grid = args.grid or ["n_train=20,30,40,50", "n_test=10,20,30,40"]
@@ -47,43 +84,61 @@ def main(argv=None) -> int:
     overrides = parse_assignments(sets)
     out = Path(args.out)
     rows = []
-    for n in args.workers:
-        d = out / f"workers-{n}"
-        builds = out / f"builds-{n}"
-        shutil.rmtree(d, ignore_errors=True)
-        shutil.rmtree(builds, ignore_errors=True)
-        os.environ["WORKBENCH_BUILD_DIR"] = str(builds)
-        load0 = os.getloadavg()[0]
-        t0 = time.perf_counter()
-        res = sweep(args.protocol, grid, overrides=overrides, out=d, backend=args.backend, workers=n,
-                    progress=False)
-        wall = time.perf_counter() - t0
-        recs = [r for r in res.records if r["status"] == "complete"]
-        proto = [r["protocol_wall_s"] for r in recs]
-        worker_over = [r["task_wall_s"] - r["protocol_wall_s"] for r in recs]
-        busy = sum(r["task_wall_s"] for r in res.records)
-        span = max(r["done_s"] for r in res.records)  # first submission to last result
-        client_over = (span * n - busy) / max(1, len(res.records))
-        row = {
-            "protocol": args.protocol, "backend": args.backend, "workers": n, "points": res.n_points,
-            "failed": res.n_failed, "wall_s": wall, "points_per_min": 60 * len(recs) / wall,
-            "compiles": len(res.compile_events),
-            "relinks": len(res.relink_events),
-            "protocol_wall_mean_s": statistics.mean(proto) if proto else float("nan"),
-            "protocol_wall_median_s": statistics.median(proto) if proto else float("nan"),
-            "worker_overhead_mean_s": statistics.mean(worker_over) if worker_over else float("nan"),
-            "worker_overhead_max_s": max(worker_over) if worker_over else float("nan"),
-            "save_mean_s": statistics.mean(r["save_s"] for r in recs) if recs else float("nan"),
-            "gc_scan_mean_s": statistics.mean(r.get("gc_scan_s", float("nan")) for r in recs) if recs else float("nan"),
-            "client_overhead_per_point_s": client_over,
-            "cluster_start_and_close_s": res.wall_s - span,
-            "loadavg_start": load0, "loadavg_end": os.getloadavg()[0],
-        }
-        rows.append(row)
-        print(json.dumps(row), flush=True)
-        with open(out / "results.jsonl", "a") as fh:
-            fh.write(json.dumps(row) + "\n")
+    for mode in args.build_cache:
+        for n in args.workers:
+            row = _measure(args, grid, overrides, out, n, mode, sweep)
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+            with open(out / "results.jsonl", "a") as fh:
+                fh.write(json.dumps(row) + "\n")
     return 0
+
+
+def _measure(args, grid, overrides, out, n, mode, sweep) -> dict:
+    tag = f"{mode}-{n}" if mode != "worker" else f"{n}"
+    d = out / f"workers-{tag}"
+    builds = out / f"builds-{tag}"
+    shutil.rmtree(d, ignore_errors=True)
+    shutil.rmtree(builds, ignore_errors=True)
+    os.environ["WORKBENCH_BUILD_DIR"] = str(builds)
+    load = LoadSampler()
+    load.start()
+    t0 = time.perf_counter()
+    res = sweep(args.protocol, grid, overrides=overrides, out=d, backend=args.backend, workers=n,
+                build_cache=mode, progress=False)
+    wall = time.perf_counter() - t0
+    loads = load.stop()
+    recs = [r for r in res.records if r["status"] == "complete"]
+    after_compile = [r for r in recs if not r["compiles"]]
+    proto = [r["protocol_wall_s"] for r in recs]
+    busy = sum(r["task_wall_s"] for r in res.records)
+    span = max(r["done_s"] for r in res.records)  # first submission to last result
+    client_over = (span * n - busy) / max(1, len(res.records))
+    row = {
+        "protocol": args.protocol, "backend": args.backend, "workers": n, "build_cache": mode,
+        "points": res.n_points, "failed": res.n_failed, "wall_s": wall,
+        "points_per_min": 60 * len(recs) / wall,
+        # throughput once the model is compiled: points without a compile, over the workers' time in them
+        "points_per_min_after_compile": (60 * n * len(after_compile) / sum(r["task_wall_s"] for r in after_compile)
+                                         if after_compile else float("nan")),
+        "compiles": len(res.compile_events),
+        "relinks": len(res.relink_events),
+        "protocol_wall_mean_s": statistics.mean(proto) if proto else float("nan"),
+        "protocol_wall_median_s": statistics.median(proto) if proto else float("nan"),
+        **_stats([r["task_wall_s"] - r["protocol_wall_s"] for r in recs], "worker_overhead"),
+        **_stats([r.get("overhead_cpu_s", float("nan")) for r in recs], "worker_overhead_cpu"),
+        **_stats([r.get("protocol_cpu_s", float("nan")) for r in recs], "protocol_cpu"),
+        "save_mean_s": statistics.mean(r["save_s"] for r in recs) if recs else float("nan"),
+        "save_median_s": statistics.median(r["save_s"] for r in recs) if recs else float("nan"),
+        "gc_scan_mean_s": statistics.mean(r.get("gc_scan_s", float("nan")) for r in recs) if recs else float("nan"),
+        "client_overhead_per_point_s": client_over,
+        "cluster_start_and_close_s": res.wall_s - span,
+        "loadavg_start": loads[0], "loadavg_end": loads[-1], "loadavg_mean": statistics.mean(loads),
+        "loadavg_min": min(loads), "loadavg_max": max(loads),
+        "cpus": os.cpu_count(),
+        "time_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    return row
 
 
 if __name__ == "__main__":

@@ -47,23 +47,103 @@ class ArchiveError(OSError):
     """A file is missing, corrupt, or not a workbench archive."""
 
 
-def git_commit(path: str | os.PathLike | None = None) -> str:
-    """The git commit of the workbench source tree, or ``'unknown'``."""
-    here = Path(path) if path else Path(__file__).resolve().parent
+#: How long a computed git commit / dirty state is trusted (seconds) while the repository's
+#: HEAD, current branch ref, packed-refs and index are unchanged.  Edits to tracked files that
+#: are not staged change none of these, so the dirty flag is re-checked at least this often.
+GIT_CACHE_SECONDS = 60.0
+
+_GIT_CACHE: dict[str, tuple[Any, float, str]] = {}
+
+
+def _git_dir(start: Path) -> Path | None:
+    """The ``.git`` directory of the repository holding ``start`` (also for worktrees), or None."""
+    for folder in (start, *start.parents):
+        dot = folder / ".git"
+        if dot.is_dir():
+            return dot
+        if dot.is_file():  # a worktree or submodule: 'gitdir: PATH'
+            try:
+                text = dot.read_text().strip()
+            except OSError:
+                return None
+            if text.startswith("gitdir:"):
+                target = Path(text[len("gitdir:"):].strip())
+                return target if target.is_absolute() else (folder / target).resolve()
+            return None
+    return None
+
+
+def _git_signature(gitdir: Path | None):
+    """Cheap stat signature of what changes on a commit, checkout or staging (no subprocess)."""
+    if gitdir is None:
+        return None
+    files = [gitdir / "HEAD", gitdir / "index", gitdir / "packed-refs"]
+    try:
+        head = (gitdir / "HEAD").read_text().strip()
+    except OSError:
+        head = ""
+    if head.startswith("ref:"):
+        ref = head[4:].strip()
+        files.append(gitdir / ref)
+        common = gitdir / "commondir"  # worktrees keep branch refs in the main repository
+        if common.is_file():
+            try:
+                files.append((gitdir / common.read_text().strip()).resolve() / ref)
+            except OSError:
+                pass
+    sig = [head]
+    for f in files:
+        try:
+            st = f.stat()
+            sig.append((st.st_mtime_ns, st.st_size, st.st_ino))
+        except OSError:
+            sig.append(None)
+    return tuple(sig)
+
+
+def _git_commit_uncached(here: Path) -> str:
+    # --no-optional-locks: 'git status' must not take .git/index.lock to refresh the index (a
+    # sweep's workers would otherwise race people committing in the same checkout)
+    env = dict(os.environ, GIT_OPTIONAL_LOCKS="0")
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5
+            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5, env=env
         )
         if out.returncode == 0:
             commit = out.stdout.strip()
             dirty = subprocess.run(
-                ["git", "status", "--porcelain", "--untracked-files=no"],
-                cwd=here, capture_output=True, text=True, timeout=5,
+                ["git", "--no-optional-locks", "status", "--porcelain", "--untracked-files=no"],
+                cwd=here, capture_output=True, text=True, timeout=5, env=env,
             ).stdout.strip()
             return commit + ("-dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         pass
     return "unknown"
+
+
+def git_commit(path: str | os.PathLike | None = None, *, max_age: float | None = None) -> str:
+    """The git commit of the workbench source tree (``-dirty`` if tracked files changed), or ``'unknown'``.
+
+    Computed with two ``git`` calls, then cached per process: the cached value is
+    reused while the repository's HEAD, branch ref, packed-refs and index are
+    unchanged (a commit, checkout or ``git add`` invalidates it at once) and it is
+    younger than ``max_age`` seconds (default :data:`GIT_CACHE_SECONDS`; ``0``
+    disables the cache), so unstaged edits show up as ``-dirty`` within that time.
+    A sweep worker writing many archives thus runs ``git`` about once a minute,
+    not twice per archive.
+    """
+    here = (Path(path) if path else Path(__file__).resolve().parent).resolve()
+    max_age = GIT_CACHE_SECONDS if max_age is None else float(max_age)
+    sig = _git_signature(_git_dir(here))
+    key = str(here)
+    now = time.monotonic()
+    hit = _GIT_CACHE.get(key)
+    if hit is not None and hit[0] == sig and now - hit[1] < max_age:
+        return hit[2]
+    value = _git_commit_uncached(here)
+    # signature taken before the git calls: a change during them invalidates the entry next time
+    _GIT_CACHE[key] = (sig, now, value)
+    return value
 
 
 def _versions() -> dict[str, str]:
@@ -181,12 +261,27 @@ def _format_for(path: Path, fmt: str | None) -> str:
     return "zarr" if path.suffix == ".zarr" else "netcdf"
 
 
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (ignored where directories cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 def save(ds: xr.Dataset, path: str | os.PathLike, format: str | None = None) -> Path:
     """Write ``ds`` atomically to ``path`` (NetCDF by default, Zarr for ``*.zarr``).
 
     The dataset is first written to a temporary file in the target's folder and
     then renamed over the target, so an interrupted save never leaves a broken
-    archive where a good one was.
+    archive where a good one was.  NetCDF: one ``fsync`` of the written file
+    before the rename, one of the folder after it.
     """
     path = Path(path)
     fmt = _format_for(path, format)
@@ -201,6 +296,8 @@ def save(ds: xr.Dataset, path: str | os.PathLike, format: str | None = None) -> 
         os.close(fd)
         try:
             ds.to_netcdf(tmp, engine="h5netcdf", invalid_netcdf=False)
+            # the data must be on disk before the name points to it: a crash after the rename
+            # must never leave an empty archive that a resumed sweep would take as done
             with open(tmp, "rb") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
@@ -208,6 +305,7 @@ def save(ds: xr.Dataset, path: str | os.PathLike, format: str | None = None) -> 
             if os.path.exists(tmp):
                 os.unlink(tmp)
             raise
+        _fsync_dir(path.parent)  # and the rename itself is durable
     else:
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
         try:
