@@ -266,4 +266,4 @@ def test_export_from_brian_network_matches_parameters():
     assert ff.synapse == "current" and dd.synapse == "delta" and np.allclose(dd.weight, 0.5)
     # total deflection of one current jump: w*w_scale*R*tau_s/tau_m = 2*100 pA*100 MOhm*0.5 = 10 mV
     d = np.exp(-1 / 5.0)
-    assert np.allclose(ff.weight * d / (1 - d), 2 * 100e-12 * 100e6 * 1e3 * 0.5)
+    assert np.allclose(ff.weight / (1 - d), 2 * 100e-12 * 100e6 * 1e3 * 0.5)

@@ -48,7 +48,8 @@ def _load_source(params):
     ds = open_archive(params.source)
     proto = ds.attrs.get("protocol", "")
     if proto in ("stdp-digits", "stdp_digits") or "receptive_field" in ds:
-        graph = graph_from_stdp_digits(ds, dt=float(params.dt / _ms()))
+        dt = float(params.dt / _ms())
+        graph = graph_from_stdp_digits(ds, dt=dt if dt > 0 else None)
         return ds, graph, "stdp-digits"
     if proto == "biosignal":
         return ds, None, "biosignal"
@@ -89,7 +90,8 @@ def _biosignal_source(src, params):
     paper = {k: float(P[k] / u) for k, u in dict(tau_m=ms, R_in=Mohm, v_th=mV, v_reset=mV, I_b=nA, t_ref_e=ms,
                                                   t_ref_i=ms, tau_s_e=ms, tau_s_i=ms).items()}
     rate = float(src["liquid_rate"].values) if "liquid_rate" in src else params.lsm_rate
-    graph = graph_from_liquid(liquid, paper, dt=float(params.dt / ms), rate_hz=params.lsm_rate)
+    dt = float(params.dt / ms)
+    graph = graph_from_liquid(liquid, paper, dt=dt if dt > 0 else 0.5, rate_hz=params.lsm_rate)
     dt = graph.dt
     T = int(np.ceil(duration_ms / dt))
     stim = np.zeros((len(spikes), T, n_in), dtype=bool)
@@ -238,8 +240,13 @@ def _assign(counts, labels, n_classes=10):
 
 
 def deploy(graph, chip, params, data, seed, *, weight_bits=None, exact=False, rates=None, mapping=None,
-           learn=None):
-    """Quantize (or not), map, optionally learn, assign and test; returns a dict of results."""
+           learn=None, chip_float=False):
+    """Quantize (or not), map, optionally learn, assign and test; returns a dict of results.
+
+    ``exact``: the float reference of the source model (conductance synapses kept);
+    with ``chip_float`` too: the chip's arithmetic in float64 (conductances as
+    currents at ``params.v_ref`` on chips without conductance synapses).
+    """
     from ..hardware import rules
     from ..hardware.aersim import STDPConfig, simulate, encode_inputs
     from ..hardware.mapping import map_graph
@@ -250,10 +257,10 @@ def deploy(graph, chip, params, data, seed, *, weight_bits=None, exact=False, ra
     if mapping is None:
         mapping = map_graph(graph, chip, params.mapping, rates=rates, seed=seed)
     if exact:
-        net = float_network(graph)
+        net = float_network(graph, chip, v_ref=params.v_ref) if chip_float else float_network(graph)
     else:
         net = quantize(graph, chip, weight_bits, scale=params.scale, per=params.scale_per,
-                       rounding=params.rounding, core_of=mapping.core_of, seed=seed)
+                       rounding=params.rounding, core_of=mapping.core_of, seed=seed, v_ref=params.v_ref)
     violations = rules.check(graph, chip, net, mapping, raise_on_error=params.strict)
     if params.mismatch_cv > 0:
         net = apply_mismatch(net, params.mismatch_cv, params.mismatch_cv, params.mismatch_cv, seed=seed + 7)
@@ -278,8 +285,8 @@ def deploy(graph, chip, params, data, seed, *, weight_bits=None, exact=False, ra
         learn_info = {"learn_images": len(imgs)}
     dep = Deployment(graph, net, mapping, None, cfg, seed)
     if params.assign == "chip":
-        a = dep.run(data["train_images"][:params.n_assign], seed + 1, stats=False)
-        labels = _assign(a["counts"], data["train_labels"][:params.n_assign])
+        a = dep.run(data["train_images"][:data["n_assign"]], seed + 1, stats=False)
+        labels = _assign(a["counts"], data["train_labels"][:data["n_assign"]])
     else:
         labels = np.asarray(graph.readout.labels)
     ro = graph.readout.__class__(graph.readout.population, "vote", labels=labels, classes=tuple(range(10)))
@@ -307,7 +314,13 @@ def _run(params, ctx):
     imgs = load_images(dataset)
     n_test = params.n_test if params.n_test > 0 else len(src["label"]) if "label" in src else 100
     n_test = min(n_test, len(imgs.test_images))
-    data = dict(train_images=imgs.train_images, train_labels=imgs.train_labels.astype(int),
+    n_assign = params.n_assign
+    if n_assign < 0:  # as the source: its n_assign, or all its training images
+        n_assign = int(cfg_src.get("n_assign", -1))
+        if n_assign < 0:
+            n_assign = int(cfg_src.get("n_train", len(imgs.train_images)))
+    n_assign = max(1, min(n_assign, len(imgs.train_images)))
+    data = dict(n_assign=n_assign, train_images=imgs.train_images, train_labels=imgs.train_labels.astype(int),
                 test_images=imgs.test_images[:n_test], test_labels=imgs.test_labels[:n_test].astype(int),
                 rate_per_level=float(src["param_rate_per_level"].values) if "param_rate_per_level" in src else 0.125,
                 intensity0=float(src["param_intensity0"].values) if "param_intensity0" in src else 2.0,
@@ -317,6 +330,10 @@ def _run(params, ctx):
     # float reference (also gives the spike traffic that weights the partitioning)
     seq = map_graph(graph, chip, "sequential", seed=seed)
     ref = deploy(graph, chip, params, data, seed, exact=True, mapping=seq)
+    converts = "conductance" not in chip.synapse_types and any(pr.synapse == "conductance"
+                                                               for pr in graph.projections)
+    ref["chip_float"] = deploy(graph, chip, params, data, seed, exact=True, chip_float=True, mapping=seq) \
+        if converts else None
     rates = np.zeros(graph.n_neurons)
     first_res, _ = ref["run"]["first"]
     rates += first_res.counts.mean(axis=0)
@@ -374,7 +391,11 @@ def _dataset(params, src, graph, kind, chip, bits, seq, mapping, rates, ref, mai
         ds[name] = xr.DataArray(float(value), attrs={"units": units, "long_name": long_name})
 
     scalar("test_accuracy", main["accuracy"], "1", f"test accuracy on {chip.name} ({bits}-bit weights)")
-    scalar("float_accuracy", ref["accuracy"], "1", "test accuracy of the float reference (same graph, float64)")
+    scalar("float_accuracy", ref["accuracy"], "1", "test accuracy of the float reference (source model as "
+           "exported, float64)")
+    cf = ref.get("chip_float")
+    scalar("chip_float_accuracy", cf["accuracy"] if cf is not None else ref["accuracy"], "1",
+           "test accuracy of the chip's arithmetic in float64 (conductances as currents on chips without them)")
     scalar("accuracy_loss", ref["accuracy"] - main["accuracy"], "1", "float minus chip accuracy")
     scalar("prediction_agreement", np.mean(np.asarray(main["prediction"]) == np.asarray(ref["prediction"])), "1",
            "fraction of test samples classified the same by chip and float reference")
@@ -501,13 +522,16 @@ PROTOCOL = Protocol(
                            choices=("population", "core")),
         "rounding": Param("nearest", "weight rounding", choices=("nearest", "stochastic")),
         "mapping": Param("metis", "neuron-to-core allocation", choices=("metis", "sequential")),
-        "dt": Param(1.0 * _ms(), "chip tick"),
+        "dt": Param(0.0 * _ms(), "chip tick (0: the source's time step; biosignal: 0.5 ms)"),
+        "v_ref": Param("threshold", "reference voltage at which conductance synapses become currents on chips "
+                       "without conductance synapses (mid: halfway between rest and threshold)",
+                       choices=("threshold", "mid", "rest")),
         "t_present": Param(350 * _ms(), "presentation time per image"),
         "dataset": Param("", "data set of the test images (empty: the source archive's)"),
         "n_test": Param(200, "test images (<= 0: as many as the source archive tested)"),
         "assign": Param("chip", "class assignment: from the chip's responses to training images, or the "
                         "archive's", choices=("chip", "archive")),
-        "n_assign": Param(300, "training images for the chip's class assignment"),
+        "n_assign": Param(-1, "training images for the chip's class assignment (-1: as the source archive)"),
         "min_spikes": Param(5, "fewer excitatory spikes than this: present again with higher intensity"),
         "max_repeats": Param(3, "most repeated presentations per image"),
         "learning": Param("none", "hardware-constrained STDP before testing: none, chip (quantized weights, "

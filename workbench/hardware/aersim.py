@@ -3,16 +3,23 @@
 Tick semantics (the same for the integer chip and the float reference)::
 
     1. refractory neurons count down and hold v; the others are "active"
-    2. u <- decay(u, decay_u)
-    3. active: v <- decay(v, decay_v) - leak + u + bias         (saturate u, v to the state registers)
+    2. active: v <- decay(v, decay_v) - leak + bias + sum_r drive_r(u_r, v)
+       (current receptor: drive = u_r; conductance receptor:
+       drive = trunc(u_r * (E_r - v) * gain_r)), v kept within [v_lo, v_hi]
+    3. u_r <- decay(u_r, decay_u_r)                 (saturate u, v to the state registers)
     4. spikes: active and v > threshold (compartments); stimulus spikes (inputs)
     5. every spike sends its fan-out (CSR by source); a synapse with delay d
        lands in the arrival buffer of tick t + d; arrivals of tick t are added:
-       u += current arrivals, v += delta arrivals (dropped while refractory)
+       u_r += current / conductance arrivals, v += delta arrivals (dropped
+       while refractory)
     6. spiking neurons: v <- v_reset, refractory for ref_ticks ticks
 
-Integer decay is ``trunc(x * D / 2**decay_bits)`` (toward zero, as Loihi);
-the float reference multiplies by ``exp(-dt/tau)``.  All integer arithmetic
+So the arrivals of tick t drive v undecayed in tick t + 1, as on Loihi
+(u[t] = decay(u[t-1]) + input of the spikes of t-1; v[t] = decay(v[t-1]) + u[t])
+and in Brian2 (state update from the conductances of the step start, then
+threshold, propagation, reset).  Integer decay is
+``trunc(x * D / 2**decay_bits)`` (toward zero, as Loihi); the float
+reference multiplies by ``exp(-dt/tau)``.  All integer arithmetic
 is carried in float64, which is exact for the register widths of the presets
 (|x*D| < 2**53).
 
@@ -138,7 +145,17 @@ def _run(net: ChipNetwork, stimulus, T, stdp, seed, v0):
     inputs = np.flatnonzero(net.is_input)
     th = np.where(comp, net.threshold, np.inf).astype(float)
     reset = net.v_reset.astype(float)
-    dv, du = net.decay_v.astype(float), net.decay_u.astype(float)
+    dv = net.decay_v.astype(float)
+    du = np.broadcast_to(np.asarray(net.decay_u, dtype=float), (2, N))
+    cond = np.zeros((2, N), dtype=bool) if net.conductance is None else np.asarray(net.conductance) & comp
+    receptors = [r for r in (0, 1) if np.any(net.receptor[~net.delta] == r)] if len(net.receptor) else []
+    cond_r = {r: bool(cond[r].any()) for r in receptors}
+    if any(cond_r.values()):
+        E_rev = np.asarray(net.E_rev, dtype=float)
+        gain = np.where(cond, np.asarray(net.gain, dtype=float), 0.0)
+    v_lo = np.full(N, -np.inf) if net.v_lo is None else np.asarray(net.v_lo, dtype=float)
+    v_hi = np.full(N, np.inf) if net.v_hi is None else np.asarray(net.v_hi, dtype=float)
+    bound = bool(np.any(np.isfinite(v_lo)) or np.any(np.isfinite(v_hi)))
     leak = net.leak.astype(float)
     has_leak = bool(np.any(leak))
     bias = np.where(comp, net.bias, 0).astype(float)
@@ -148,13 +165,14 @@ def _run(net: ChipNetwork, stimulus, T, stdp, seed, v0):
     indptr, dst = net.indptr, net.dst
     weight = net.weight.astype(float).copy()
     weight_int = net.weight_int.astype(float).copy()
-    target = dst + N * net.delta.astype(np.int64)  # arrival slot: u (first N) or v (second N)
+    # arrival slot: u_0 (first N), u_1 (second N) or v (third N)
+    target = dst + N * np.where(net.delta, 2, net.receptor).astype(np.int64)
     delays = net.delay_ticks
     L = net.max_delay + 1
     v = np.zeros((B, N)) if v0 is None else np.broadcast_to(np.asarray(v0, float), (B, N)).copy()
-    u = np.zeros((B, N))
+    u = np.zeros((B, 2, N))
     ref = np.zeros((B, N), dtype=np.int64)
-    size_slot = B * 2 * N
+    size_slot = B * 3 * N
     size_buf = L * size_slot
     buf = np.zeros((L, size_slot))
     buf_flat = buf.reshape(-1)  # a view: bincount results land in buf
@@ -171,18 +189,28 @@ def _run(net: ChipNetwork, stimulus, T, stdp, seed, v0):
         x_pre = np.zeros(N)
         x_post = np.zeros(N)
         d_plus, d_minus = np.exp(-net.dt / stdp.tau_plus), np.exp(-net.dt / stdp.tau_minus)
-        wmax_units = stdp.w_max / (net.lsb[dst] if not exact else np.ones(len(dst)))  # w_max in state units
+        syn_lsb = net.syn_lsb if net.syn_lsb is not None else net.lsb[dst]
+        wmax_units = stdp.w_max / (syn_lsb if not exact else np.ones(len(dst)))  # w_max in state units
     t0 = time.perf_counter()
     for t in range(T):
         active = ref == 0
         np.subtract(ref, 1, out=ref, where=~active)
-        u = _decay(u, du, exact, bits)
         vn = _decay(v, dv, exact, bits)
         if has_leak:
             vn = vn - np.sign(vn) * np.minimum(np.abs(vn), leak)
-        vn += u
+        for r in receptors:
+            if cond_r[r]:
+                g = u[:, r] * (E_rev[r] - v) * gain[r]
+                if not exact:
+                    g = np.trunc(g)
+                vn += np.where(cond[r], g, u[:, r])
+            else:
+                vn += u[:, r]
         vn += bias
+        if bound:
+            np.clip(vn, v_lo, v_hi, out=vn)
         v = np.where(active, vn, v)
+        u = _decay(u, du, exact, bits)
         if saturate:
             n_sat += int(np.count_nonzero((v > hi) | (v < lo)) + np.count_nonzero((u > hi) | (u < lo)))
             np.clip(v, lo, hi, out=v)
@@ -201,13 +229,13 @@ def _run(net: ChipNetwork, stimulus, T, stdp, seed, v0):
                 n_events += total
                 # one flat index into the ring buffer: slot (t + delay) % L, trial, u/v, neuron
                 flat_t = off_syn[idx]
-                flat_t += np.repeat(b * (2 * N) + (t % L) * size_slot, lens)
+                flat_t += np.repeat(b * (3 * N) + (t % L) * size_slot, lens)
                 if L > 1:
                     flat_t[flat_t >= size_buf] -= size_buf
                 buf_flat += np.bincount(flat_t, weights=weight[idx], minlength=size_buf)
-        arr = buf[t % L].reshape(B, 2, N)
-        u += arr[:, 0]
-        v += np.where(active, arr[:, 1], 0.0)
+        arr = buf[t % L].reshape(B, 3, N)
+        u += arr[:, :2]
+        v += np.where(active, arr[:, 2], 0.0)
         buf[t % L] = 0.0
         if stdp is not None and len(i):
             # traces decay per tick on every tick (done lazily below); here spikes of this tick
@@ -263,7 +291,7 @@ def _apply_dw(weight, weight_int, sl, dw, net, stdp, rng, wmax_units):
 def _normalize(weight, weight_int, syn_idx, dst, stdp, net, rng):
     """Scale each neuron's incoming plastic weights to sum to ``stdp.normalize`` mV (host-side, between trials)."""
     post = dst[syn_idx]
-    w_mv = weight[syn_idx] * (1.0 if net.exact else net.lsb[post])
+    w_mv = weight[syn_idx] * (1.0 if net.exact else net.syn_lsb[syn_idx])
     total = np.bincount(post, weights=w_mv, minlength=net.n_neurons)
     f = np.where(total[post] > 0, stdp.normalize / np.maximum(total[post], 1e-300), 1.0)
     if net.exact:

@@ -14,14 +14,14 @@ rest works on the neutral graph).  Three sources:
 - :func:`graph_from_liquid`: a liquid (LSM, :mod:`workbench.experiments.lsm`)
   with a linear readout.
 
-Conductance synapses become current-based ones (digital chips have no
-reversal potentials): a conductance jump ``w`` (in units of the leak
-conductance) with time constant ``tau_g`` moves the membrane by
-``w * tau_g / tau_m * (E - v_ref)``, with ``v_ref`` halfway between rest and
-threshold of the postsynaptic neuron.  This approximation is part of the
-deployment; the float reference (:func:`quantize.float_network`) shares it,
-so quantization effects are measured apart from it, and the archive's own
-Brian2 accuracy is reported beside both.
+The Diehl & Cook network is exported as it is simulated in Brian2:
+conductance synapses (``ge += w``, two receptors with their own time
+constants and reversal potentials), the learned thresholds, refractory
+periods and delays, at the source's time step.  Chips without conductance
+synapses (Loihi's CUBA compartment) get currents at a reference voltage
+(:func:`workbench.hardware.graph.conductance_to_current`, applied by
+:func:`workbench.hardware.quantize.quantize`); ``drive='current'`` applies it
+at export.
 """
 from __future__ import annotations
 
@@ -31,7 +31,8 @@ import numpy as np
 
 from .graph import Graph, GraphError, Population, Projection, Readout
 
-__all__ = ["graph_from_brian", "graph_from_stdp_digits", "graph_from_liquid", "tm_efficacy", "ExportError"]
+__all__ = ["graph_from_brian", "graph_from_stdp_digits", "graph_from_liquid", "tm_efficacy", "source_dt",
+           "ExportError"]
 
 
 class ExportError(GraphError):
@@ -47,15 +48,37 @@ def _scalar(ds, name, unit):
     return float(da.values)
 
 
-def graph_from_stdp_digits(ds, dt: float = 1.0) -> Graph:
+def source_dt(ds, default: float = 0.5) -> float:
+    """The time step (ms) a ``stdp-digits`` archive was simulated with (its config), else ``default``."""
+    import json
+
+    cfg = json.loads(ds.attrs.get("config", "{}") or "{}")
+    text = str(cfg.get("dt", "")).strip()
+    m = re.fullmatch(r"([0-9.eE+-]+)\s*(ms|us|s)", text)
+    if not m:
+        return default
+    return float(m.group(1)) * {"ms": 1.0, "us": 1e-3, "s": 1e3}[m.group(2)]
+
+
+def graph_from_stdp_digits(ds, dt: float | None = None, drive: str = "conductance", v_ref="mid") -> Graph:
     """The Diehl & Cook network of a ``stdp-digits`` archive as a neutral graph (``dt`` in ms).
 
     Populations ``input`` (pixels), ``exc`` (thresholds ``v_thresh_e +
     theta - theta_offset`` frozen at their learned values) and ``inh``;
     projections ``input_exc`` (learned weights and delays), ``exc_inh``
-    (one-to-one) and ``inh_exc`` (all but self); readout: vote of ``exc``
-    with the archive's class assignment.
+    (one-to-one) and ``inh_exc`` (all but self), all conductance synapses
+    (receptor 0: excitatory, ``tau_ge``, ``E_exc``; receptor 1: inhibitory,
+    ``tau_gi``, ``E_inh``); readout: vote of ``exc`` with the archive's class
+    assignment.  ``dt`` defaults to the archive's own time step.
+    ``drive='current'`` converts the conductances to currents at ``v_ref``
+    (see :func:`workbench.hardware.graph.conductance_to_current`).
     """
+    from .graph import conductance_to_current
+
+    if drive not in ("conductance", "current"):
+        raise ExportError(f"drive={drive!r}: use 'conductance' or 'current'")
+    if dt is None:
+        dt = source_dt(ds)
     for need in ("receptive_field", "theta", "assignment"):
         if need not in ds:
             raise ExportError(f"archive has no {need!r}: not a finished stdp-digits archive "
@@ -65,40 +88,38 @@ def graph_from_stdp_digits(ds, dt: float = 1.0) -> Graph:
         ("v_thresh_i", "mV"), ("t_ref_e", "ms"), ("t_ref_i", "ms"), ("tau_e", "ms"), ("tau_i", "ms"),
         ("E_exc", "mV"), ("E_inh_e", "mV"), ("tau_ge", "ms"), ("tau_gi", "ms"), ("theta_offset", "mV"),
         ("w_ei", "1"), ("w_ie", "1"))}
+    P["E_inh_i"] = _scalar(ds, "param_E_inh_i", "mV") if "param_E_inh_i" in ds else -85.0
     rf = np.asarray(ds["receptive_field"].values, dtype=float)
     n_exc = rf.shape[0]
     w_in = rf.reshape(n_exc, -1)  # (exc, input)
     n_in = w_in.shape[1]
     theta = np.asarray(ds["theta"].values, dtype=float)
     th_e = P["v_thresh_e"] + theta - P["theta_offset"]
-    vref_e = 0.5 * (P["v_rest_e"] + th_e)
-    vref_i = 0.5 * (P["v_rest_i"] + P["v_thresh_i"])
-    exc = Population("exc", n_exc, params=dict(tau_m=P["tau_e"], v_rest=P["v_rest_e"], v_reset=P["v_reset_e"],
-                                                v_th=th_e, t_ref=P["t_ref_e"]))
-    inh = Population("inh", n_exc, params=dict(tau_m=P["tau_i"], v_rest=P["v_rest_i"], v_reset=P["v_reset_i"],
-                                                v_th=P["v_thresh_i"], t_ref=P["t_ref_i"]))
+    exc = Population("exc", n_exc, params=dict(
+        tau_m=P["tau_e"], v_rest=P["v_rest_e"], v_reset=P["v_reset_e"], v_th=th_e, t_ref=P["t_ref_e"],
+        tau_syn=P["tau_ge"], tau_syn1=P["tau_gi"], E_rev0=P["E_exc"], E_rev1=P["E_inh_e"]))
+    inh = Population("inh", n_exc, params=dict(
+        tau_m=P["tau_i"], v_rest=P["v_rest_i"], v_reset=P["v_reset_i"], v_th=P["v_thresh_i"], t_ref=P["t_ref_i"],
+        tau_syn=P["tau_ge"], tau_syn1=P["tau_gi"], E_rev0=P["E_exc"], E_rev1=P["E_inh_i"]))
     post, pre = np.meshgrid(np.arange(n_exc), np.arange(n_in), indexing="ij")
     post, pre = post.ravel(), pre.ravel()
-    g_to_v = P["tau_ge"] / P["tau_e"] * (P["E_exc"] - vref_e)  # mV per unit conductance jump, per exc neuron
     delay = 0.0
     if "input_delay" in ds:
         delay = np.asarray(ds["input_delay"].values, dtype=float).reshape(n_exc, -1).ravel()
-    proj = [Projection("input_exc", "input", "exc", pre, post, w_in.ravel() * g_to_v[post], delay=delay,
-                       synapse="delta", plastic=True)]
+    proj = [Projection("input_exc", "input", "exc", pre, post, w_in.ravel(), delay=delay,
+                       synapse="conductance", receptor=0, plastic=True)]
     idx = np.arange(n_exc)
-    proj.append(Projection("exc_inh", "exc", "inh", idx, idx,
-                           P["w_ei"] * P["tau_ge"] / P["tau_i"] * (P["E_exc"] - vref_i), synapse="delta"))
+    proj.append(Projection("exc_inh", "exc", "inh", idx, idx, P["w_ei"], synapse="conductance", receptor=0))
     ii, jj = np.meshgrid(idx, idx, indexing="ij")
     off = ii != jj
-    proj.append(Projection("inh_exc", "inh", "exc", ii[off], jj[off],
-                           P["w_ie"] * P["tau_gi"] / P["tau_e"] * (P["E_inh_e"] - vref_e[jj[off]]),
-                           synapse="delta"))
+    proj.append(Projection("inh_exc", "inh", "exc", ii[off], jj[off], P["w_ie"], synapse="conductance",
+                           receptor=1))
     readout = Readout("exc", "vote", labels=np.asarray(ds["assignment"].values, dtype=int), classes=tuple(range(10)))
-    meta = {"source": "stdp-digits", "conductance_to_current": "w*tau_g/tau_m*(E - v_ref), v_ref halfway "
-            "between rest and threshold", "source_test_accuracy": float(ds["test_accuracy"].values)
+    meta = {"source": "stdp-digits", "source_test_accuracy": float(ds["test_accuracy"].values)
             if "test_accuracy" in ds else float("nan")}
-    return Graph([Population("input", n_in, "input"), exc, inh], proj, readout=readout, dt=dt,
-                 name="diehl-cook", metadata=meta)
+    graph = Graph([Population("input", n_in, "input"), exc, inh], proj, readout=readout, dt=dt,
+                  name="diehl-cook", metadata=meta)
+    return conductance_to_current(graph, v_ref) if drive == "current" else graph
 
 
 def tm_efficacy(U, D, F, rate_hz):
@@ -127,8 +148,9 @@ def graph_from_liquid(liquid, paper: dict, dt: float = 0.5, tau_syn: float | Non
     (:func:`tm_efficacy`; ``A*U``, a first spike's, at rate 0); the
     chip neuron has one synaptic current, with the excitatory time constant,
     so inhibitory synapses (``tau_s_i``) are scaled to deliver the same charge.
-    A current jump ``A`` (nA) then moves ``u`` by ``A*R*tau_s/tau_m*(1-d)/d`` mV
-    with ``d = exp(-dt/tau_s)``, which gives the same total deflection.
+    A current jump ``A`` (nA) then moves ``u`` by ``A*R*tau_s/tau_m*(1-d)`` mV
+    with ``d = exp(-dt/tau_s)``, which gives the same total deflection
+    (``u*(1 + d + d**2 + ...)``).
     """
     need = ("pre", "post", "A", "U", "delay", "in_pre", "in_post", "in_A", "inhibitory", "n_in")
     missing = [k for k in need if not hasattr(liquid, k)]
@@ -138,7 +160,7 @@ def graph_from_liquid(liquid, paper: dict, dt: float = 0.5, tau_syn: float | Non
     ts = float(paper["tau_s_e"]) if tau_syn is None else float(tau_syn)
     tm, R = float(paper["tau_m"]), float(paper["R_in"])
     d = np.exp(-dt / ts)
-    to_u = R * ts / tm * (1 - d) / d  # mV of u per nA of current jump
+    to_u = R * ts / tm * (1 - d)  # mV of u per nA of current jump
     inh_pre = np.asarray(liquid.inhibitory)[np.asarray(liquid.pre)]
     charge = np.where(inh_pre, float(paper["tau_s_i"]) / ts, float(paper["tau_s_e"]) / ts)
     eff = tm_efficacy(liquid.U, liquid.D, liquid.F, rate_hz)
@@ -233,7 +255,7 @@ def graph_from_brian(groups, synapses, dt=None, readout=None, name="network") ->
             tm = np.asarray(post_info["tau_m"])
             tmj = tm[j] if tm.ndim else tm
             dv_total = w * float(scale / amp) * Rj * 1e3 * post_info["tau_syn"] / tmj  # mV of total deflection
-            weight = dv_total * (1 - d) / d  # u jump whose discrete sum u*(d + d^2 + ...) gives the same
+            weight = dv_total * (1 - d)  # u jump whose discrete sum u*(1 + d + d^2 + ...) gives the same
             kind = "current"
         else:
             raise ExportError(f"{S.name}: target variable {target!r} is neither v nor a receptor current I_r")

@@ -1,19 +1,34 @@
 """Hardware-neutral network graph: plain dataclasses, no Brian2.
 
-The graph describes a network in the discrete-time current-based LIF form
-that digital neuromorphic chips implement (Loihi's CUBA compartment,
-SpiNNaker's LIF, TrueNorth's and DYNAP-SE's neurons as approximations):
+The graph describes a network in the discrete-time LIF form that digital
+neuromorphic chips implement (Loihi's CUBA compartment, SpiNNaker's LIF
+with current or conductance synapses, TrueNorth's and DYNAP-SE's neurons as
+approximations).  Each neuron has two synaptic receptors ``r`` = 0, 1 with a
+state ``u_r`` each (time constants ``tau_syn`` and ``tau_syn1``)::
 
-    u <- u * exp(-dt/tau_syn)
-    v <- v_rest + (v - v_rest) * exp(-dt/tau_m) + u + bias*dt        (not refractory)
-    spike if v > v_th; then this tick's arrivals: 'current' synapses add to u
-    (felt by v from the next tick on), 'delta' synapses add to v; v = v_reset,
-    refractory for t_ref   (exact order: :mod:`workbench.hardware.aersim`)
+    v <- v_rest + (v - v_rest) * exp(-dt/tau_m) + bias*dt + sum_r drive_r   (not refractory)
+         drive_r = u_r                                  ('current' receptor)
+         drive_r = u_r * (E_rev_r - v) * dt/tau_m       ('conductance' receptor, u_r in
+                                                         units of the leak conductance)
+    v <- clip(v, lowest, highest reversal potential)    (conductance receptors only)
+    u_r <- u_r * exp(-dt/tau_syn_r)
+    spike if v > v_th; then this tick's arrivals: 'current' / 'conductance'
+    synapses add to u_r (felt by v from the next tick on), 'delta' synapses
+    add to v; v = v_reset, refractory for t_ref
+    (exact order: :mod:`workbench.hardware.aersim`)
 
-``u`` is a voltage increment per tick (mV), so a weight is the jump (mV) it
-gives ``u`` (current synapses) or ``v`` (delta synapses).  Values are plain
-floats or numpy arrays with a unit string each (``'ms'``, ``'mV'``,
-``'mV/ms'``); :class:`Population` converts known units to the canonical ones.
+This is Loihi's order (the synaptic input of the spikes of tick t-1 is
+integrated in tick t, then the compartment updates with the undecayed
+current) and Brian2's (the state update uses the conductances of the step
+start; spikes propagate after the threshold), so a Brian2 network and its
+graph see the same input on the same tick.
+
+``u_r`` of a current receptor is a voltage increment per tick (mV), so a
+weight is the jump (mV) it gives ``u_r`` (current synapses) or ``v`` (delta
+synapses); a conductance weight is the dimensionless jump of ``u_r``
+(``ge += w`` in Brian2).  Values are plain floats or numpy arrays with a unit
+string each (``'ms'``, ``'mV'``, ``'mV/ms'``, ``'1'``); :class:`Population`
+converts known units to the canonical ones.
 This is the model of record for the float reference (``aersim.simulate`` with
 ``quantized=None``) and the input of :mod:`quantize`, :mod:`mapping` and
 :mod:`aersim`.  :func:`to_nir` writes it to NIR.
@@ -34,6 +49,8 @@ __all__ = [
     "Graph",
     "FlatGraph",
     "LIF_PARAMS",
+    "SYNAPSE_KINDS",
+    "conductance_to_current",
     "to_nir",
 ]
 
@@ -45,7 +62,10 @@ class GraphError(ValueError):
 #: Parameters of a 'lif' population: canonical unit and default.
 LIF_PARAMS = {
     "tau_m": ("ms", 20.0),
-    "tau_syn": ("ms", 0.0),  # 0: no synaptic current state (only delta synapses make sense)
+    "tau_syn": ("ms", 0.0),  # receptor 0; 0: the synaptic state lasts one tick
+    "tau_syn1": ("ms", 0.0),  # receptor 1
+    "E_rev0": ("mV", 0.0),  # reversal potential of receptor 0 (conductance synapses only)
+    "E_rev1": ("mV", 0.0),  # reversal potential of receptor 1 (conductance synapses only)
     "v_rest": ("mV", 0.0),
     "v_reset": ("mV", 0.0),
     "v_th": ("mV", 1.0),
@@ -57,7 +77,11 @@ _SCALE = {
     "ms": {"ms": 1.0, "s": 1e3, "second": 1e3, "us": 1e-3},
     "mV": {"mV": 1.0, "V": 1e3, "volt": 1e3, "uV": 1e-3},
     "mV/ms": {"mV/ms": 1.0, "V/s": 1.0, "mV/s": 1e-3},
+    "1": {"1": 1.0, "": 1.0},
 }
+
+#: Synapse kinds: what a weight adds to (see module docstring).
+SYNAPSE_KINDS = ("current", "delta", "conductance")
 
 
 def _canonical(name: str, value, unit: str, canonical: str, where: str):
@@ -121,8 +145,9 @@ class Population:
         for key in ("tau_m",):
             if np.any(np.asarray(params[key]) <= 0):
                 raise GraphError(f"{where}: {key} must be > 0 ms")
-        if np.any(np.asarray(params["tau_syn"]) < 0) or np.any(np.asarray(params["t_ref"]) < 0):
-            raise GraphError(f"{where}: tau_syn and t_ref must be >= 0 ms")
+        for key in ("tau_syn", "tau_syn1", "t_ref"):
+            if np.any(np.asarray(params[key]) < 0):
+                raise GraphError(f"{where}: {key} must be >= 0 ms")
         self.params, self.units = params, units
 
     def param(self, key: str) -> np.ndarray:
@@ -134,8 +159,11 @@ class Population:
 class Projection:
     """Sparse synapses from ``pre`` to ``post``.
 
-    ``weight`` is the jump (mV) of the target variable (``u`` for 'current'
-    synapses, ``v`` for 'delta'); ``delay`` is the transmission delay (ms).
+    ``weight`` is the jump of the target variable: of ``u_r`` in mV for
+    'current' synapses, of ``v`` in mV for 'delta' synapses, of the
+    conductance ``u_r`` (dimensionless, units of the leak conductance) for
+    'conductance' synapses; ``receptor`` (0 or 1) selects ``u_r``;
+    ``delay`` is the transmission delay (ms).
     """
 
     name: str
@@ -146,9 +174,10 @@ class Projection:
     weight: np.ndarray
     delay: np.ndarray | float = 0.0
     synapse: str = "current"
-    weight_unit: str = "mV"
+    weight_unit: str | None = None  # default: 'mV' ('1' for conductance synapses)
     delay_unit: str = "ms"
     plastic: bool = False
+    receptor: int = 0
 
     def __post_init__(self):
         where = f"projection {self.name!r}"
@@ -157,15 +186,21 @@ class Projection:
         n = len(self.pre_index)
         if len(self.post_index) != n:
             raise GraphError(f"{where}: pre_index has {n} entries but post_index {len(self.post_index)}")
-        w = _canonical("weight", self.weight, self.weight_unit, "mV", where)
+        if self.synapse not in SYNAPSE_KINDS:
+            raise GraphError(f"{where}: synapse {self.synapse!r} is not supported; use one of {SYNAPSE_KINDS}")
+        if self.receptor not in (0, 1):
+            raise GraphError(f"{where}: receptor {self.receptor!r}: use 0 or 1")
+        canon = "1" if self.synapse == "conductance" else "mV"
+        unit = canon if self.weight_unit is None else self.weight_unit
+        w = _canonical("weight", self.weight, unit, canon, where)
         self.weight = np.broadcast_to(np.asarray(w, dtype=float), (n,)).copy()
         d = _canonical("delay", self.delay, self.delay_unit, "ms", where)
         self.delay = np.broadcast_to(np.asarray(d, dtype=float), (n,)).copy()
-        self.weight_unit, self.delay_unit = "mV", "ms"
+        self.weight_unit, self.delay_unit = canon, "ms"
         if np.any(self.delay < 0):
             raise GraphError(f"{where}: negative delays")
-        if self.synapse not in ("current", "delta"):
-            raise GraphError(f"{where}: synapse {self.synapse!r} is not supported; use 'current' or 'delta'")
+        if self.synapse == "conductance" and np.any(self.weight < 0):
+            raise GraphError(f"{where}: conductance weights must be >= 0 (the sign comes from E_rev)")
 
     @property
     def n_synapses(self) -> int:
@@ -177,7 +212,8 @@ class Readout:
     """How the host reads a class from spike counts of one population.
 
     kind 'vote': each neuron votes for ``labels[i]``; the class with the
-    highest mean count over its neurons wins (Diehl & Cook 2015).
+    highest mean count over its neurons wins (Diehl & Cook 2015; a class
+    without neurons scores 0, ties go to the highest class, as in their code).
     kind 'linear': ``argmax(weights @ features + bias)`` with features the
     spike counts (optionally standardised with ``mean``/``scale``).
     """
@@ -203,14 +239,16 @@ class Readout:
         """Class indices from spike counts (trials x neurons)."""
         counts = np.asarray(counts, dtype=float)
         if self.kind == "vote":
+            # Diehl & Cook's get_recognized_number_ranking: a class without neurons scores 0,
+            # ties go to the highest class index (argsort(...)[::-1][0])
             labels = np.asarray(self.labels, dtype=int)
             n_classes = max(len(self.classes), int(labels.max()) + 1)
-            score = np.full((counts.shape[0], n_classes), -np.inf)
+            score = np.zeros((counts.shape[0], n_classes))
             for c in range(n_classes):
                 sel = labels == c
                 if sel.any():
                     score[:, c] = counts[:, sel].mean(axis=1)
-            return np.argmax(score, axis=1)
+            return n_classes - 1 - np.argmax(score[:, ::-1], axis=1)
         x = counts
         if self.mean is not None:
             x = (x - np.asarray(self.mean)) / np.where(np.asarray(self.scale) > 0, np.asarray(self.scale), 1.0)
@@ -231,8 +269,10 @@ class FlatGraph:
     dst: np.ndarray
     weight: np.ndarray
     delay: np.ndarray  # ms
-    delta: np.ndarray  # bool per synapse: adds to v (True) or u (False)
+    delta: np.ndarray  # bool per synapse: adds to v (True) or u_r (False)
     projection: np.ndarray  # index of the projection of each synapse
+    receptor: np.ndarray  # receptor (0, 1) of each synapse (ignored for delta synapses)
+    conductance: np.ndarray  # bool (2, neurons): receptor r of neuron i is a conductance
     indptr: np.ndarray  # CSR by source: synapses of neuron i are [indptr[i], indptr[i+1])
 
     @property
@@ -309,7 +349,7 @@ class Graph:
         sizes = np.array([p.size for p in self.populations])
         offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         off = dict(zip(names, offsets[:-1]))
-        parts = {k: [] for k in ("src", "dst", "weight", "delay", "delta", "projection")}
+        parts = {k: [] for k in ("src", "dst", "weight", "delay", "delta", "projection", "receptor")}
         for k, pr in enumerate(self.projections):
             parts["src"].append(pr.pre_index + off[pr.pre])
             parts["dst"].append(pr.post_index + off[pr.post])
@@ -317,25 +357,78 @@ class Graph:
             parts["delay"].append(pr.delay)
             parts["delta"].append(np.full(pr.n_synapses, pr.synapse == "delta"))
             parts["projection"].append(np.full(pr.n_synapses, k))
+            parts["receptor"].append(np.full(pr.n_synapses, pr.receptor))
         cat = {k: (np.concatenate(v) if v else np.zeros(0)) for k, v in parts.items()}
         src = cat["src"].astype(np.int64)
         order = np.argsort(src, kind="stable")
         N = int(offsets[-1])
         indptr = np.concatenate([[0], np.cumsum(np.bincount(src, minlength=N))]).astype(np.int64)
         is_input = np.concatenate([np.full(p.size, p.model == "input") for p in self.populations])
+        cond = np.zeros((2, N), dtype=bool)
+        curr = np.zeros((2, N), dtype=bool)
+        for pr in self.projections:
+            if pr.synapse == "delta":
+                continue
+            where = cond if pr.synapse == "conductance" else curr
+            where[pr.receptor, pr.post_index + off[pr.post]] = True
+        if np.any(cond & curr):
+            r, i = np.argwhere(cond & curr)[0]
+            raise GraphError(f"receptor {r} of neuron {i} receives both conductance and current synapses; "
+                             "give them different receptors")
         return FlatGraph(
             names=names, offsets=offsets, is_input=is_input, src=src[order],
             dst=cat["dst"].astype(np.int64)[order], weight=cat["weight"].astype(float)[order],
             delay=cat["delay"].astype(float)[order], delta=cat["delta"].astype(bool)[order],
-            projection=cat["projection"].astype(np.int64)[order], indptr=indptr)
+            projection=cat["projection"].astype(np.int64)[order],
+            receptor=cat["receptor"].astype(np.int64)[order], conductance=cond, indptr=indptr)
 
     def summary(self) -> str:
         lines = [f"graph {self.name!r}: dt {self.dt} ms, {self.n_neurons} neurons, {self.n_synapses} synapses"]
         for p in self.populations:
             lines.append(f"  population {p.name}: {p.size} {p.model}")
         for pr in self.projections:
-            lines.append(f"  projection {pr.name}: {pr.pre} -> {pr.post}, {pr.n_synapses} {pr.synapse} synapses")
+            lines.append(f"  projection {pr.name}: {pr.pre} -> {pr.post}, {pr.n_synapses} {pr.synapse} synapses"
+                         + (f" (receptor {pr.receptor})" if pr.synapse != "delta" else ""))
         return "\n".join(lines)
+
+
+def conductance_to_current(graph: Graph, v_ref="mid") -> Graph:
+    """The graph with every conductance synapse replaced by a current synapse at a reference voltage.
+
+    A conductance jump ``w`` on receptor ``r`` drives ``v`` by ``u_r*(E_rev_r - v)*dt/tau_m``
+    per tick; with ``v`` frozen at ``v_ref`` that is a current synapse of weight
+    ``w*(E_rev_r - v_ref)*dt/tau_m`` mV on the same receptor (same time constant), exact while
+    ``v = v_ref``.  ``v_ref``: ``'mid'`` (halfway between each neuron's rest and threshold),
+    ``'rest'``, ``'threshold'``, or a number (mV) for every neuron.  The choice is recorded in
+    ``graph.metadata['conductance_to_current']``.
+    """
+    pops = {p.name: p for p in graph.populations}
+    projections = []
+    changed = False
+    for pr in graph.projections:
+        if pr.synapse != "conductance":
+            projections.append(pr)
+            continue
+        changed = True
+        post = pops[pr.post]
+        rest, th = post.param("v_rest"), post.param("v_th")
+        if isinstance(v_ref, str):
+            table = {"mid": 0.5 * (rest + th), "rest": rest, "threshold": th}
+            if v_ref not in table:
+                raise GraphError(f"v_ref={v_ref!r}: use 'mid', 'rest', 'threshold' or a voltage in mV")
+            vr = table[v_ref]
+        else:
+            vr = np.full(post.size, float(v_ref))
+        E = post.param(f"E_rev{pr.receptor}")
+        gain = (E - vr) * graph.dt / post.param("tau_m")
+        projections.append(dataclasses.replace(pr, weight=pr.weight * gain[pr.post_index], synapse="current",
+                                               weight_unit="mV"))
+    if not changed:
+        return graph
+    meta = dict(graph.metadata)
+    meta["conductance_to_current"] = (f"conductance synapses as currents at v_ref={v_ref!r} "
+                                      "(w*(E_rev - v_ref)*dt/tau_m mV per tick)")
+    return graph.replace(projections=projections, metadata=meta)
 
 
 def to_nir(graph: Graph):
@@ -346,9 +439,21 @@ def to_nir(graph: Graph):
     ``Delay`` node when any delay is non-zero, each input population an
     ``Input`` and the readout population feeds an ``Output``.  The discrete
     tick semantics are mapped onto NIR's continuous ones: a weight ``w``
-    (mV per tick) on ``u`` corresponds to ``w_in*r = tau_mem/dt * w``.
+    (mV per tick) on ``u`` corresponds to ``w_in*r = tau_mem/dt * w``.  NIR
+    has no conductance-based neuron: conductance synapses are written as
+    currents at ``v_ref`` halfway between rest and threshold
+    (:func:`conductance_to_current`), and NIR's CubaLIF has one synaptic time
+    constant: receptor 1 is written with receptor 0's (both recorded in the
+    NIR graph's metadata).
     """
     import nir
+
+    notes = []
+    if any(pr.synapse == "conductance" for pr in graph.projections):
+        graph = conductance_to_current(graph, "mid")
+        notes.append(graph.metadata["conductance_to_current"])
+    if any(pr.receptor == 1 and pr.synapse != "delta" for pr in graph.projections):
+        notes.append("receptor 1 synapses written onto CubaLIF's single synaptic current (receptor 0's tau_syn)")
 
     nodes, edges = {}, []
     dt_s = graph.dt * 1e-3
@@ -383,4 +488,5 @@ def to_nir(graph: Graph):
     if graph.readout is not None:
         nodes["output"] = nir.Output(output_type={"output": np.array([sizes[graph.readout.population]])})
         edges.append((graph.readout.population, "output"))
-    return nir.NIRGraph(nodes=nodes, edges=edges, metadata={"dt": dt_s, "name": graph.name}, type_check=False)
+    return nir.NIRGraph(nodes=nodes, edges=edges, metadata={"dt": dt_s, "name": graph.name, "approximations": "; ".join(notes)},
+                        type_check=False)

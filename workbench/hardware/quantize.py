@@ -25,6 +25,18 @@ Number formats
   Chips without multiplicative leak (``decay_bits = 0``, TrueNorth) get a
   linear leak toward rest and their current synapses become delta synapses
   carrying the same total charge (recorded in ``approximations``).
+- Conductance receptors (chips whose ``synapse_types`` include
+  ``'conductance'``): the conductance ``u_r`` is a ``state_bits`` integer in
+  its own step (the receptor's finest weight step over ``2**frac``, with
+  room for the sum of all its input weights); the drive
+  ``u_r*(E_rev_r - v)*dt/tau_m`` is computed as
+  ``trunc(u_r*(E_r - v)*G)`` with the gain ``G`` a ``decay_bits``-bit
+  mantissa times a power of two (multiply and shift), and ``v`` is kept
+  within the reversal potentials.  On chips without conductance synapses
+  (Loihi, TrueNorth) they become current synapses at ``v_ref``
+  (:func:`workbench.hardware.graph.conductance_to_current`, recorded in
+  ``approximations``), in the float reference only when asked
+  (``float_network(graph, chip)``).
 - Delays: ``round(delay/dt)`` ticks; refractory periods likewise.
 """
 from __future__ import annotations
@@ -35,7 +47,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .chips import ChipSpec, get_chip
-from .graph import FlatGraph, Graph
+from .graph import FlatGraph, Graph, conductance_to_current
 
 __all__ = [
     "QuantizationError",
@@ -46,6 +58,7 @@ __all__ = [
     "weight_range",
     "quantize_weights",
     "decay_factor",
+    "quantize_gain",
 ]
 
 
@@ -58,12 +71,16 @@ class ChipNetwork:
     """A network in the chip's number format (integers), or the float reference (``exact=True``).
 
     Per neuron (global order of :meth:`Graph.flat`): ``threshold``, ``v_reset``,
-    ``decay_v``, ``decay_u`` (numerators over ``2**decay_bits``, or float
-    factors when exact), ``leak`` (linear leak per tick), ``bias``,
-    ``ref_ticks``, ``lsb`` (mV per state step), ``is_input``.  Per synapse
-    (sorted by source, CSR ``indptr``): ``src``, ``dst``, ``weight`` (added to
-    the state, already shifted by the fractional bits), ``delay_ticks``,
-    ``delta``.
+    ``decay_v`` (numerators over ``2**decay_bits``, or float factors when
+    exact), ``leak`` (linear leak per tick), ``bias``, ``ref_ticks``, ``lsb``
+    (mV per step of ``v``), ``v_lo``/``v_hi`` (bounds of ``v``), ``is_input``;
+    per receptor and neuron, arrays (2, neurons): ``decay_u``,
+    ``conductance`` (bool), ``E_rev`` (reversal potential in ``v`` steps),
+    ``gain`` (conductance drive per tick), ``u_lsb`` (graph units per step of
+    ``u_r``).  Per synapse (sorted by source, CSR ``indptr``): ``src``,
+    ``dst``, ``weight`` (added to the state, already shifted by the
+    fractional bits), ``delay_ticks``, ``delta``, ``receptor``, ``syn_lsb``
+    (graph units per state step of the synapse's target).
     """
 
     flat: FlatGraph
@@ -83,6 +100,13 @@ class ChipNetwork:
     frac_shift: np.ndarray  # per synapse: state steps per weight step (a power of two with pow2 scales)
     delay_ticks: np.ndarray
     delta: np.ndarray
+    conductance: np.ndarray | None = None
+    E_rev: np.ndarray | None = None
+    gain: np.ndarray | None = None
+    u_lsb: np.ndarray | None = None
+    syn_lsb: np.ndarray | None = None
+    v_lo: np.ndarray | None = None
+    v_hi: np.ndarray | None = None
     decay_bits: int = 0
     state_min: float = -np.inf
     state_max: float = np.inf
@@ -106,8 +130,12 @@ class ChipNetwork:
         return int(self.delay_ticks.max()) if len(self.delay_ticks) else 0
 
     def weight_mV(self) -> np.ndarray:
-        """Effective weights in mV (what the quantized network really adds)."""
-        return self.weight * self.lsb[self.dst]
+        """Effective weights in graph units (mV; conductance synapses: leak conductances)."""
+        return self.weight * self.syn_lsb
+
+    @property
+    def receptor(self):
+        return self.flat.receptor
 
     @property
     def src(self):
@@ -202,32 +230,75 @@ def decay_factor(tau, dt: float, bits: int, exact: bool = False):
 
 
 def _neuron_arrays(graph: Graph):
-    g = {k: graph.neuron_param(k) for k in ("tau_m", "tau_syn", "v_rest", "v_reset", "v_th", "t_ref", "bias")}
+    g = {k: graph.neuron_param(k) for k in ("tau_m", "tau_syn", "tau_syn1", "v_rest", "v_reset", "v_th", "t_ref",
+                                            "bias", "E_rev0", "E_rev1")}
     for k in g:
         g[k] = np.nan_to_num(g[k], nan=0.0)
     g["tau_m"] = np.where(graph.flat().is_input, 1.0, g["tau_m"])
     return g
 
 
-def float_network(graph: Graph) -> ChipNetwork:
-    """The float reference: the graph's discrete-time dynamics in float64 with exact decays."""
+def _reversal_bounds(flat: FlatGraph, E_rel: np.ndarray):
+    """Bounds of v (relative to rest) for neurons with conductance receptors: rest and their reversal potentials."""
+    cond = flat.conductance
+    lo = np.where(cond, E_rel, 0.0).min(axis=0)
+    hi = np.where(cond, E_rel, 0.0).max(axis=0)
+    anyc = cond.any(axis=0)
+    return np.where(anyc, lo, -np.inf), np.where(anyc, hi, np.inf)
+
+
+def _to_chip_synapses(graph: Graph, chip, v_ref):
+    """Graph as the chip can run it: conductance synapses become currents at ``v_ref`` when the chip has none."""
+    if chip is None or "conductance" in chip.synapse_types or \
+            not any(pr.synapse == "conductance" for pr in graph.projections):
+        return graph, []
+    g = conductance_to_current(graph, v_ref)
+    return g, [f"{chip.name}: no conductance synapses; {g.metadata['conductance_to_current']}"]
+
+
+def float_network(graph: Graph, chip=None, v_ref="mid") -> ChipNetwork:
+    """The float reference: the graph's discrete-time dynamics in float64 with exact decays.
+
+    With ``chip`` (a preset name or spec), conductance synapses that the chip
+    cannot run are first converted to currents at ``v_ref`` as
+    :func:`quantize` does, so the result is the chip's arithmetic in float.
+    """
+    if chip is not None:
+        chip = get_chip(chip)
+    graph, approximations = _to_chip_synapses(graph, chip, v_ref)
     flat = graph.flat()
     p = _neuron_arrays(graph)
     dt = graph.dt
     n = flat.n_neurons
+    E_rel = np.stack([p["E_rev0"] - p["v_rest"], p["E_rev1"] - p["v_rest"]])
+    v_lo, v_hi = _reversal_bounds(flat, E_rel)
     return ChipNetwork(
         flat=flat, dt=dt, exact=True,
         threshold=p["v_th"] - p["v_rest"], v_reset=p["v_reset"] - p["v_rest"],
-        decay_v=decay_factor(p["tau_m"], dt, 0, exact=True), decay_u=decay_factor(p["tau_syn"], dt, 0, exact=True),
+        decay_v=decay_factor(p["tau_m"], dt, 0, exact=True),
+        decay_u=np.stack([decay_factor(p["tau_syn"], dt, 0, exact=True),
+                          decay_factor(p["tau_syn1"], dt, 0, exact=True)]),
         leak=np.zeros(n), bias=p["bias"] * dt, ref_ticks=np.rint(p["t_ref"] / dt).astype(np.int64),
         lsb=np.ones(n), weight=flat.weight.copy(), weight_int=flat.weight.copy(), weight_step=np.ones(len(flat.weight)),
         frac_shift=np.ones(len(flat.weight)), delay_ticks=np.rint(flat.delay / dt).astype(np.int64),
-        delta=flat.delta.copy(), settings={"mode": "float"})
+        delta=flat.delta.copy(), conductance=flat.conductance.copy(), E_rev=E_rel,
+        gain=np.broadcast_to(dt / p["tau_m"], (2, n)).copy(), u_lsb=np.ones((2, n)),
+        syn_lsb=np.ones(len(flat.weight)), v_lo=v_lo, v_hi=v_hi, settings={"mode": "float"},
+        approximations=approximations)
+
+
+def quantize_gain(g, bits: int):
+    """Positive factors as a ``bits``-bit mantissa times a power of two (multiply, then shift)."""
+    g = np.asarray(g, dtype=float)
+    if bits < 1:
+        raise QuantizationError(f"gain needs >= 1 mantissa bit, got {bits}")
+    e = np.where(g > 0, bits - 1 - np.floor(np.log2(np.where(g > 0, g, 1.0))), 0.0)
+    return np.rint(g * 2.0**e) / 2.0**e
 
 
 def quantize(graph: Graph, chip, weight_bits: int | None = None, *, scale: str = "pow2", per: str = "population",
              rounding: str = "nearest", core_of: np.ndarray | None = None, max_frac_bits: int = 8,
-             headroom: float = 4.0, seed: int = 0) -> ChipNetwork:
+             headroom: float = 4.0, seed: int = 0, v_ref="mid") -> ChipNetwork:
     """Quantize ``graph`` for ``chip`` (a preset name or :class:`ChipSpec`).
 
     Parameters
@@ -249,6 +320,9 @@ def quantize(graph: Graph, chip, weight_bits: int | None = None, *, scale: str =
         threshold and reset magnitudes.
     seed : int
         Seed of the stochastic rounding.
+    v_ref : {'mid', 'rest', 'threshold'} or float
+        Reference voltage at which conductance synapses become currents on
+        chips without conductance synapses.
     """
     chip = get_chip(chip)
     bits = chip.weight_bits if weight_bits is None else int(weight_bits)
@@ -257,17 +331,21 @@ def quantize(graph: Graph, chip, weight_bits: int | None = None, *, scale: str =
     if per == "core" and core_of is None:
         raise QuantizationError("per='core' needs core_of (the core of every neuron, from mapping.map_graph)")
     rng = np.random.default_rng(seed)
-    approximations = []
+    graph, approximations = _to_chip_synapses(graph, chip, v_ref)
     flat = graph.flat()
     p = _neuron_arrays(graph)
     dt = graph.dt
     n = flat.n_neurons
     w = flat.weight.copy()
     delta = flat.delta.copy()
-    decay_u_f = decay_factor(p["tau_syn"], dt, 0, exact=True)
-    if "current" not in chip.synapse_types and np.any(~delta):
+    cond_syn = flat.conductance[flat.receptor, flat.dst] & ~delta
+    decay_u_f = np.stack([decay_factor(p["tau_syn"], dt, 0, exact=True),
+                          decay_factor(p["tau_syn1"], dt, 0, exact=True)])
+    if "current" not in chip.synapse_types and np.any(~delta & ~cond_syn):
+        if np.any(cond_syn):
+            raise QuantizationError(f"{chip.name}: has conductance but no current synapses; not supported")
         # same total charge: sum_k w*d^k = w/(1-d)
-        d = decay_u_f[flat.dst[~delta]]
+        d = decay_u_f[flat.receptor[~delta], flat.dst[~delta]]
         w[~delta] = w[~delta] / np.maximum(1 - d, 1e-12)
         delta[:] = True
         approximations.append(f"{chip.name}: no synaptic current state; current synapses became delta synapses "
@@ -292,13 +370,18 @@ def quantize(graph: Graph, chip, weight_bits: int | None = None, *, scale: str =
         step_syn[sel] = step
     # state step per neuron: the finest weight step onto it, divided by 2**frac
     base = np.full(n, np.inf)
-    np.minimum.at(base, flat.dst, step_syn)
+    np.minimum.at(base, flat.dst[~cond_syn], step_syn[~cond_syn])
     span = np.maximum(np.abs(p["v_th"] - p["v_rest"]), np.abs(p["v_reset"] - p["v_rest"])) * headroom
     span = np.where(flat.is_input, 0.0, span)
-    no_in = ~np.isfinite(base)
-    base[no_in] = np.where(span[no_in] > 0, span[no_in] / 2 ** (chip.state_bits - 2), 1.0)
     state_max = 2 ** (chip.state_bits - 1) - 1
     th_max = 2**chip.threshold_bits - 1
+    # neurons without current or delta inputs (conductance inputs only): the finest step at which
+    # the state and threshold registers hold their range
+    no_in = ~np.isfinite(base)
+    fit = np.maximum(span / state_max, np.abs(p["v_th"] - p["v_rest"]) / th_max)
+    if scale == "pow2":
+        fit = 2.0 ** np.ceil(np.log2(np.where(fit > 0, fit, 1.0)))
+    base[no_in] = np.where(fit[no_in] > 0, fit[no_in], 1.0)
     frac = np.zeros(n, dtype=np.int64)
     for f in range(max_frac_bits, -1, -1):
         lsb_f = base / 2**f
@@ -312,25 +395,55 @@ def quantize(graph: Graph, chip, weight_bits: int | None = None, *, scale: str =
     coarse = lsb < need
     if np.any(coarse):
         lsb[coarse] = 2.0 ** np.ceil(np.log2(need[coarse])) if scale == "pow2" else need[coarse]
-        fine = step_syn < lsb[flat.dst]
+        fine = (step_syn < lsb[flat.dst]) & ~cond_syn
         wq[fine] = np.clip(round_values(np.abs(w[fine]) / lsb[flat.dst][fine], rounding, rng), 0, hi) \
             * np.sign(w[fine])
         step_syn[fine] = lsb[flat.dst][fine]
         approximations.append(f"{int(np.sum(coarse))} neuron(s): state/threshold registers too narrow for the "
                               f"weight step; {int(np.sum(fine))} weight(s) re-quantized to the coarser state step")
-    shift = step_syn / lsb[flat.dst]  # weight step in state steps (a power of two with scale='pow2')
+    # conductance states: step = finest weight step onto the receptor / 2**frac, with room for the sum
+    # of all the receptor's input weights
+    u_lsb = np.broadcast_to(lsb, (2, n)).copy()
+    cond = flat.conductance
+    if np.any(cond_syn):
+        r_s, d_s = flat.receptor[cond_syn], flat.dst[cond_syn]
+        gstep = np.full((2, n), np.inf)
+        np.minimum.at(gstep, (r_s, d_s), step_syn[cond_syn])
+        gsum = np.zeros((2, n))
+        np.add.at(gsum, (r_s, d_s), np.abs(w[cond_syn]))
+        need_g = gsum / state_max
+        done = ~cond
+        for f in range(max_frac_bits, -1, -1):  # the finest step whose register holds the sum
+            cand = gstep / 2.0**f
+            ok = ~done & (cand >= need_g)
+            u_lsb = np.where(ok, cand, u_lsb)
+            done |= ok
+        if np.any(~done):  # even the weight step overflows: coarsen (weights lose low-order bits)
+            coarse_g = 2.0 ** np.ceil(np.log2(np.maximum(need_g, 1e-300)))
+            u_lsb = np.where(~done, coarse_g, u_lsb)
+            approximations.append(f"{int(np.sum(~done))} conductance register(s) coarser than the weight step")
+    syn_lsb = np.where(cond_syn, u_lsb[flat.receptor, flat.dst], lsb[flat.dst])
+    shift = step_syn / syn_lsb  # weight step in state steps (a power of two with scale='pow2')
     weight = np.rint(wq * shift)
+    E_rel = np.stack([p["E_rev0"] - p["v_rest"], p["E_rev1"] - p["v_rest"]])
+    E_int = np.clip(np.rint(E_rel / lsb), -state_max - 1, state_max)
+    v_lo_f, v_hi_f = _reversal_bounds(flat, E_rel)
+    v_lo = np.where(np.isfinite(v_lo_f), np.rint(np.nan_to_num(v_lo_f, neginf=0.0) / lsb), -np.inf)
+    v_hi = np.where(np.isfinite(v_hi_f), np.rint(np.nan_to_num(v_hi_f, posinf=0.0) / lsb), np.inf)
+    gain_bits = chip.decay_bits if chip.decay_bits > 0 else 12
+    gain = np.where(cond, quantize_gain(u_lsb * dt / p["tau_m"], gain_bits), 0.0)
     th_raw = np.rint((p["v_th"] - p["v_rest"]) / lsb)
     th = np.clip(th_raw, 0, th_max).astype(np.int64)
     reset = np.clip(np.rint((p["v_reset"] - p["v_rest"]) / lsb), -state_max - 1, state_max).astype(np.int64)
     bias = np.clip(np.rint(p["bias"] * dt / lsb), -state_max - 1, state_max).astype(np.int64)
     if chip.decay_bits > 0:
         dv = decay_factor(p["tau_m"], dt, chip.decay_bits)
-        du = decay_factor(p["tau_syn"], dt, chip.decay_bits)
+        du = np.stack([decay_factor(p["tau_syn"], dt, chip.decay_bits),
+                       decay_factor(p["tau_syn1"], dt, chip.decay_bits)])
         leak = np.zeros(n, dtype=np.int64)
     else:
         dv = np.ones(n, dtype=np.int64)
-        du = np.zeros(n, dtype=np.int64)
+        du = np.zeros((2, n), dtype=np.int64)
         # linear leak removing, per tick, the decay the exponential would give at half threshold
         leak = np.rint(0.5 * th * (1 - np.exp(-dt / p["tau_m"]))).astype(np.int64)
         approximations.append(f"{chip.name}: no multiplicative leak; membrane decay became a linear leak of "
@@ -343,15 +456,19 @@ def quantize(graph: Graph, chip, weight_bits: int | None = None, *, scale: str =
         flat=flat, dt=dt, exact=False, threshold=th, v_reset=reset, decay_v=dv, decay_u=du, leak=leak, bias=bias,
         ref_ticks=np.rint(p["t_ref"] / dt).astype(np.int64), lsb=lsb, weight=weight, weight_int=wq,
         weight_step=step_syn, frac_shift=shift.astype(float),
-        delay_ticks=np.rint(flat.delay / dt).astype(np.int64), delta=delta, decay_bits=chip.decay_bits,
+        delay_ticks=np.rint(flat.delay / dt).astype(np.int64), delta=delta, conductance=cond.copy(), E_rev=E_int,
+        gain=gain, u_lsb=u_lsb, syn_lsb=syn_lsb, v_lo=v_lo, v_hi=v_hi, decay_bits=chip.decay_bits,
         state_min=-state_max - 1, state_max=state_max, weight_min=lo, weight_max=hi, chip=chip,
         settings={"weight_bits": bits, "scale": scale, "per": per, "rounding": rounding, "seed": seed,
-                  "max_frac_bits": max_frac_bits},
+                  "max_frac_bits": max_frac_bits, "gain_bits": gain_bits, "v_ref": v_ref},
         approximations=approximations, saturated=saturated)
 
 
 def quantization_error(net: ChipNetwork, graph: Graph) -> dict:
-    """Relative RMS error of the effective weights and thresholds against the float graph."""
+    """Relative RMS error of the effective weights and thresholds against the float graph
+    (the graph as the chip runs it, i.e. after any conductance-to-current conversion)."""
+    if net.chip is not None:
+        graph, _ = _to_chip_synapses(graph, net.chip, net.settings.get("v_ref", "mid"))
     flat = graph.flat()
     w_eff = net.weight_mV()
     p = _neuron_arrays(graph)
