@@ -5,7 +5,15 @@ rules, the mapper and the AER simulator read.  Presets: ``loihi`` (Davies et
 al. 2018), ``truenorth`` (Merolla et al. 2014), ``dynapse`` (Moradi et al.
 2018), ``spinnaker`` (Furber et al. 2014).  ``sources`` maps each field to
 its citation; a value that the cited paper does not state is marked
-``"assumption: ..."`` with the reasoning, never silently invented.  User
+``"assumption: ..."`` with the reasoning, never silently invented.
+
+Verification status (November 2026, from the public text that could be read
+here, through the workbench's search tool; no full papers were available):
+``CHECKED`` means the value was found in the cited work's abstract or table
+(or a verbatim copy of it), ``NOT CHECKED`` that it was transcribed from the
+cited work earlier and could not be found again here -- treat those as
+unverified.  :data:`PUBLISHED_INFERENCE` lists per-inference energies of
+published systems with the same status marks.  User
 chips come from a dict or a TOML file (:func:`chip_from_dict`,
 :func:`load_chip`); unknown keys raise.
 
@@ -95,6 +103,11 @@ _DAVIES = "Davies et al. 2018, IEEE Micro 38(1):82-99"
 _MEROLLA = "Merolla et al. 2014, Science 345:668-673"
 _MORADI = "Moradi et al. 2018, IEEE Trans. Biomed. Circuits Syst. 12(1):106-122"
 _FURBER = "Furber et al. 2014, Proc. IEEE 102(5):652-665"
+_FURBER13 = "Furber et al. 2013, IEEE Trans. Computers 62(12):2454-2467"
+_BLOUW = "Blouw et al. 2019, NICE '19 (arXiv:1812.01739)"
+_SHARP = "Sharp et al. 2012, J. Neurosci. Methods 210:110-118"
+_STROMATIAS = "Stromatias et al. 2013, IJCNN"
+_NC = "NOT CHECKED here (transcribed earlier; not found in the text available)"
 
 LOIHI = ChipSpec(
     name="loihi",
@@ -103,36 +116,45 @@ LOIHI = ChipSpec(
     cores_per_chip=128, mesh=(8, 16), clock_hz=1 / 3.5e-9, cycles_per_synop=1.0,
     cycles_per_neuron_update=8.4 / 3.5, cycles_per_hop=6.5 / 3.5, cycles_per_packet=1.0,
     barrier_s=465e-9, energy_synop=23.6e-12, energy_neuron_update=52e-12, energy_packet=1.7e-12,
-    energy_hop=4.0e-12, static_power=0.03, tick_s=0.0, multicast=False,
+    energy_hop=4.0e-12, static_power=0.029, tick_s=0.0, multicast=False,
     reference=_DAVIES,
     sources={
-        "neurons_per_core": f"{_DAVIES}: 1,024 neural compartments per core",
-        "fan_in": f"{_DAVIES}: 4,096 input axons (fan-in) per core",
-        "fan_out_cores": f"{_DAVIES}: 4,096 output axons per core",
+        "neurons_per_core": f"{_DAVIES}: 1,024 neural compartments per core. CHECKED indirectly: 128 cores x "
+                            "1,024 = 131,072 neurons per chip (WikiChip, intel/loihi)",
+        "fan_in": f"{_DAVIES}: 4,096 input axons (fan-in) per core; {_NC}",
+        "fan_out_cores": f"{_DAVIES}: 4,096 output axons per core; {_NC}",
         "synapses_per_core": f"{_DAVIES}: 128 KB synaptic memory per core; at 8 bits per synapse (densest "
-                             "weight encoding) 131,072 synapses",
-        "weight_bits": f"{_DAVIES}: synaptic weights 1 to 9 bits (signed), with a shared exponent",
-        "weight_signed": f"{_DAVIES}: signed weights (mixed-sign axons)",
-        "state_bits": f"{_DAVIES}: 24-bit membrane voltage and synaptic current (CUBA compartment)",
-        "threshold_bits": f"{_DAVIES}: 17-bit threshold mantissa (scaled by 2**6 in the real chip)",
-        "decay_bits": f"{_DAVIES}: 12-bit current and voltage decay constants (u -= u*du/4096)",
-        "max_delay_ticks": f"{_DAVIES}: synaptic delays up to 62 time steps (6-bit)",
-        "cores_per_chip": f"{_DAVIES}: 128 neuromorphic cores per chip",
+                             "weight encoding) 131,072 synapses. CHECKED: 16 MB of synaptic memory on 128 "
+                             "cores (IEEE Circuits and Systems Magazine, Q2 2022, Loihi survey section)",
+        "weight_bits": f"{_DAVIES}: synaptic weights 1 to 9 bits (signed), with a shared exponent; {_NC}",
+        "weight_signed": f"{_DAVIES}: signed weights (mixed-sign axons); {_NC}",
+        "state_bits": f"{_DAVIES}: 24-bit membrane voltage and synaptic current (CUBA compartment); {_NC}",
+        "threshold_bits": f"{_DAVIES}: 17-bit threshold mantissa (scaled by 2**6 in the real chip); {_NC}",
+        "decay_bits": f"{_DAVIES}: 12-bit current and voltage decay constants (u -= u*du/4096); {_NC}",
+        "max_delay_ticks": f"{_DAVIES}: synaptic delays up to 62 time steps (6-bit); {_NC}",
+        "cores_per_chip": f"{_DAVIES}: 128 neuromorphic cores per chip. CHECKED (Davies et al. 2018 abstract "
+                          "text as quoted on gwern.net: 'a many-core mesh comprising 128 neuromorphic cores')",
         "mesh": "assumption: the 128 cores laid out as an 8 x 16 grid of mesh nodes (the chip groups 4 "
                 f"cores per router tile; {_DAVIES}, Fig. 1)",
-        "clock_hz": f"{_DAVIES}, Table 2: time per synaptic spike op (max) 3.5 ns -> one cycle",
-        "cycles_per_synop": f"{_DAVIES}, Table 2: 3.5 ns per synaptic spike op",
-        "cycles_per_neuron_update": f"{_DAVIES}, Table 2: 8.4 ns per active neuron update",
-        "cycles_per_hop": f"{_DAVIES}, Table 2: latency per tile hop 4.1 ns (E-W) / 6.5 ns (N-S); worst used",
+        "clock_hz": f"{_DAVIES}, Table 2: time per synaptic spike op (max) 3.5 ns -> one cycle; {_NC}",
+        "cycles_per_synop": f"{_DAVIES}, Table 2: 3.5 ns per synaptic spike op; {_NC}",
+        "cycles_per_neuron_update": f"{_DAVIES}, Table 2: 8.4 ns per active neuron update; {_NC}",
+        "cycles_per_hop": f"{_DAVIES}, Table 2: latency per tile hop 4.1 ns (E-W) / 6.5 ns (N-S); worst used; "
+                          f"{_NC}",
         "cycles_per_packet": f"{_DAVIES}, Table 2: 3.44 Gspike/s cross-sectional bandwidth per tile "
-                             "(~0.3 ns per spike); one cycle assumed per packet per link",
-        "barrier_s": f"{_DAVIES}, Table 2: mesh-wide barrier synchronisation 113-465 ns (1-32 tiles)",
-        "energy_synop": f"{_DAVIES}, Table 2: 23.6 pJ per synaptic spike op (min)",
-        "energy_neuron_update": f"{_DAVIES}, Table 2: 52 pJ per active neuron update",
-        "energy_packet": f"{_DAVIES}, Table 2: within-tile spike energy 1.7 pJ",
-        "energy_hop": f"{_DAVIES}, Table 2: energy per tile hop 3.0 pJ (E-W) / 4.0 pJ (N-S); worst used",
-        "static_power": "assumption: 30 mW static chip power (not given in the cited paper; order of the "
-                        "idle power reported for Loihi boards)",
+                             f"(~0.3 ns per spike); one cycle assumed per packet per link; {_NC}",
+        "barrier_s": f"{_DAVIES}, Table 2: mesh-wide barrier synchronisation 113-465 ns (1-32 tiles); {_NC}",
+        "energy_synop": f"{_DAVIES}, Table 2: 23.6 pJ per synaptic spike op (min); {_NC}.  That Table 2 lists "
+                        "energies per synaptic op, neuron update, spike and tile hop is CHECKED (forum.nengo.ai "
+                        "thread 'Theoretical Energy Usage Loihi', which calls them simulated); one secondary "
+                        "source says the table is captioned pre-silicon",
+        "energy_neuron_update": f"{_DAVIES}, Table 2: 52 pJ per active neuron update; {_NC}",
+        "energy_packet": f"{_DAVIES}, Table 2: within-tile spike energy 1.7 pJ; {_NC}",
+        "energy_hop": f"{_DAVIES}, Table 2: energy per tile hop 3.0 pJ (E-W) / 4.0 pJ (N-S); worst used; {_NC}",
+        "static_power": f"{_BLOUW}, Table 1: Loihi idle power 0.029 W (running 0.110 W, dynamic 0.081 W). "
+                        "CHECKED (table as rendered from arXiv:1812.01739 by tomesphere.com).  The Loihi system "
+                        "there is a board, not a bare chip: its idle power stands in for one chip's static power "
+                        "(assumption)",
         "tick_s": "runs as fast as possible (Loihi's time steps are not tied to wall-clock time)",
         "multicast": f"{_DAVIES}: a spike is sent as one message per destination core",
     },
@@ -144,10 +166,11 @@ TRUENORTH = ChipSpec(
     weight_bits=9, weight_signed=True, state_bits=20, threshold_bits=18, decay_bits=0, max_delay_ticks=15,
     cores_per_chip=4096, mesh=(64, 64), clock_hz=1e6, cycles_per_synop=1.0, cycles_per_neuron_update=1.0,
     cycles_per_hop=1.0, cycles_per_packet=1.0, barrier_s=0.0, energy_synop=26e-12,
-    energy_neuron_update=0.0, energy_packet=0.0, energy_hop=0.0, static_power=0.065 * 0.3,
+    energy_neuron_update=0.0, energy_packet=0.0, energy_hop=0.0, static_power=0.063 * 0.3,
     tick_s=1e-3, multicast=False, synapse_types=("delta",), reference=_MEROLLA,
     sources={
-        "neurons_per_core": f"{_MEROLLA}: 256 neurons per core",
+        "neurons_per_core": f"{_MEROLLA}: 256 neurons per core. CHECKED via the abstract: 4,096 cores, 1 million "
+                            "neurons, 256 million synapses (= 256 x 256 per core)",
         "fan_in": f"{_MEROLLA}: 256 axons per core (256 x 256 binary crossbar)",
         "fan_out_cores": f"{_MEROLLA}: each neuron targets one axon on one core",
         "synapses_per_core": f"{_MEROLLA}: 256 x 256 crossbar = 65,536 synapses per core",
@@ -158,7 +181,7 @@ TRUENORTH = ChipSpec(
         "threshold_bits": f"{_MEROLLA}, supplement: 18-bit threshold",
         "decay_bits": f"{_MEROLLA}: linear (constant) leak, no multiplicative decay",
         "max_delay_ticks": f"{_MEROLLA}: axonal delays of 1-15 ticks",
-        "cores_per_chip": f"{_MEROLLA}: 4,096 cores per chip",
+        "cores_per_chip": f"{_MEROLLA}: 4,096 neurosynaptic cores per chip. CHECKED (abstract)",
         "mesh": f"{_MEROLLA}: 64 x 64 core array on a 2D mesh",
         "clock_hz": "assumption: 1 MHz core logic so a core's 256 x 256 crossbar fits the 1 ms tick "
                     f"({_MEROLLA}: asynchronous logic with a 1 kHz synchronisation tick)",
@@ -167,12 +190,16 @@ TRUENORTH = ChipSpec(
         "cycles_per_hop": "assumption: one cycle per router hop",
         "cycles_per_packet": "assumption: one packet per cycle per link",
         "barrier_s": f"{_MEROLLA}: globally synchronised 1 ms tick (latency counted by tick_s)",
-        "energy_synop": f"{_MEROLLA}: 26 pJ per synaptic event (total energy, communication and leak included)",
+        "energy_synop": f"{_MEROLLA}: 26 pJ per synaptic event; {_NC}.  Secondary sources (public code "
+                        "comments) describe it as the total chip energy (static included) per synaptic event "
+                        "at one operating point (20 Hz, 128 active synapses per neuron, 0.775 V); with "
+                        "static_power below, totals may count static power twice",
         "energy_neuron_update": f"{_MEROLLA}: folded into the 26 pJ per synaptic event",
         "energy_packet": f"{_MEROLLA}: folded into the 26 pJ per synaptic event",
         "energy_hop": f"{_MEROLLA}: folded into the 26 pJ per synaptic event",
-        "static_power": f"{_MEROLLA}: 65 mW for the full chip in real time; assumption: ~30% of it static",
-        "tick_s": f"{_MEROLLA}: 1 ms tick (real time)",
+        "static_power": f"{_MEROLLA}: 63 mW for the full chip with 400 x 240 video at 30 frames/s. CHECKED "
+                        "(abstract).  assumption: ~30% of it static",
+        "tick_s": f"{_MEROLLA}: 1 ms tick (real time); {_NC}",
         "multicast": f"{_MEROLLA}: one packet per spike to one target core",
         "synapse_types": f"{_MEROLLA}: integrate-and-fire with instantaneous (delta) synaptic input",
     },
@@ -187,7 +214,8 @@ DYNAPSE = ChipSpec(
     energy_neuron_update=0.0, energy_packet=883e-12, energy_hop=360e-12, static_power=1e-3,
     tick_s=1e-3, multicast=True, analog=True, mismatch_cv=0.1, reference=_MORADI,
     sources={
-        "neurons_per_core": f"{_MORADI}: 256 adaptive exponential I&F neurons per core",
+        "neurons_per_core": f"{_MORADI}: 256 adaptive exponential I&F neurons per core; {_NC} (no value of "
+                            "this preset could be checked here)",
         "fan_in": f"{_MORADI}: 64 CAM words (presynaptic tags) per neuron",
         "fan_out_cores": f"{_MORADI}: SRAM of 4 destination words per neuron (up to 4 target cores/chips)",
         "synapses_per_core": f"{_MORADI}: 256 neurons x 64 CAM entries",
@@ -206,10 +234,10 @@ DYNAPSE = ChipSpec(
         "cycles_per_hop": "assumption: one cycle per router hop",
         "cycles_per_packet": "assumption: one cycle per packet",
         "barrier_s": "asynchronous: no barrier",
-        "energy_synop": f"{_MORADI}, Table: pulse extender / synapse activation ~134 pJ (as transcribed)",
+        "energy_synop": f"{_MORADI}, Table: pulse extender / synapse activation ~134 pJ; {_NC}",
         "energy_neuron_update": "analog neuron dynamics: static bias currents, counted in static_power",
-        "energy_packet": f"{_MORADI}, Table: spike generation and encoding 883 pJ",
-        "energy_hop": f"{_MORADI}, Table: route an event to another core 360 pJ",
+        "energy_packet": f"{_MORADI}, Table: spike generation and encoding 883 pJ; {_NC}",
+        "energy_hop": f"{_MORADI}, Table: route an event to another core 360 pJ; {_NC}",
         "static_power": "assumption: 1 mW of bias currents per chip",
         "tick_s": "assumption: analog continuous time emulated with a 1 ms tick",
         "multicast": f"{_MORADI}: hierarchical multicast (tag broadcast within a core)",
@@ -224,9 +252,9 @@ SPINNAKER = ChipSpec(
     neurons_per_core=1000, fan_in=1000, fan_out_cores=1024, synapses_per_core=1000 * 1000,
     weight_bits=16, weight_signed=False, state_bits=32, threshold_bits=32, decay_bits=16, max_delay_ticks=16,
     cores_per_chip=16, mesh=(4, 4), clock_hz=200e6, cycles_per_synop=20.0, cycles_per_neuron_update=100.0,
-    cycles_per_hop=20.0, cycles_per_packet=8.0, barrier_s=0.0, energy_synop=8e-9,
-    energy_neuron_update=26e-9, energy_packet=0.0, energy_hop=0.0, static_power=1.0 * 0.5,
-    tick_s=1e-3, multicast=True, reference=_FURBER,
+    cycles_per_hop=20.0, cycles_per_packet=8.0, barrier_s=0.0, energy_synop=43e-9,
+    energy_neuron_update=100e-9, energy_packet=0.0, energy_hop=0.0, static_power=1.0 * 0.5,
+    tick_s=1e-3, multicast=True, synapse_types=("current", "delta", "conductance"), reference=_FURBER,
     sources={
         "neurons_per_core": f"{_FURBER}: about 1,000 neurons per ARM core in real time",
         "fan_in": f"{_FURBER}: about 1,000 synapses per neuron",
@@ -238,25 +266,50 @@ SPINNAKER = ChipSpec(
         "threshold_bits": f"{_FURBER}: 32-bit fixed point",
         "decay_bits": "sPyNNaker: exponential decays as 16-bit fractions (assumption on the exact width)",
         "max_delay_ticks": f"{_FURBER}: 16 ticks of delay in the synaptic input ring buffer",
-        "cores_per_chip": f"{_FURBER}: 18 ARM968 cores per chip, 16 for the application",
+        "cores_per_chip": f"{_FURBER}: 18 ARM968 cores per chip, 16 for the application.  18 cores and 128 MB "
+                          f"SDRAM per node CHECKED ({_FURBER13}, abstract and the APT project page)",
         "mesh": "assumption: the 16 application cores as a 4 x 4 grid (cores of a chip share one router)",
         "clock_hz": f"{_FURBER}: ARM968 at 200 MHz",
         "cycles_per_synop": "assumption: ~20 cycles per synaptic event in the software kernel",
         "cycles_per_neuron_update": "assumption: ~100 cycles per LIF update",
         "cycles_per_hop": "assumption: ~100 ns per router hop",
-        "cycles_per_packet": f"{_FURBER}: 40-bit packets on 2-of-7 links, ~8 cycles each (assumption)",
+        "cycles_per_packet": f"40- or 72-bit packets, CHECKED ({_FURBER13}, abstract); ~8 cycles each "
+                             "(assumption)",
         "barrier_s": "asynchronous (GALS): no global barrier",
-        "energy_synop": "Stromatias et al. 2013, IJCNN: ~8 nJ per synaptic event (measured on SpiNNaker)",
-        "energy_neuron_update": "Stromatias et al. 2013, IJCNN: ~26 nJ per neuron update (1 ms)",
-        "energy_packet": "Stromatias et al. 2013: folded into the synaptic event energy",
-        "energy_hop": "Stromatias et al. 2013: folded into the synaptic event energy",
-        "static_power": f"{_FURBER}: ~1 W per chip; assumption: half of it static",
+        "energy_synop": f"{_SHARP}: 43 nJ per postsynaptic potential (4 chips, 10,000 neurons, 4 million "
+                        "synapses in real time). CHECKED (abstract).  (Earlier value 8 nJ from Stromatias et al. "
+                        "2013: NOT CHECKED, replaced)",
+        "energy_neuron_update": f"{_SHARP}: 100 nJ per neuron per millisecond. CHECKED (abstract)",
+        "energy_packet": f"{_SHARP}: folded into the per-event energies",
+        "energy_hop": f"{_SHARP}: folded into the per-event energies",
+        "static_power": f"{_STROMATIAS}: the most complex simulations consume less than 1 W per SpiNNaker chip, "
+                        "CHECKED (abstract); assumption: half of 1 W static",
+        "synapse_types": "sPyNNaker runs PyNN's IF_cond_exp (conductance) as well as IF_curr_exp models "
+                         "(e.g. github.com/mervess/spynnaker-examples, snn_if_cond_exp.py); fixed point",
         "tick_s": f"{_FURBER}: 1 ms real-time tick",
         "multicast": f"{_FURBER}: packet-switched multicast routing",
     },
 )
 
 PRESETS = {c.name: c for c in (LOIHI, TRUENORTH, DYNAPSE, SPINNAKER)}
+
+#: Published energy per inference of spiking networks on these chips, for comparison (not used in
+#: any computation).  Each entry: system, task, accuracy, energy per inference (J), what it counts, source.
+PUBLISHED_INFERENCE = (
+    dict(system="TrueNorth, 1 chip (ensemble of 64 networks)", task="MNIST", accuracy=0.9942,
+         energy=121e-6, counts="energy per image as published (NeurIPS proceedings abstract)",
+         source="Esser et al. 2015, NeurIPS 28, 'Backpropagation for energy-efficient neuromorphic computing'. "
+                "CHECKED (papers.nips.cc abstract); an earlier version (arXiv copy) states 108 uJ"),
+    dict(system="TrueNorth, 1 chip (single network, high-efficiency)", task="MNIST", accuracy=0.927,
+         energy=0.408e-6, counts="energy per image as published (NeurIPS proceedings abstract)",
+         source="Esser et al. 2015, NeurIPS 28. CHECKED (papers.nips.cc abstract); an earlier version states "
+                "0.268 uJ"),
+    dict(system="Loihi (Nengo-Loihi keyword spotter, 2-layer network)", task="keyword spotting ('aloha')",
+         accuracy=float("nan"), energy=0.27e-3,
+         counts="dynamic energy per inference: (running 0.110 W - idle 0.029 W) / 296 inferences/s",
+         source=f"{_BLOUW}, Table 1. CHECKED (table rendered from arXiv:1812.01739); accuracy reported as "
+                "equivalent to the CPU/GPU versions, not a single number"),
+)
 
 _TYPES = {f.name: f.type for f in dataclasses.fields(ChipSpec)}
 
