@@ -11,6 +11,15 @@ This module runs *inside* such an environment:
         generates the protocol's network for the backend WITHOUT compiling or running it
         (``device.build(compile=False, run=False)``), so unsupported features are caught
         on machines without a GPU or a CUDA toolkit; prints the generated files (JSON)
+    python -m workbench.gpu genn-check lsm --set n_pairs=2
+        whether Brian2GeNN can take the protocol's network at all (no Brian2GeNN, GeNN or
+        GPU needed: any environment); exit status 2 and the limitation if not
+
+Brian2GeNN 1.7 cannot run networks with heterogeneous synaptic delays (a delay
+per synapse: the Diehl & Cook network, the LSM liquid): it accepts one delay
+per ``Synapses``, given to its initializer.  :func:`genn_check` finds this
+before any GPU software is needed, and ``python -m workbench.gpu run --backend
+genn`` runs it first.
 
 Code generation without a GPU: brian2cuda is told the GPU (id 0, compute
 capability ``--compute-capability``, default 9.0 = H100) and the CUDA version
@@ -29,7 +38,10 @@ import tempfile
 from pathlib import Path
 from typing import Any, Mapping
 
-__all__ = ["stack_report", "codegen_check", "cuda_compat", "CodegenDone", "main"]
+from .backends import BackendError
+
+__all__ = ["stack_report", "codegen_check", "cuda_compat", "CodegenDone", "GeNNUnsupported", "genn_check",
+           "genn_unsupported", "main"]
 
 
 class CodegenDone(Exception):
@@ -38,6 +50,118 @@ class CodegenDone(Exception):
     def __init__(self, directory):
         super().__init__(str(directory))
         self.directory = Path(directory)
+
+
+class GeNNUnsupported(BackendError):
+    """A network uses a feature Brian2GeNN cannot run; the message names the feature, the
+    ``Synapses`` and the backends to use instead."""
+
+
+#: Brian2GeNN 1.7's rule (brian2genn/device.py, ``fill_with_array`` and the ``variableview_set_*``
+#: overrides): a Synapses' ``delay`` may only be assigned when it is a scalar, i.e. declared by
+#: ``Synapses(..., delay=<one value>)``; any assignment to a per-synapse delay raises.
+GENN_DELAY_LIMIT = ("Brian2GeNN 1.7 does not support heterogeneous synaptic delays: GeNN takes one delay "
+                    "per Synapses object, given to its initializer (Synapses(..., delay=<value>))")
+
+
+def genn_unsupported(exc: BaseException, protocol: str | None = None):
+    """Brian2GeNN's ``NotImplementedError`` for a network feature as a :class:`GeNNUnsupported`
+    naming the limitation, the ``Synapses`` and the alternatives; ``None`` for other errors."""
+    text = str(exc)
+    if not isinstance(exc, NotImplementedError) or "delay" not in text or "heterogeneous" not in text:
+        return None
+    owner = None
+    tb = exc.__traceback__
+    while tb is not None:  # the Synapses whose delay was assigned
+        candidate = tb.tb_frame.f_locals.get("self")
+        if type(candidate).__name__ == "Synapses" or (
+                hasattr(candidate, "owner") and type(getattr(candidate, "owner", None)).__name__ == "Synapses"):
+            owner = candidate if type(candidate).__name__ == "Synapses" else candidate.owner
+        var = tb.tb_frame.f_locals.get("var") or getattr(tb.tb_frame.f_locals.get("variableview"), "variable", None)
+        if owner is None and type(getattr(var, "owner", None)).__name__ == "Synapses":
+            owner = var.owner
+        tb = tb.tb_next
+    return _genn_error(getattr(owner, "name", None), protocol, detail=text)
+
+
+def _genn_error(synapses: str | None, protocol: str | None, detail: str = ""):
+    what = f"protocol {protocol!r}" if protocol else "this network"
+    where = f" (Synapses {synapses!r} sets a delay per synapse)" if synapses else ""
+    msg = (f"the genn backend cannot run {what}{where}: {GENN_DELAY_LIMIT}. Run it with --backend cpp_standalone "
+           "or --backend cuda (brian2cuda supports heterogeneous delays).")
+    if detail:
+        msg += f" [Brian2GeNN: {detail}]"
+    return GeNNUnsupported(msg)
+
+
+@contextlib.contextmanager
+def _genn_delay_rule(protocol: str | None):
+    """Apply Brian2GeNN's delay rule to the cpp_standalone device (raise on any assignment to a
+    per-synapse ``delay``), so the check runs where Brian2GeNN is not installed."""
+    from brian2.devices.cpp_standalone.device import CPPStandaloneDevice as cls
+    from brian2.synapses.synapses import Synapses
+
+    def _check(var):
+        if isinstance(var.owner, Synapses) and var.name == "delay" and not var.scalar:
+            raise _genn_error(var.owner.name, protocol)
+
+    originals = {name: cls.__dict__.get(name) for name in (
+        "fill_with_array", "variableview_set_with_index_array", "variableview_set_with_expression",
+        "variableview_set_with_expression_conditional")}
+
+    def fill_with_array(self, var, arr):
+        _check(var)
+        return originals["fill_with_array"](self, var, arr)
+
+    def variableview_set_with_index_array(self, variableview, item, value, check_units):
+        _check(variableview.variable)
+        return originals["variableview_set_with_index_array"](self, variableview, item, value, check_units)
+
+    def variableview_set_with_expression(self, variableview, item, code, run_namespace, check_units=True):
+        _check(variableview.variable)
+        return variableview.set_with_expression.original_function(variableview, item, code, run_namespace,
+                                                                   check_units)
+
+    def variableview_set_with_expression_conditional(self, variableview, cond, code, run_namespace,
+                                                     check_units=True):
+        _check(variableview.variable)
+        return variableview.set_with_expression_conditional.original_function(variableview, cond, code,
+                                                                               run_namespace, check_units)
+
+    patch = {"fill_with_array": fill_with_array,
+             "variableview_set_with_index_array": variableview_set_with_index_array,
+             "variableview_set_with_expression": variableview_set_with_expression,
+             "variableview_set_with_expression_conditional": variableview_set_with_expression_conditional}
+    for name, func in patch.items():
+        setattr(cls, name, func)
+    try:
+        yield
+    finally:
+        for name, func in originals.items():
+            if func is None:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, func)
+
+
+def genn_check(protocol, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Check that Brian2GeNN can take ``protocol``'s network, before GeNN (or Brian2GeNN) is needed.
+
+    Builds the network and generates its code on ``cpp_standalone`` (no compile,
+    no run) with Brian2GeNN's own rule for synaptic delays applied, in a
+    temporary folder.  Raises :class:`GeNNUnsupported` naming the limitation and
+    the ``Synapses`` if the network breaks it; returns the generated project's
+    summary otherwise.  Works in any environment with Brian2.
+    """
+    from .protocol import load_protocol
+
+    proto = load_protocol(protocol) if isinstance(protocol, str) else protocol
+    directory = tempfile.mkdtemp(prefix="workbench-genn-check-")
+    try:
+        with _genn_delay_rule(proto.name):
+            return codegen_check(proto, overrides, backend="cpp_standalone", directory=directory)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _version(module: str) -> str | None:
@@ -209,6 +333,11 @@ def codegen_check(protocol, overrides: Mapping[str, Any] | None = None, *, backe
                 proto.func(params, ctx)
             except CodegenDone as done:
                 build_dir = done.directory
+            except NotImplementedError as exc:  # Brian2GeNN's limits: say which, and what to use instead
+                unsupported = genn_unsupported(exc, proto.name) if name == "genn" else None
+                if unsupported is None:
+                    raise
+                raise unsupported from exc
             else:
                 raise backends.BackendError(f"protocol {proto.name!r} never ran a Simulation: nothing generated")
             finally:
@@ -243,6 +372,8 @@ def _cmd_run(args) -> int:
     name = backends.canonical(args.backend)
     if name == "cuda":
         cuda_compat()
+    if name == "genn":  # a network Brian2GeNN cannot take fails here, before GeNN builds anything
+        genn_check(args.protocol, parse_assignments(args.set))
     t0 = time.perf_counter()
     ds = run(args.protocol, parse_assignments(args.set), backend=name, seed=args.seed, progress=False)
     out = {"protocol": args.protocol, "backend": name, "wall_s": time.perf_counter() - t0,
@@ -270,24 +401,36 @@ def main(argv=None) -> int:
     q.add_argument("--directory", help="where to write the generated project (default: a temp folder)")
     q.add_argument("--compute-capability", type=float, default=9.0,
                    help="GPU to generate for when none is present (default 9.0, H100)")
+    q = sub.add_parser("genn-check", help="can Brian2GeNN take the protocol's network? (no GPU software needed)")
+    q.add_argument("protocol")
+    q.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     q = sub.add_parser("run", help="run a protocol (no archive) and print its timing and metrics (JSON)")
     q.add_argument("protocol")
     q.add_argument("--backend", default="cuda")
     q.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     q.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
-    if args.command == "run":
-        return _cmd_run(args)
     if args.command == "report":
         print(json.dumps(stack_report(), indent=1))
         return 0
     from brian2 import prefs
 
-    from .params import parse_assignments
+    from .params import ParameterError, parse_assignments
+    from .protocol import ProtocolError
 
     prefs.logging.console_log_level = "WARNING"
-    result = codegen_check(args.protocol, parse_assignments(args.set), backend=args.backend,
-                           directory=args.directory, compute_capability=args.compute_capability)
+    try:
+        if args.command == "run":
+            return _cmd_run(args)
+        if args.command == "genn-check":
+            genn_check(args.protocol, parse_assignments(args.set))
+            print(json.dumps({"protocol": args.protocol, "genn": "supported"}))
+            return 0
+        result = codegen_check(args.protocol, parse_assignments(args.set), backend=args.backend,
+                               directory=args.directory, compute_capability=args.compute_capability)
+    except (BackendError, ParameterError, ProtocolError) as exc:
+        print(f"workbench.gpu: error: {exc}", file=sys.stderr)
+        return 2
     print(json.dumps(result, indent=1))
     return 0
 
