@@ -192,30 +192,41 @@ def _run(net: ChipNetwork, stimulus, T, stdp, seed, v0):
         syn_lsb = net.syn_lsb if net.syn_lsb is not None else net.lsb[dst]
         wmax_units = stdp.w_max / (syn_lsb if not exact else np.ones(len(dst)))  # w_max in state units
     t0 = time.perf_counter()
+    # the compartments' state is updated through views on their index range when they are
+    # contiguous (inputs first, as exported graphs are); otherwise on the whole arrays
+    ci = np.flatnonzero(comp)
+    cs = slice(int(ci[0]), int(ci[-1]) + 1) if len(ci) and ci[-1] - ci[0] + 1 == len(ci) else slice(0, N)
+    dv_c, du_c, th_c, bias_c = dv[cs], du[:, cs], th[cs], bias[cs]
+    leak_c, v_lo_c, v_hi_c = leak[cs], v_lo[cs], v_hi[cs]
+    cond_c = cond[:, cs]
+    if any(cond_r.values()):
+        E_c, gain_c = E_rev[:, cs], gain[:, cs]
+    spk = np.zeros((B, N), dtype=bool)
     for t in range(T):
-        active = ref == 0
-        np.subtract(ref, 1, out=ref, where=~active)
-        vn = _decay(v, dv, exact, bits)
+        vc, uc, refc = v[:, cs], u[:, :, cs], ref[:, cs]
+        active = refc == 0
+        np.subtract(refc, 1, out=refc, where=~active)
+        vn = _decay(vc, dv_c, exact, bits)
         if has_leak:
-            vn = vn - np.sign(vn) * np.minimum(np.abs(vn), leak)
+            vn = vn - np.sign(vn) * np.minimum(np.abs(vn), leak_c)
         for r in receptors:
             if cond_r[r]:
-                g = u[:, r] * (E_rev[r] - v) * gain[r]
+                g = uc[:, r] * (E_c[r] - vc) * gain_c[r]
                 if not exact:
                     g = np.trunc(g)
-                vn += np.where(cond[r], g, u[:, r])
+                vn += np.where(cond_c[r], g, uc[:, r])
             else:
-                vn += u[:, r]
-        vn += bias
+                vn += uc[:, r]
+        vn += bias_c
         if bound:
-            np.clip(vn, v_lo, v_hi, out=vn)
-        v = np.where(active, vn, v)
-        u = _decay(u, du, exact, bits)
+            np.clip(vn, v_lo_c, v_hi_c, out=vn)
+        vc[...] = np.where(active, vn, vc)
+        uc[...] = _decay(uc, du_c, exact, bits)
         if saturate:
-            n_sat += int(np.count_nonzero((v > hi) | (v < lo)) + np.count_nonzero((u > hi) | (u < lo)))
-            np.clip(v, lo, hi, out=v)
-            np.clip(u, lo, hi, out=u)
-        spk = active & (v > th)
+            n_sat += int(np.count_nonzero((vc > hi) | (vc < lo)) + np.count_nonzero((uc > hi) | (uc < lo)))
+            np.clip(vc, lo, hi, out=vc)
+            np.clip(uc, lo, hi, out=uc)
+        spk[:, cs] = active & (vc > th_c)
         spk[:, inputs] = stimulus[:, t, :] if t < stimulus.shape[1] else False
         raster[:, t] = spk
         b, i = np.nonzero(spk)
@@ -232,10 +243,13 @@ def _run(net: ChipNetwork, stimulus, T, stdp, seed, v0):
                 flat_t += np.repeat(b * (3 * N) + (t % L) * size_slot, lens)
                 if L > 1:
                     flat_t[flat_t >= size_buf] -= size_buf
-                buf_flat += np.bincount(flat_t, weights=weight[idx], minlength=size_buf)
+                if total < size_buf // 16:  # few arrivals: scatter-add (no buffer-sized temporary)
+                    np.add.at(buf_flat, flat_t, weight[idx])
+                else:
+                    buf_flat += np.bincount(flat_t, weights=weight[idx], minlength=size_buf)
         arr = buf[t % L].reshape(B, 3, N)
-        u += arr[:, :2]
-        v += np.where(active, arr[:, 2], 0.0)
+        uc += arr[:, :2, cs]
+        vc += np.where(active, arr[:, 2, cs], 0.0)
         buf[t % L] = 0.0
         if stdp is not None and len(i):
             # traces decay per tick on every tick (done lazily below); here spikes of this tick
@@ -262,8 +276,8 @@ def _run(net: ChipNetwork, stimulus, T, stdp, seed, v0):
             v[sb, si] = reset[si]
             ref[sb, si] = ref_ticks[si]
         if saturate:
-            np.clip(v, lo, hi, out=v)
-            np.clip(u, lo, hi, out=u)
+            np.clip(vc, lo, hi, out=vc)
+            np.clip(uc, lo, hi, out=uc)
     wall = time.perf_counter() - t0
     info = {}
     if stdp is not None:
