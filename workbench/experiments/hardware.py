@@ -89,9 +89,18 @@ def _biosignal_source(src, params):
     P = lsm.PAPER
     paper = {k: float(P[k] / u) for k, u in dict(tau_m=ms, R_in=Mohm, v_th=mV, v_reset=mV, I_b=nA, t_ref_e=ms,
                                                   t_ref_i=ms, tau_s_e=ms, tau_s_i=ms).items()}
-    rate = float(src["liquid_rate"].values) if "liquid_rate" in src else params.lsm_rate
+    from ..hardware.export import source_dt
+
+    rate = params.lsm_rate
+    if rate <= 0:  # the source's measured mean liquid rate
+        need = ("model_spikes_per_sample", "liquid_neurons", "sample_duration")
+        if not all(k in src for k in need):
+            raise ParameterError("lsm_rate=0 needs the source's model_spikes_per_sample, liquid_neurons and "
+                                 "sample_duration; give lsm_rate in Hz")
+        rate = float(src["model_spikes_per_sample"].values) / float(src["liquid_neurons"].values) \
+            / (float(src["sample_duration"].values) * 1e-3)
     dt = float(params.dt / ms)
-    graph = graph_from_liquid(liquid, paper, dt=dt if dt > 0 else 0.5, rate_hz=params.lsm_rate)
+    graph = graph_from_liquid(liquid, paper, dt=dt if dt > 0 else source_dt(src, 0.5), rate_hz=rate)
     dt = graph.dt
     T = int(np.ceil(duration_ms / dt))
     stim = np.zeros((len(spikes), T, n_in), dtype=bool)
@@ -102,7 +111,8 @@ def _biosignal_source(src, params):
     n_readout = n_readout_times(bp, duration_ms)
     return dict(graph=graph, stim=stim, labels=np.asarray(sset.labels, dtype=int), folds=folds,
                 duration_ms=duration_ms, n_readout=n_readout, tau_readout=float(bp.tau_readout / ms),
-                readout=bp.readout, seed=seed, dataset=bp.dataset, source_rate=rate)
+                readout=bp.readout, seed=seed, dataset=bp.dataset, source_rate=rate,
+                v_init=(paper["v_reset"], paper["v_th"]))
 
 
 def deploy_liquid(graph, chip, params, bio, seed, *, weight_bits=None, exact=False, mapping=None, rates=None):
@@ -134,8 +144,15 @@ def deploy_liquid(graph, chip, params, bio, seed, *, weight_bits=None, exact=Fal
     totals = {k: np.zeros(n) for k in per_trial}
     events, wall, first = 0, 0.0, None
     chunk = 100
+    # initial membrane potentials uniform in [v_reset, v_th) per sample, as the Brian2 liquid draws them
+    lo_v, hi_v = bio["v_init"]
+    rng_v = np.random.default_rng(seed + 5)
+    v_init = rng_v.uniform(lo_v, hi_v, (n, liq.stop - liq.start))
     for s0 in range(0, n, chunk):
-        res = simulate(net, stim[s0:s0 + chunk], seed=seed)
+        v0 = np.zeros((len(stim[s0:s0 + chunk]), graph.n_neurons))
+        vi = v_init[s0:s0 + chunk]
+        v0[:, liq] = vi if exact else np.rint(vi / net.lsb[liq])
+        res = simulate(net, stim[s0:s0 + chunk], seed=seed, v0=v0)
         events += res.synaptic_events
         wall += res.wall_time
         st = chip_statistics(res, net, mapping)
@@ -540,7 +557,8 @@ PROTOCOL = Protocol(
         "stdp_rate": Param(0.01, "STDP potentiation amplitude (fraction of the largest weight)"),
         "mismatch_cv": Param(0.0, "device mismatch (CV) on thresholds, leaks and weights"),
         "strict": Param(False, "raise on design-rule violations instead of recording them"),
-        "lsm_rate": Param(20.0, "biosignal/LSM: rate (Hz) at which dynamic synapses are frozen to static ones"),
+        "lsm_rate": Param(0.0, "biosignal/LSM: rate (Hz) at which dynamic synapses are frozen to static ones "
+                          "(0: the source's mean liquid rate)"),
         "nir": Param("", "also write the deployed neutral graph as a NIR file (path; empty: no)"),
         "sweep_bits": Param([], "weight widths for the accuracy/energy sweep (comma-separated)", kind=list),
     },

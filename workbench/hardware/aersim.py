@@ -354,6 +354,8 @@ def chip_statistics(result: SimResult, net: ChipNetwork, mapping: ChipMapping, c
     max_link_tick = np.zeros(T)
     clock = chip.clock_hz
     maxh = mapping.max_hops.astype(float)
+    # trials per chunk: the dense (trials x ticks x links) temporaries stay below ~32 MB
+    chunk = max(1, min(chunk, 4_000_000 // max(T * max(mapping.n_links, C, 1), 1)))
     for s in range(0, B, chunk):
         R = result.raster[s:s + chunk].reshape(-1, N).astype(np.float32)
         Rs = sp.csr_matrix(R)

@@ -142,38 +142,49 @@ def graph_from_liquid(liquid, paper: dict, dt: float = 0.5, tau_syn: float | Non
 
     ``paper`` holds the neuron constants as plain numbers in ms / mV / nA /
     MOhm (``tau_m``, ``R_in``, ``v_th``, ``v_reset``, ``I_b``, ``t_ref_e``,
-    ``t_ref_i``, ``tau_s_e``, ``tau_s_i``).  Approximations, recorded in
+    ``t_ref_i``, ``tau_s_e``, ``tau_s_i``).  Excitatory synapses (and the
+    inputs) drive receptor 0 (``tau_s_e``), inhibitory ones receptor 1
+    (``tau_s_i``), as in the Brian2 liquid.  One approximation, recorded in
     ``graph.metadata['approximations']``: the dynamic (Tsodyks-Markram)
     synapses become static with their steady-state efficacy at ``rate_hz``
-    (:func:`tm_efficacy`; ``A*U``, a first spike's, at rate 0); the
-    chip neuron has one synaptic current, with the excitatory time constant,
-    so inhibitory synapses (``tau_s_i``) are scaled to deliver the same charge.
-    A current jump ``A`` (nA) then moves ``u`` by ``A*R*tau_s/tau_m*(1-d)`` mV
-    with ``d = exp(-dt/tau_s)``, which gives the same total deflection
-    (``u*(1 + d + d**2 + ...)``).
+    (:func:`tm_efficacy`; ``A*U``, a first spike's, at rate 0).  A current
+    jump ``A`` (nA) moves ``u_r`` by ``A*R*tau_s/tau_m*(1-d)`` mV with
+    ``d = exp(-dt/tau_s)``, which gives the same total deflection
+    (``u*(1 + d + d**2 + ...)``).  ``tau_syn`` overrides both time constants
+    (one receptor's worth, charge preserved), for comparison.
     """
     need = ("pre", "post", "A", "U", "delay", "in_pre", "in_post", "in_A", "inhibitory", "n_in")
     missing = [k for k in need if not hasattr(liquid, k)]
     if missing:
         raise ExportError(f"liquid object lacks {missing}; use workbench.experiments.lsm.make_liquid")
     N = int(len(liquid.inhibitory))
-    ts = float(paper["tau_s_e"]) if tau_syn is None else float(tau_syn)
+    ts_e = float(paper["tau_s_e"]) if tau_syn is None else float(tau_syn)
+    ts_i = float(paper["tau_s_i"]) if tau_syn is None else float(tau_syn)
     tm, R = float(paper["tau_m"]), float(paper["R_in"])
-    d = np.exp(-dt / ts)
-    to_u = R * ts / tm * (1 - d)  # mV of u per nA of current jump
+
+    def to_u(ts):  # mV of u per nA of current jump
+        return R * ts / tm * (1 - np.exp(-dt / ts))
+
     inh_pre = np.asarray(liquid.inhibitory)[np.asarray(liquid.pre)]
-    charge = np.where(inh_pre, float(paper["tau_s_i"]) / ts, float(paper["tau_s_e"]) / ts)
+    # charge of the source's own time constant, delivered with the receptor's
+    own = np.where(inh_pre, float(paper["tau_s_i"]), float(paper["tau_s_e"]))
+    rec_ts = np.where(inh_pre, ts_i, ts_e)
     eff = tm_efficacy(liquid.U, liquid.D, liquid.F, rate_hz)
-    w_rec = np.asarray(liquid.A) * eff * charge * to_u
+    w_rec = np.asarray(liquid.A) * eff * own / rec_ts * to_u(rec_ts)
     t_ref = np.where(liquid.inhibitory, float(paper["t_ref_i"]), float(paper["t_ref_e"]))
-    params = dict(tau_m=tm, tau_syn=ts, v_rest=0.0, v_reset=float(paper["v_reset"]), v_th=float(paper["v_th"]),
-                  t_ref=t_ref, bias=float(paper["I_b"]) * R / tm)
+    params = dict(tau_m=tm, tau_syn=ts_e, tau_syn1=ts_i, v_rest=0.0, v_reset=float(paper["v_reset"]),
+                  v_th=float(paper["v_th"]), t_ref=t_ref, bias=float(paper["I_b"]) * R / tm)
     pops = [Population("input", int(liquid.n_in), "input"), Population("liquid", N, params=params)]
+    pre, post, delay = np.asarray(liquid.pre), np.asarray(liquid.post), np.asarray(liquid.delay)
+    ex = ~inh_pre
     proj = [Projection("input_liquid", "input", "liquid", liquid.in_pre, liquid.in_post,
-                       np.asarray(liquid.in_A) * to_u),
-            Projection("recurrent", "liquid", "liquid", liquid.pre, liquid.post, w_rec, delay=liquid.delay)]
-    meta = {"source": "lsm", "approximations": f"dynamic synapses -> static A*u*x at {rate_hz} Hz; one synaptic time constant "
-            f"({ts} ms) with inhibitory charge preserved; bias I_b*R/tau_m"}
+                       np.asarray(liquid.in_A) * to_u(ts_e)),
+            Projection("recurrent_exc", "liquid", "liquid", pre[ex], post[ex], w_rec[ex], delay=delay[ex],
+                       receptor=0),
+            Projection("recurrent_inh", "liquid", "liquid", pre[~ex], post[~ex], w_rec[~ex], delay=delay[~ex],
+                       receptor=1)]
+    meta = {"source": "lsm", "approximations": f"dynamic synapses -> static A*u*x at {rate_hz} Hz; synaptic time "
+            f"constants {ts_e} / {ts_i} ms; bias I_b*R/tau_m"}
     return Graph(pops, proj, readout=None, dt=dt, name=name, metadata=meta)
 
 
