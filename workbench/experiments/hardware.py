@@ -94,11 +94,10 @@ def _biosignal_source(src, params):
     rate = params.lsm_rate
     if rate <= 0:  # the source's measured mean liquid rate
         need = ("model_spikes_per_sample", "liquid_neurons", "sample_duration")
-        if not all(k in src for k in need):
-            raise ParameterError("lsm_rate=0 needs the source's model_spikes_per_sample, liquid_neurons and "
-                                 "sample_duration; give lsm_rate in Hz")
-        rate = float(src["model_spikes_per_sample"].values) / float(src["liquid_neurons"].values) \
-            / (float(src["sample_duration"].values) * 1e-3)
+        rate = 20.0  # archives that do not record the liquid's activity
+        if all(k in src for k in need):
+            rate = float(src["model_spikes_per_sample"].values) / float(src["liquid_neurons"].values) \
+                / (float(src["sample_duration"].values) * 1e-3)
     dt = float(params.dt / ms)
     graph = graph_from_liquid(liquid, paper, dt=dt if dt > 0 else source_dt(src, 0.5), rate_hz=rate)
     dt = graph.dt
@@ -558,7 +557,7 @@ PROTOCOL = Protocol(
         "mismatch_cv": Param(0.0, "device mismatch (CV) on thresholds, leaks and weights"),
         "strict": Param(False, "raise on design-rule violations instead of recording them"),
         "lsm_rate": Param(0.0, "biosignal/LSM: rate (Hz) at which dynamic synapses are frozen to static ones "
-                          "(0: the source's mean liquid rate)"),
+                          "(0: the source's mean liquid rate; 20 Hz if it is not recorded)"),
         "nir": Param("", "also write the deployed neutral graph as a NIR file (path; empty: no)"),
         "sweep_bits": Param([], "weight widths for the accuracy/energy sweep (comma-separated)", kind=list),
     },
