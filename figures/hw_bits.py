@@ -17,7 +17,10 @@ def make(ds):
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(8, 3.2))
     bits = ds["bits"].values
     a1.plot(bits, 100 * ds["sweep_accuracy"].values, "o-", label=f"{ds.attrs.get('chip')} (quantized)")
-    a1.axhline(100 * float(ds["float_accuracy"]), color="k", ls="--", lw=1, label="float reference")
+    a1.axhline(100 * float(ds["float_accuracy"]), color="k", ls="--", lw=1, label="float reference (source model)")
+    if "chip_float_accuracy" in ds and float(ds["chip_float_accuracy"]) != float(ds["float_accuracy"]):
+        a1.axhline(100 * float(ds["chip_float_accuracy"]), color="C4", ls="-.", lw=1,
+                   label="chip arithmetic in float")
     if float(ds["source_accuracy"]) == float(ds["source_accuracy"]):
         a1.axhline(100 * float(ds["source_accuracy"]), color="gray", ls=":", lw=1, label="source (Brian2)")
     a1.set_xlabel(label(ds["bits"]))

@@ -267,3 +267,55 @@ def test_export_from_brian_network_matches_parameters():
     # total deflection of one current jump: w*w_scale*R*tau_s/tau_m = 2*100 pA*100 MOhm*0.5 = 10 mV
     d = np.exp(-1 / 5.0)
     assert np.allclose(ff.weight / (1 - d), 2 * 100e-12 * 100e6 * 1e3 * 0.5)
+
+
+def test_stdp_digits_export_keeps_conductances_and_source_dt(tmp_path):
+    """The Diehl & Cook archive is exported as simulated: conductance synapses on two receptors, its own dt."""
+    import json
+
+    import xarray as xr
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_hardware_fixtures import synthetic_dc_archive
+
+    from workbench.hardware.export import graph_from_stdp_digits
+
+    src = synthetic_dc_archive(tmp_path / "dc.nc", per_class=1)
+    ds = xr.open_dataset(src)
+    ds.attrs["config"] = json.dumps({"dataset": "digits", "dt": "0.5 ms"})
+    g = graph_from_stdp_digits(ds)
+    assert g.dt == 0.5
+    kinds = {pr.name: (pr.synapse, pr.receptor) for pr in g.projections}
+    assert kinds == {"input_exc": ("conductance", 0), "exc_inh": ("conductance", 0), "inh_exc": ("conductance", 1)}
+    exc = g.population("exc")
+    assert exc.params["tau_syn"] == 1.0 and exc.params["tau_syn1"] == 2.0 and exc.params["E_rev1"] == -100.0
+    assert np.allclose(g.projections[0].weight.sum(), 78.0 * exc.size)  # the learned conductances, unscaled
+    # on Loihi (no conductance synapses) they become currents at v_ref, recorded as an approximation
+    net = quantize(g, "loihi", 8)
+    assert not net.conductance.any() and any("v_ref" in a for a in net.approximations)
+    cur = graph_from_stdp_digits(ds, drive="current", v_ref="mid")
+    assert all(pr.synapse == "current" for pr in cur.projections)
+
+
+def test_conductance_to_current_is_exact_at_v_ref():
+    from workbench.hardware.graph import conductance_to_current
+
+    pops = [Population("in", 1, "input"),
+            Population("n", 2, params=dict(tau_m=10.0, v_rest=-60.0, v_th=-40.0, E_rev0=0.0, E_rev1=-80.0))]
+    g = Graph(pops, [Projection("e", "in", "n", [0, 0], [0, 1], 0.5, synapse="conductance"),
+                     Projection("i", "in", "n", [0], [1], 2.0, synapse="conductance", receptor=1)], dt=0.5)
+    c = conductance_to_current(g, "mid")  # v_ref = -50 mV
+    assert np.allclose(c.projections[0].weight, 0.5 * (0 + 50) * 0.5 / 10)
+    assert np.allclose(c.projections[1].weight, 2.0 * (-80 + 50) * 0.5 / 10)
+    with pytest.raises(GraphError):
+        Projection("bad", "in", "n", [0], [0], -1.0, synapse="conductance")
+
+
+def test_vote_readout_follows_diehl_cook_ties():
+    from workbench.hardware.graph import Readout
+
+    ro = Readout("exc", "vote", labels=np.array([0, 1, 1]), classes=tuple(range(3)))
+    # class 0 mean 2, class 1 mean 2 -> tie -> the highest class; class 2 has no neurons and scores 0
+    assert ro.predict(np.array([[2, 2, 2]]))[0] == 1
+    assert ro.predict(np.array([[0, 0, 0]]))[0] == 2  # all zero: DC picks the highest class
+    assert ro.predict(np.array([[3, 1, 0]]))[0] == 0
