@@ -208,9 +208,9 @@ def test_shared_build_cache_compiles_each_model_once_across_workers(probe_root, 
     res = sweep("sweep-probe", {"current": currents}, overrides={"N": "3"}, out=tmp_path / "s", workers=2,
                 build_cache="shared", progress=False)
     assert res.n_complete == 4, res.summary()
-    # two workers, one model: one compile in the shared cache (the other worker waits for its lock)
+    # two workers, one model: one compile in the shared cache (the other worker waits for its lock; a
+    # worker waiting meanwhile may see the same compile, which is why events are counted as (path, mtime))
     assert len(res.compile_events) == 1, res.compile_events
-    assert sum(len(r["compiles"]) for r in res.records) == 1
     assert len(list((tmp_path / "builds" / "sweep-shared" / "seed-0").glob("cpp_standalone-*/main"))) == 1
     ds = collect(tmp_path / "s", lazy=False)
     assert bool((ds["mean_rate"].sel(seed=0).diff("current") > 0).all())
