@@ -36,6 +36,7 @@ def main(argv=None):
     ap.add_argument("--learning", default="none,chip", help="learning modes at each width (none, chip)")
     ap.add_argument("--v-ref", default="threshold,mid", help="reference voltages for the Loihi (CUBA) rows")
     ap.add_argument("--chips", default="coba,loihi")
+    ap.add_argument("--no-float", action="store_true", help="skip the float reference row")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="")
     a = ap.parse_args(argv)
@@ -56,7 +57,8 @@ def main(argv=None):
     data = dict(n_assign=n_assign, train_images=imgs.train_images, train_labels=imgs.train_labels.astype(int),
                 test_images=imgs.test_images[:n_test], test_labels=imgs.test_labels[:n_test].astype(int),
                 rate_per_level=float(src["param_rate_per_level"].values),
-                intensity0=float(src["param_intensity0"].values), d_intensity=float(src["param_d_intensity"].values))
+                intensity0=float(src["param_intensity0"].values), d_intensity=float(src["param_d_intensity"].values),
+                **{k: float(src[f"param_{k}"].values) for k in ("w_max", "nu_pre", "nu_post") if f"param_{k}" in src})
     brian = float(np.mean(src["prediction"].values[:n_test] == src["label"].values[:n_test]))
     coba = LOIHI.replace(synapse_types=("current", "delta", "conductance"), name="loihi+conductance")
     rows = []
@@ -79,7 +81,7 @@ def main(argv=None):
     chips = a.chips.split(",")
     for v_ref in a.v_ref.split(","):
         params = PROTOCOL.resolve(dict(source=a.source, v_ref=v_ref, n_learn=a.n_learn))
-        if v_ref == a.v_ref.split(",")[0]:
+        if v_ref == a.v_ref.split(",")[0] and not a.no_float:
             t0 = time.perf_counter()
             seq = map_graph(graph, coba, "sequential", seed=a.seed)
             record("float", coba, 0, "none", "", deploy(graph, coba, params, data, a.seed, exact=True, mapping=seq),
@@ -95,6 +97,8 @@ def main(argv=None):
                        deploy(graph, chip, params, data, a.seed, exact=True, chip_float=True, mapping=mapping), t0)
             for bits in [int(b) for b in a.bits.split(",")]:
                 for learning in a.learning.split(","):
+                    if learning == "float" and bits != int(a.bits.split(",")[0]):
+                        continue  # float learning does not depend on the weight width
                     if name == "loihi" and learning != "none":
                         continue  # learning is measured on the conductance chip (the faithful model)
                     if name == "loihi" and v_ref != a.v_ref.split(",")[0] and bits != 8:
@@ -108,7 +112,7 @@ def main(argv=None):
     print("| model | chip | v_ref | weight bits | learning | accuracy | minus Brian2 (pp) | minus float (pp) | "
           "weight RMS err. | exc. spikes/img | dynamic energy/inf. (uJ) | total energy/inf. (uJ) | latency (ms) |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    fl = rows[0]["accuracy"]
+    fl = rows[0]["accuracy"] if rows[0]["model"] == "float" else float("nan")
     for r in rows:
         print(f"| {r['model']} | {r['chip']} | {r['v_ref'] or '-'} | {r['bits'] or 'float'} | {r['learning']} | "
               f"{100 * r['accuracy']:.1f}% | {100 * (r['accuracy'] - brian):+.1f} | {100 * (r['accuracy'] - fl):+.1f} | "

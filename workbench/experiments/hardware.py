@@ -286,9 +286,14 @@ def deploy(graph, chip, params, data, seed, *, weight_bits=None, exact=False, ra
     learn_info = {}
     if learn is not None and params.n_learn > 0:
         k = [p.name for p in graph.projections].index("input_exc")
-        wmax_mv = float(np.max(graph.projections[k].weight))
+        # the source's own learning constants when it has them (Diehl & Cook: nu_post on postsynaptic
+        # spikes, nu_pre on presynaptic arrivals, weights in [0, w_max]); a pair rule without their
+        # second postsynaptic trace and with the thresholds frozen
+        wmax = data.get("w_max") or float(np.max(graph.projections[k].weight))
+        a_plus = params.stdp_rate if params.stdp_rate > 0 else data.get("nu_post", 0.01)
+        a_minus = data.get("nu_pre", 0.25 * a_plus) if params.stdp_rate <= 0 else 0.25 * a_plus
         w_total = float(np.mean(np.bincount(graph.projections[k].post_index, graph.projections[k].weight)))
-        stdp = STDPConfig(projection=k, A_plus=params.stdp_rate, A_minus=params.stdp_rate * 0.25, w_max=wmax_mv,
+        stdp = STDPConfig(projection=k, A_plus=a_plus, A_minus=a_minus, w_max=wmax,
                           rounding="stochastic" if learn == "chip" else "nearest", normalize=None)
         imgs = data["train_images"][:params.n_learn]
         rng = np.random.default_rng(seed + 11)
@@ -298,7 +303,7 @@ def deploy(graph, chip, params, data, seed, *, weight_bits=None, exact=False, ra
         res = simulate(net, stim, stdp=stdp, seed=seed + 13)
         wf, wi = res.info["weights_pair"]
         net = net.replace(weight=wf, weight_int=wi)
-        learn_info = {"learn_images": len(imgs)}
+        learn_info = {"learn_images": len(imgs), "A_plus": a_plus, "A_minus": a_minus, "w_max": wmax}
     dep = Deployment(graph, net, mapping, None, cfg, seed)
     if params.assign == "chip":
         a = dep.run(data["train_images"][:data["n_assign"]], seed + 1, stats=False)
@@ -341,6 +346,9 @@ def _run(params, ctx):
                 rate_per_level=float(src["param_rate_per_level"].values) if "param_rate_per_level" in src else 0.125,
                 intensity0=float(src["param_intensity0"].values) if "param_intensity0" in src else 2.0,
                 d_intensity=float(src["param_d_intensity"].values) if "param_d_intensity" in src else 1.0)
+    for key in ("w_max", "nu_pre", "nu_post"):  # the source's learning constants, for on-chip learning
+        if f"param_{key}" in src:
+            data[key] = float(src[f"param_{key}"].values)
     bits = params.weight_bits or chip.weight_bits
     seed = ctx.seed
     # float reference (also gives the spike traffic that weights the partitioning)
@@ -553,7 +561,8 @@ PROTOCOL = Protocol(
         "learning": Param("none", "hardware-constrained STDP before testing: none, chip (quantized weights, "
                           "stochastic rounding) or float", choices=("none", "chip", "float")),
         "n_learn": Param(100, "training images for on-chip learning"),
-        "stdp_rate": Param(0.01, "STDP potentiation amplitude (fraction of the largest weight)"),
+        "stdp_rate": Param(0.0, "STDP potentiation amplitude (fraction of w_max; 0: the source's nu_post, "
+                           "with its nu_pre for depression)"),
         "mismatch_cv": Param(0.0, "device mismatch (CV) on thresholds, leaks and weights"),
         "strict": Param(False, "raise on design-rule violations instead of recording them"),
         "lsm_rate": Param(0.0, "biosignal/LSM: rate (Hz) at which dynamic synapses are frozen to static ones "
