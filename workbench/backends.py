@@ -155,7 +155,27 @@ _PREF_KEYS = (
     "codegen.target",
     "codegen.cpp.extra_link_args",
     "devices.cpp_standalone.openmp_threads",
+    "devices.cpp_standalone.extra_make_args_unix",
 )
+
+
+def make_jobs() -> int:
+    """Parallel compile jobs for standalone builds: ``$WORKBENCH_MAKE_JOBS`` or the CPU count.
+
+    Brian2's default is an unbounded ``make -j``: a network with a few hundred code
+    objects then starts a few hundred compilers at once (measured here: load
+    average 300 and swapping on a 2-core, 24 GiB machine).
+    """
+    env = os.environ.get("WORKBENCH_MAKE_JOBS")
+    if env:
+        try:
+            n = int(env)
+        except ValueError:
+            raise BackendError(f"WORKBENCH_MAKE_JOBS={env!r}: expected a positive integer") from None
+        if n < 1:
+            raise BackendError(f"WORKBENCH_MAKE_JOBS={env!r}: expected a positive integer")
+        return n
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 @dataclass
@@ -251,6 +271,7 @@ def use_backend(
                 prefs.devices.cpp_standalone.openmp_threads = threads if threads > 1 else 0
                 # Linking with -ffast-math pulls in crtfastmath.o: flush denormals to zero.
                 prefs.codegen.cpp.extra_link_args = list(prefs.codegen.cpp.extra_link_args) + ["-ffast-math"]
+                prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{make_jobs()}"]
             set_device(brian_device, directory=str(active.build_dir), build_on_run=False)
         if seed is not None and name == "genn":
             # Brian2GeNN 1.7 raises NotImplementedError on brian2.seed(): seed numpy only

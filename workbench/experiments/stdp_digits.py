@@ -115,8 +115,6 @@ variables hold the full dynamic state for ``--resume`` (the archive attrs
 from __future__ import annotations
 
 import hashlib
-import json
-import math
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -128,6 +126,7 @@ from brian2 import (EventMonitor, Hz, Network, NeuronGroup, SpikeMonitor, Synaps
                     defaultclock, mV, ms, second)
 
 from ..backends import model_key, use_backend
+from ..models.functions import exp_fast
 from ..params import Param, ParameterError
 from ..protocol import Protocol
 
@@ -190,6 +189,7 @@ dtheta/dt = -learn*theta/tau_theta : volt
 dpost1/dt = -post1/tau_post1 : 1
 dpost2/dt = -post2/tau_post2 : 1
 wsum : 1
+wscale : 1
 wsum_after : 1
 learn : 1 (shared)
 """
@@ -247,7 +247,7 @@ class Net:
     exc: NeuronGroup
     inh: NeuronGroup
     ctrl: NeuronGroup
-    s_in: Synapses
+    s_in: list       # [(Synapses, indices of its synapses in the all-to-all order i*n_exc + j)]
     table: TimedArray
     namespace: dict
     spikes_e: SpikeMonitor
@@ -259,6 +259,29 @@ class Net:
     steps_present: int = 0
     n_input: int = 784
     extra: dict = field(default_factory=dict)
+
+
+def v_step_code(sfx: str, method: str = "exponential_euler") -> str:
+    """The membrane step of the excitatory (``sfx='e'``) or inhibitory (``'i'``) neurons.
+
+    ``tau dv/dt = (v_rest - v) + ge (E_exc - v) + gi (E_inh - v)`` with the
+    conductances of the step start is linear in v.  ``exponential_euler``:
+    ``v -> v_inf + (v - v_inf) exp(-dt (1 + ge + gi)/tau)``, Brian2's own
+    exponential-Euler formula (``exp_fast`` inlines in C++); ``implicit_euler``:
+    a backward-Euler division (also unconditionally stable, but it slows the
+    fast inhibitory neurons: more spikes, measured).  The refractoriness test is
+    Brian2's (``timestep(t - lastspike) >= timestep(t_ref)``), so v is clamped on
+    exactly the steps Brian2 clamps it.
+    """
+    nr = f"nr = int(timestep(t - lastspike, dt) >= timestep(t_ref_{sfx}, dt))\n"
+    if method == "implicit_euler":
+        return nr + (f"v = (v + nr*dt_tau_{sfx}*(v_rest_{sfx} + ge*E_exc + gi*E_inh_{sfx}))"
+                     f"/(1 + nr*dt_tau_{sfx}*(1 + ge + gi))")
+    if method == "exponential_euler":
+        return nr + (f"g_tot = 1 + ge + gi\n"
+                     f"v_inf = (v_rest_{sfx} + ge*E_exc + gi*E_inh_{sfx})/g_tot\n"
+                     f"v = v + nr*(v_inf - v)*(1 - exp_fast(-dt_tau_{sfx}*g_tot))")
+    raise ValueError(f"method {method!r}: no hand-written membrane step (use exponential_euler or implicit_euler)")
 
 
 def build_network(n_exc: int, n_input: int, slots: int, *, dt=0.5 * ms, t_present=350 * ms, t_rest=150 * ms,
@@ -285,36 +308,38 @@ def build_network(n_exc: int, n_input: int, slots: int, *, dt=0.5 * ms, t_presen
     ctrl.run_regularly(CTRL_RECORD, when="start", order=-11, name="controller_record")
     ctrl.run_regularly(CTRL_CODE, when="start", order=-10, name="controller_step")
 
+    # Poisson inputs drawn by their exponential inter-spike intervals: next_t is the next event
+    # of a rate-``rate`` Poisson process, emitted on the first step at or after it; the next
+    # interval is counted from the event (not the step), so the spike count stays Poisson and
+    # an interval shorter than dt delays the spike by a step instead of losing it.  A random
+    # number per spike instead of one per input per step (DC/Brian2 PoissonGroup:
+    # rand() < rate*dt each step; the same process up to O((rate*dt)^2) = 0.1 % at 63.75 Hz).
     inp = NeuronGroup(n_input, """rate : Hz
+                      next_t : second
                       on : 1 (linked)
                       img : 1 (linked)
                       intensity : 1 (linked)""",
-                      threshold="on > 0.5 and rate > 0*Hz and rand() < rate*dt",
+                      threshold="on > 0.5 and t >= next_t", reset="next_t = next_t - log(1 - rand())/rate",
                       namespace=ns, name="inputs")
     if method not in ("exponential_euler", "euler", "implicit_euler"):
         raise ValueError(f"method {method!r}: use exponential_euler, implicit_euler or euler")
     exc_eqs, inh_eqs, ode_method = EXC_EQS, INH_EQS, method
-    if method == "implicit_euler":
-        # v is advanced by a backward-Euler step (below); the linear decays are integrated exactly.
+    if method != "euler":
+        # v is advanced by a hand-written step (below) before Brian2's state updater integrates the
+        # linear decays (ge, gi, theta, traces) exactly: the step sees the conductances of the step
+        # start, as Brian2's own exponential Euler does.
         exc_eqs = "v : volt\n" + EXC_EQS.split("\n", 2)[2]
         inh_eqs = "v : volt\n" + INH_EQS.split("\n", 2)[2]
         ode_method = "exact"
-        ns.update(dt_tau_e=float(dt / p["tau_e"]), dt_tau_i=float(dt / p["tau_i"]))
+        ns.update(dt_tau_e=float(dt / p["tau_e"]), dt_tau_i=float(dt / p["tau_i"]), exp_fast=exp_fast)
     exc = NeuronGroup(n_exc, exc_eqs, threshold="v > theta - theta_offset + v_thresh_e",
                       reset="v = v_reset_e; theta += learn*theta_plus; post1 = 1; post2 = 1",
                       refractory="t_ref_e", method=ode_method, namespace=ns, name="exc")
     inh = NeuronGroup(n_exc, inh_eqs, threshold="v > v_thresh_i", reset="v = v_reset_i",
                       refractory="t_ref_i", method=ode_method, namespace=ns, name="inh")
-    if method == "implicit_euler":
-        # Backward Euler for tau dv/dt = (v_rest - v) + ge (E_exc - v) + gi (E_inh - v) with the
-        # conductances of the step start: unconditionally stable, a division instead of an exp.
-        # (t - lastspike > t_ref) is the refractoriness test of Brian2's own state updater.
-        exc.run_regularly("nr = int(t - lastspike > t_ref_e)\n"
-                          "v = (v + nr*dt_tau_e*(v_rest_e + ge*E_exc + gi*E_inh_e))"
-                          "/(1 + nr*dt_tau_e*(1 + ge + gi))", when="groups", order=-1, name="exc_v_step")
-        inh.run_regularly("nr = int(t - lastspike > t_ref_i)\n"
-                          "v = (v + nr*dt_tau_i*(v_rest_i + ge*E_exc + gi*E_inh_i))"
-                          "/(1 + nr*dt_tau_i*(1 + ge + gi))", when="groups", order=-1, name="inh_v_step")
+    if method != "euler":   # the membrane step: see v_step_code
+        for grp, sfx in ((exc, "e"), (inh, "i")):
+            grp.run_regularly(v_step_code(sfx, method), when="groups", order=-1, name=f"{grp.name}_v_step")
     return _finish(locals())
 
 
@@ -334,32 +359,51 @@ def _finish(loc):  # split only to keep build_network readable
 
     slot_clock = Clock(dt=t_slot, name="slot_clock")
     # Slot start, after the controller: new rates (a repeat gets its raised intensity).
-    inp.run_regularly("rate = pixel_table(img*second, i)*intensity*rate_per_level", clock=slot_clock,
-                      when="start", order=-9, name="input_rates")
+    # (a silent input's next event is put beyond any run: t_never)
+    ns["t_never"] = 1e9 * second
+    inp.run_regularly("rate = pixel_table(img*second, i)*intensity*rate_per_level\n"
+                      "silent = int(rate <= 0*Hz)\n"
+                      "next_t = t + (1 - silent)*(-log(1 - rand())/(rate + silent*Hz)) + silent*t_never",
+                      clock=slot_clock, when="start", order=-9, name="input_rates")
 
-    s_in = Synapses(inp, exc, model="""w : 1
-                    lastpre : second""",
-                    on_pre="""ge_post += w
-                    lastpre = t
-                    w = clip(w - learn_post*nu_pre*post1_post, 0, w_max)""",
-                    on_post="w = clip(w + learn_post*nu_post*exp((lastpre - t)/tau_pre)*post2_post, 0, w_max)",
-                    namespace=ns, name="input_exc")
-    s_in.connect()
+    # Initial state (overwritten by run_args / state values on every run).
+    # Synapse k of the all-to-all projection is (input k // n_exc, exc k % n_exc) in every state
+    # vector and archive.
+    n_syn = n_input * n_exc
+    w0 = (rng.random(n_syn) + 0.01) * p["w_init_scale"]      # RC create_weights()
+    delay_ms = rng.random(n_syn) * float(p["delay_max"] / ms)  # DC delay=(0 ms, 10 ms)
+    syn_kw = dict(model="""w : 1
+                  lastpre : second""",
+                  on_pre="""ge_post += w
+                  lastpre = t
+                  w = clip(w - learn_post*nu_pre*post1_post, 0, w_max)""",
+                  on_post="w = clip(w + learn_post*nu_post*exp((lastpre - t)/tau_pre)*post2_post, 0, w_max)",
+                  namespace=ns)
+    # One Synapses object with Brian2's heterogeneous-delay spike queue.  (Measured and dropped:
+    # one object per delay step, whose queues push whole blocks, ran *slower* -- 21 objects' fixed
+    # costs per step -- and its 150 code objects took minutes to compile.)
+    S = Synapses(inp, exc, name="input_exc", **syn_kw)
+    S.connect()
+    S.delay = delay_ms * ms
+    s_in = [(S, np.arange(n_syn))]   # [(Synapses, indices of its synapses in the all-to-all order)]
+    S.w = w0
+    S.lastpre = -1e6 * second
     # Normalisation before every presentation (DC normalize_weights): an exact
     # single-threaded sum per excitatory neuron, then a scaling (training only).
     exc.run_regularly("wsum = 0", clock=slot_clock, when="start", order=-8, name="norm_reset")
-    s_in.run_regularly("wsum_post += w", clock=slot_clock, when="start", order=-7, name="norm_sum")
-    s_in.run_regularly("w = w*(learn_post*w_total/wsum_post + (1 - learn_post))", clock=slot_clock, when="start",
-                       order=-6, name="norm_scale")
+    S.run_regularly("wsum_post += w", clock=slot_clock, when="start", order=-7, name="norm_sum")
+    exc.run_regularly("wscale = learn*w_total/wsum + (1 - learn)", clock=slot_clock, when="start", order=-6,
+                      name="norm_factor")
+    S.run_regularly("w = w*wscale_post", clock=slot_clock, when="start", order=-5, name="norm_scale")
     objs = []
     norm_monitor = None
     if loc["verify_normalisation"]:
         from brian2 import StateMonitor
 
-        exc.run_regularly("wsum_after = 0", clock=slot_clock, when="start", order=-5, name="norm_check_reset")
-        s_in.run_regularly("wsum_after_post += w", clock=slot_clock, when="start", order=-4, name="norm_check_sum")
+        exc.run_regularly("wsum_after = 0", clock=slot_clock, when="start", order=-4, name="norm_check_reset")
+        S.run_regularly("wsum_after_post += w", clock=slot_clock, when="start", order=-3, name="norm_check_sum")
         norm_monitor = StateMonitor(exc, ["wsum", "wsum_after"], record=True, clock=slot_clock, when="start",
-                                    order=-3, name="norm_monitor")
+                                    order=-2, name="norm_monitor")
         objs.append(norm_monitor)
     s_ei = Synapses(exc, inh, on_pre="ge_post += w_ei", namespace=ns, name="exc_inh")
     s_ei.connect(j="i")
@@ -368,13 +412,6 @@ def _finish(loc):  # split only to keep build_network readable
     s_count = Synapses(exc, ctrl, on_pre="nspk_post += on_post", namespace=ns, name="spike_counter")
     s_count.connect(j="0")
 
-    # Initial state (overwritten by run_args / state values on every run).
-    # Synapse k of the all-to-all connect() is (input k // n_exc, exc k % n_exc).
-    w0 = (rng.random(n_input * n_exc) + 0.01) * p["w_init_scale"]      # RC create_weights()
-    delay_ms = rng.random(n_input * n_exc) * float(p["delay_max"] / ms)  # DC delay=(0 ms, 10 ms)
-    s_in.w = w0
-    s_in.delay = delay_ms * ms
-    s_in.lastpre = -1e6 * second
     exc.v = p["v_rest_e"] - 40 * mV     # DC
     inh.v = p["v_rest_i"] - 40 * mV     # DC
     exc.theta = p["theta_init"]
@@ -385,7 +422,7 @@ def _finish(loc):  # split only to keep build_network readable
     spikes_i = SpikeMonitor(inh, name="spikes_inh")
     events = EventMonitor(ctrl, "presented", variables=["rec_img", "rec_intensity", "rec_nspk"],
                           name="presentations")
-    net = Network(ctrl, inp, exc, inh, s_in, s_ei, s_ie, s_count, spikes_e, spikes_i, events, *objs)
+    net = Network(ctrl, inp, exc, inh, S, s_ei, s_ie, s_count, spikes_e, spikes_i, events, *objs)
     return Net(net=net, inp=inp, exc=exc, inh=inh, ctrl=ctrl, s_in=s_in, table=loc["table"], namespace=ns,
                spikes_e=spikes_e, spikes_i=spikes_i, events=events, norm_monitor=norm_monitor, slots=slots,
                steps_slot=ns["steps_slot"], steps_present=ns["steps_present"], n_input=n_input,
@@ -477,13 +514,21 @@ class Runner:
     def _values(self, state, learn, n_img, rngseed) -> dict:
         m = self.m
         return {
-            m.s_in.w: state["w"], m.s_in.lastpre: state["lastpre"] * ms,
+            **{S.w: state["w"][idx] for S, idx in m.s_in},
+            **{S.lastpre: state["lastpre"][idx] * ms for S, idx in m.s_in},
             m.exc.theta: state["theta"] * mV, m.exc.v: state["v_e"] * mV, m.exc.ge: state["ge_e"],
             m.exc.gi: state["gi_e"], m.exc.post1: state["post1"], m.exc.post2: state["post2"],
             m.inh.v: state["v_i"] * mV, m.inh.ge: state["ge_i"], m.inh.gi: state["gi_i"],
             m.exc.learn: float(learn), m.ctrl.n_img: float(n_img), m.ctrl.intensity: float(state["intensity"]),
             m.ctrl.rngseed: float(rngseed),
         }
+
+    def _gather(self, name, unit=1) -> np.ndarray:
+        """A per-synapse variable of the input projection in the all-to-all order."""
+        out = np.empty(len(self.m.exc) * self.m.n_input)
+        for S, idx in self.m.s_in:
+            out[idx] = np.asarray(getattr(S, name)[:] / unit, dtype=float)
+        return out
 
     def _collect(self, duration, wall) -> dict:
         m = self.m
@@ -498,8 +543,8 @@ class Runner:
         out["ev_nspk"] = np.round(np.asarray(m.events.rec_nspk[:])).astype(np.int64)
         T = float(duration / ms)
         st = {
-            "w": np.array(m.s_in.w[:], dtype=float),
-            "lastpre": np.array(m.s_in.lastpre[:] / ms, dtype=float) - T,
+            "w": self._gather("w"),
+            "lastpre": self._gather("lastpre", ms) - T,
             "theta": np.array(m.exc.theta[:] / mV, dtype=float),
             "v_e": np.array(m.exc.v[:] / mV, dtype=float),
             "ge_e": np.array(m.exc.ge[:], dtype=float), "gi_e": np.array(m.exc.gi[:], dtype=float),
