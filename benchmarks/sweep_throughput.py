@@ -25,6 +25,15 @@ the first compile is included and counted.  Reported per worker count:
 
 ``--build-cache shared`` (one compile per model for all workers; the backends lock each
 build directory) can be measured beside the default ``worker``.
+
+``--in-process N`` runs the first N points with ``workbench.sweep.run_point`` in this process
+instead (no Dask), timing the protocol's run function by wrapping it, so that the overhead of
+any version of the library can be measured with this script (``PYTHONPATH=<snapshot>``)::
+
+    git archive 93e66d6 | tar -x -C /tmp/wb-old
+    PYTHONPATH=/tmp/wb-old WORKBENCH_ROOT=/tmp/wb-old python benchmarks/sweep_throughput.py \
+        --in-process 6 --grid n_test=10,20,30,40,50,60 --set n_train=20 --set n_exc=20 \
+        --set batch=20 --set dataset=digits --out /tmp/overhead-old
 """
 from __future__ import annotations
 
@@ -74,6 +83,8 @@ def main(argv=None) -> int:
     p.add_argument("--workers", nargs="+", type=int, default=[1, 2])
     p.add_argument("--build-cache", nargs="+", choices=("worker", "shared"), default=["worker"],
                    help="build-cache modes to measure (each with every worker count)")
+    p.add_argument("--in-process", type=int, metavar="N",
+                   help="run N points in this process (no Dask) and report each point's overhead")
     p.add_argument("--out", required=True)
     args = p.parse_args(argv)
     grid = args.grid or ["n_train=20,30,40,50", "n_test=10,20,30,40"]
@@ -83,6 +94,8 @@ def main(argv=None) -> int:
 
     overrides = parse_assignments(sets)
     out = Path(args.out)
+    if args.in_process:
+        return _in_process(args, grid, overrides, out)
     rows = []
     for mode in args.build_cache:
         for n in args.workers:
@@ -91,6 +104,69 @@ def main(argv=None) -> int:
             print(json.dumps(row), flush=True)
             with open(out / "results.jsonl", "a") as fh:
                 fh.write(json.dumps(row) + "\n")
+    return 0
+
+
+def _cpu() -> float:
+    t = os.times()
+    return time.thread_time() + t.children_user + t.children_system
+
+
+def _in_process(args, grid, overrides, out) -> int:
+    """Points one after another in this process; overhead = run_point minus the protocol function."""
+    import dataclasses
+
+    import brian2
+
+    import workbench.sweep as sw
+    from workbench.protocol import load_protocol
+
+    brian2.prefs.logging.console_log_level = "WARNING"
+    box = {}
+    load = sw._load
+
+    def _load(spec):
+        proto = load(spec)
+        func = proto.func
+
+        def timed(params, ctx):
+            c0, t0 = _cpu(), time.perf_counter()
+            try:
+                return func(params, ctx)
+            finally:
+                box["cpu"], box["wall"] = _cpu() - c0, time.perf_counter() - t0
+
+        return dataclasses.replace(proto, func=timed)
+
+    sw._load = _load
+    if hasattr(sw, "_ImportBrian2"):
+        sw._ImportBrian2().setup()  # what a Dask worker does once
+    proto = load_protocol(args.protocol)
+    points, *_ = sw.expand(proto, grid, overrides=overrides, backend=args.backend)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for i, p in enumerate(points[:args.in_process]):
+        spec = {"protocol": args.protocol, "root": None, "overrides": dict(p.overrides), "seed": p.seed,
+                "backend": args.backend, "hash": p.hash, "coords": p.coords,
+                "archive": str(out / f"{p.name}.nc"), "error": str(out / f"{p.name}.error.json"),
+                "build_cache": "shared", "build_root": str(out / "builds"), "threads": 1}
+        c0, t0 = _cpu(), time.perf_counter()
+        rec = sw.run_point(spec)
+        cpu, wall = _cpu() - c0, time.perf_counter() - t0
+        rows.append({"point": i, "status": rec["status"], "overhead_cpu_s": cpu - box.get("cpu", 0.0),
+                     "overhead_wall_s": wall - box.get("wall", 0.0), "save_s": rec.get("save_s"),
+                     "gc_s": rec.get("gc_scan_s"), "compiles": len(rec.get("compiles", [])),
+                     "loadavg": os.getloadavg()[0]})
+        print(json.dumps(rows[-1]), flush=True)
+    later = [r for r in rows if not r["compiles"]] or rows
+    summary = {"in_process": len(rows), "protocol": args.protocol, "backend": args.backend,
+               **_stats([r["overhead_cpu_s"] for r in later], "overhead_cpu"),
+               **_stats([r["overhead_wall_s"] for r in later], "overhead_wall"),
+               "loadavg_mean": statistics.mean(r["loadavg"] for r in rows),
+               "time_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    print(json.dumps(summary), flush=True)
+    with open(out / "results.jsonl", "a") as fh:
+        fh.write(json.dumps(summary) + "\n")
     return 0
 
 
