@@ -15,6 +15,9 @@ Measures, in one invocation and on one core (cpp_standalone, no OpenMP):
     python benchmarks/stdp_digits_speed.py --n-exc 400 --images 1000 --dataset fashion-mnist
     python benchmarks/stdp_digits_speed.py --n-exc 6400 --images 20 --batch 20 --skip-plain
 
+CPU times (``ms_per_image_cpu``) are the figure to compare on a shared machine; wall
+times include waiting for the CPU.  Do not time with ``--profile`` (see its help).
+
 Prints one JSON object (also written to --json).
 """
 from __future__ import annotations
@@ -178,7 +181,9 @@ def main(argv=None):
     ap.add_argument("--dataset", default="digits")
     ap.add_argument("--skip-plain", action="store_true")
     ap.add_argument("--method", default="exponential_euler", choices=("exponential_euler", "implicit_euler", "euler"))
-    ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--profile", action="store_true",
+                    help="Brian2 per-code-object profiling: the breakdown only -- it calls std::clock() (a system "
+                         "call) per code object and step, which made the run ~3x slower here")
     ap.add_argument("--json")
     ap.add_argument("--_child", help=argparse.SUPPRESS)
     ap.add_argument("--_compile-only", dest="_compile_only", action="store_true", help=argparse.SUPPRESS)

@@ -79,6 +79,23 @@ Deviations from DC, all deliberate and small
   random number generator is re-seeded per batch from (seed, phase, batch).
 * Initial weights are drawn as in RC (``(U[0,1) + 0.01) * 0.3``) with the
   run's seed instead of the shipped ``random/XeAe.npy``.
+* The Poisson inputs are drawn by exponential inter-spike intervals (one
+  random number per spike) instead of a Bernoulli draw per input and step
+  (Brian's PoissonGroup); both are Poisson processes of the same rate, and
+  they differ in O((rate dt)^2) = 0.1 % at the highest rate.
+
+Speed (what the generated code spends its time on)
+--------------------------------------------------
+At 400 excitatory neurons about half of the time is the plastic input
+projection (~1.1 M synaptic events per digits image: the heterogeneous-delay
+queue push and the on_pre code).  The membrane step is written out
+(:func:`v_step_code`) so that its exponential is ``exp_fast``, an inlined
+polynomial (glibc's ``exp``, called per neuron and step, was a third of the
+run); the normalisation computes one factor per neuron.  Measured and
+dropped: one Synapses object per delay step (block pushes) ran slower and
+took minutes to compile; backward Euler (``method=implicit_euler``) is
+cheaper still but slows the fast inhibitory neurons (30 % more excitatory
+spikes).  ``benchmarks/stdp_digits_speed.py`` has the numbers.
 
 Classification (paper Sec. 2.6, DC ``get_new_assignments``,
 ``get_recognized_number_ranking``): after training, plasticity and theta are
