@@ -286,15 +286,18 @@ def deploy(graph, chip, params, data, seed, *, weight_bits=None, exact=False, ra
     learn_info = {}
     if learn is not None and params.n_learn > 0:
         k = [p.name for p in graph.projections].index("input_exc")
-        # the source's own learning constants when it has them (Diehl & Cook: nu_post on postsynaptic
-        # spikes, nu_pre on presynaptic arrivals, weights in [0, w_max]); a pair rule without their
-        # second postsynaptic trace and with the thresholds frozen
+        # the source's own learning rule when it has its constants (Diehl & Cook: traces set to 1 on a
+        # spike, nu_pre * post1 on presynaptic spikes, nu_post * pre * post2 (before the spike) on
+        # postsynaptic spikes, weights in [0, w_max]); thresholds stay frozen, traces follow the
+        # spikes at their source (delays ignored), weights are normalised after each image
         wmax = data.get("w_max") or float(np.max(graph.projections[k].weight))
         a_plus = params.stdp_rate if params.stdp_rate > 0 else data.get("nu_post", 0.01)
         a_minus = data.get("nu_pre", 0.25 * a_plus) if params.stdp_rate <= 0 else 0.25 * a_plus
         w_total = float(np.mean(np.bincount(graph.projections[k].post_index, graph.projections[k].weight)))
+        dc_rule = "nu_post" in data and params.stdp_rate <= 0
         stdp = STDPConfig(projection=k, A_plus=a_plus, A_minus=a_minus, w_max=wmax,
-                          rounding="stochastic" if learn == "chip" else "nearest", normalize=None)
+                          rounding="stochastic" if learn == "chip" else "nearest", normalize=None,
+                          trace="set" if dc_rule else "add", tau_post2=40.0 if dc_rule else None)
         imgs = data["train_images"][:params.n_learn]
         rng = np.random.default_rng(seed + 11)
         rates_in = imgs.reshape(len(imgs), -1).astype(float) * data["rate_per_level"] * data["intensity0"]

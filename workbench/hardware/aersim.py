@@ -50,10 +50,12 @@ __all__ = ["SimResult", "STDPConfig", "simulate", "chip_statistics", "aer_events
 class STDPConfig:
     """Pair-based STDP on one projection, applied on chip (quantized weights) or in float.
 
-    Traces jump by 1 and decay with ``tau_plus`` / ``tau_minus``; a
-    presynaptic spike depresses by ``A_minus * x_post``, a postsynaptic spike
-    potentiates by ``A_plus * x_pre`` (in units of ``w_max``); weights stay
-    in ``[0, w_max]``.  On the chip, the change in weight steps is rounded
+    Traces jump by 1 (``trace='add'``) or are set to 1 (``'set'``) and decay
+    with ``tau_plus`` / ``tau_minus``; a presynaptic spike depresses by
+    ``A_minus * x_post``, a postsynaptic spike potentiates by
+    ``A_plus * x_pre`` (times ``x_post2`` before the spike when ``tau_post2``
+    is given: Diehl & Cook's rule), in units of ``w_max``; weights stay in
+    ``[0, w_max]``.  On the chip, the change in weight steps is rounded
     with ``rounding`` (stochastic rounding keeps small updates unbiased).
     """
 
@@ -65,6 +67,9 @@ class STDPConfig:
     w_max: float = 1.0  # mV (float) -- the largest weight
     rounding: str = "stochastic"
     normalize: float | None = None  # keep the sum of incoming plastic weights per neuron (mV), if given
+    trace: str = "add"  # 'add': a spike adds 1 to its trace; 'set': sets it to 1 (Diehl & Cook)
+    tau_post2: float | None = None  # ms; if given, potentiation is also multiplied by a second postsynaptic
+    #                                 trace read before the spike (Diehl & Cook's post2, 40 ms)
 
 
 @dataclass
@@ -186,9 +191,13 @@ def _run(net: ChipNetwork, stimulus, T, stdp, seed, v0):
         syn_idx = np.flatnonzero(plastic)
         post_order = syn_idx[np.argsort(dst[syn_idx], kind="stable")]
         post_ptr = np.concatenate([[0], np.cumsum(np.bincount(dst[syn_idx], minlength=N))])
+        if stdp.trace not in ("add", "set"):
+            raise ValueError(f"STDPConfig.trace={stdp.trace!r}: use 'add' or 'set'")
         x_pre = np.zeros(N)
         x_post = np.zeros(N)
+        x_post2 = np.zeros(N)
         d_plus, d_minus = np.exp(-net.dt / stdp.tau_plus), np.exp(-net.dt / stdp.tau_minus)
+        d_post2 = np.exp(-net.dt / stdp.tau_post2) if stdp.tau_post2 else 0.0
         syn_lsb = net.syn_lsb if net.syn_lsb is not None else net.lsb[dst]
         wmax_units = stdp.w_max / (syn_lsb if not exact else np.ones(len(dst)))  # w_max in state units
     t0 = time.perf_counter()
@@ -264,13 +273,22 @@ def _run(net: ChipNetwork, stimulus, T, stdp, seed, v0):
             for j in post_sp:
                 sl = post_order[post_ptr[j]:post_ptr[j + 1]]
                 dw = stdp.A_plus * x_pre[net.src[sl]] * wmax_units[sl]
+                if stdp.tau_post2:
+                    dw = dw * x_post2[j]
                 _apply_dw(weight, weight_int, sl, dw, net, stdp, rng, wmax_units)
         if stdp is not None:
             x_pre *= d_plus
             x_post *= d_minus
+            x_post2 *= d_post2
             if len(i):
-                x_pre[i] += 1.0
-                x_post[i] += 1.0
+                if stdp.trace == "set":
+                    x_pre[i] = 1.0
+                    x_post[i] = 1.0
+                    x_post2[i] = 1.0
+                else:
+                    x_pre[i] += 1.0
+                    x_post[i] += 1.0
+                    x_post2[i] += 1.0
         if len(i):
             sb, si = b[comp[i]], i[comp[i]]
             v[sb, si] = reset[si]
