@@ -9,7 +9,8 @@ the last place (tested against numpy over [-700, 700]); it inlines and the
 compiler can vectorise the loop around it, where glibc's ``exp`` is an
 external call per element.  Arguments are clamped to [-708, 709] (``exp`` of
 anything below is flushed to ~0 anyway: the standalone builds link with
-``-ffast-math``).  numpy and Cython use the library ``exp``.
+``-ffast-math``).  numpy and Cython use the library ``exp``, brian2cuda and
+Brian2GeNN (where installed) the device's ``exp``.
 """
 from __future__ import annotations
 
@@ -54,7 +55,26 @@ def _make_exp_fast() -> Function:
     # Cython: the C library's exp.
     f.implementations.add_implementation(CythonCodeGenerator, code="from libc.math cimport exp as _wb_exp_fast",
                                          name="_wb_exp_fast")
+    _gpu_implementations(f)
     return f
+
+
+def _gpu_implementations(f: Function) -> None:
+    """brian2cuda and Brian2GeNN, where installed: their own ``exp`` (fast on the GPU)."""
+    try:
+        from brian2cuda.cuda_generator import CUDACodeGenerator
+    except Exception:     # not installed (the usual case), or an incompatible Brian2
+        pass
+    else:
+        f.implementations.add_implementation(
+            CUDACodeGenerator, name="_wb_exp_fast",
+            code="inline __host__ __device__ double _wb_exp_fast(double x) { return exp(x); }")
+    try:
+        from brian2genn.genn_generator import GeNNCodeGenerator
+    except Exception:
+        pass
+    else:
+        f.implementations.add_implementation(GeNNCodeGenerator, code=None, name="exp")
 
 
 exp_fast = _make_exp_fast()
