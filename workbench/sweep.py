@@ -45,6 +45,18 @@ resets into ``main.cpp`` in set order, so a process that rebuilds the same
 model recompiles ``main.cpp`` and relinks, a few seconds); events are
 identified by (path, mtime) so that concurrent observers count them once.
 
+Overhead per point
+------------------
+Each point's record (``sweep-log.jsonl``) has the protocol's own wall and CPU time
+(``protocol_wall_s``, ``protocol_cpu_s``) and the worker's work around it
+(``overhead_wall_s``, ``overhead_cpu_s``: garbage collection, provenance, archive
+writing; CPU time counts the task thread and its child processes, so it does not
+grow with the machine's load), with ``save_s`` and ``gc_scan_s``.  Measured: about
+0.25-0.4 s of CPU per point, most of it writing the archive
+(benchmarks/RESULTS_sweep.md).  The collection before each point is cheap because
+the worker freezes what survived the last one (:func:`_collect_garbage`), and the
+git state in the provenance is cached per process (:func:`workbench.archive.git_commit`).
+
 :func:`collect` merges the points into one Dataset with the swept parameters
 (and ``seed``) as dimensions, lazily (``xarray.open_mfdataset``, Dask-backed);
 missing and failed points are NaN, with ``point_status`` and ``point_error``
