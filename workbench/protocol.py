@@ -188,6 +188,10 @@ def run(
     resume_path = Path(resume) if resume is not None else None
     if resume_path is not None and not resume_path.exists():
         raise ParameterError(f"--resume {str(resume_path)!r}: no such archive")
+    if backend == "genn":  # Brian2GeNN's limits (heterogeneous delays), found before GeNN is needed
+        from .gpu import genn_check
+
+        genn_check(protocol, overrides)
     backends.check_available(backend)
     ctx = RunContext(protocol=protocol.name, backend=backend, seed=int(seed), out=out_path,
                      resume=resume_path, progress=progress, threads=threads)

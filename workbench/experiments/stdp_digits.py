@@ -142,7 +142,7 @@ import xarray as xr
 from brian2 import (EventMonitor, Hz, Network, NeuronGroup, SpikeMonitor, Synapses, TimedArray,
                     defaultclock, mV, ms, second)
 
-from ..backends import model_key, use_backend
+from ..backends import canonical_clock_resets, model_key, use_backend
 from ..models.functions import exp_fast
 from ..params import Param, ParameterError
 from ..protocol import Protocol
@@ -495,6 +495,7 @@ class Runner:
             if self.n_runs == 0:
                 m.net.run(duration, namespace={}, profile=self.profile)
                 tb = time.perf_counter()
+                canonical_clock_resets(device)   # same model -> same main.cpp (no relink)
                 device.build(directory=str(self.backend.build_dir), compile=True, run=False, with_output=False)
                 self.build_time = time.perf_counter() - tb
             run_args = {**values, **tab}
