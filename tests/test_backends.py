@@ -65,3 +65,22 @@ def test_fast_math_linked(tmp_path):
     makefile = (tmp_path / "b" / "makefile").read_text()
     lflags = [line for line in makefile.splitlines() if line.startswith("LFLAGS")][0]
     assert "-ffast-math" in lflags
+
+
+def test_make_jobs_bounded(monkeypatch):
+    """Standalone builds compile with a bounded make -j (Brian2's default is unbounded)."""
+    from brian2 import prefs
+
+    from workbench.backends import BackendError, make_jobs, use_backend
+
+    monkeypatch.setenv("WORKBENCH_MAKE_JOBS", "3")
+    assert make_jobs() == 3
+    with use_backend("cpp_standalone", seed=1):
+        assert prefs.devices.cpp_standalone.extra_make_args_unix == ["-j3"]
+    assert prefs.devices.cpp_standalone.extra_make_args_unix != ["-j3"]   # restored afterwards
+    for bad in ("0", "many"):
+        monkeypatch.setenv("WORKBENCH_MAKE_JOBS", bad)
+        with pytest.raises(BackendError, match="WORKBENCH_MAKE_JOBS"):
+            make_jobs()
+    monkeypatch.delenv("WORKBENCH_MAKE_JOBS")
+    assert make_jobs() >= 1
