@@ -16,8 +16,16 @@ Pipeline (``workbench run hardware --set source=TRAINED.nc --set chip=loihi --se
    archive's assignment (``assign=archive``), then run the test images
    batched on the AER simulator, with the Diehl & Cook repeat rule (fewer than
    ``min_spikes`` excitatory spikes: show again with higher intensity);
-6. the same steps with the float reference (unquantized, exact decays) give
-   ``float_accuracy``; ``sweep_bits`` repeats 3-5 per weight width.
+6. the same steps with the float reference (the exported model unquantized,
+   exact decays) give ``float_accuracy``; on chips without conductance
+   synapses (Loihi) the chip's arithmetic in float64 (conductances as
+   currents at ``v_ref``) gives ``chip_float_accuracy``; ``sweep_bits``
+   repeats 3-5 per weight width.
+
+The stdp-digits network is deployed at the archive's own dt with its
+conductance synapses (see :mod:`workbench.hardware.export`), Poisson inputs
+of rate pixel/8 x intensity for ``t_present``, and classes assigned from the
+same number of training images as the archive (``n_assign=-1``).
 
 Per inference (a test image, repeats included): energy (J) with its
 breakdown by event type, latency (s), spikes, packets, synaptic operations;
