@@ -268,7 +268,6 @@ class Net:
     table: TimedArray
     namespace: dict
     spikes_e: SpikeMonitor
-    spikes_i: SpikeMonitor
     events: EventMonitor
     norm_monitor: object = None
     slots: int = 0
@@ -436,12 +435,11 @@ def _finish(loc):  # split only to keep build_network readable
     ctrl.intensity = p["intensity0"]
 
     spikes_e = SpikeMonitor(exc, name="spikes_exc")
-    spikes_i = SpikeMonitor(inh, name="spikes_inh")
     events = EventMonitor(ctrl, "presented", variables=["rec_img", "rec_intensity", "rec_nspk"],
                           name="presentations")
-    net = Network(ctrl, inp, exc, inh, S, s_ei, s_ie, s_count, spikes_e, spikes_i, events, *objs)
+    net = Network(ctrl, inp, exc, inh, S, s_ei, s_ie, s_count, spikes_e, events, *objs)
     return Net(net=net, inp=inp, exc=exc, inh=inh, ctrl=ctrl, s_in=s_in, table=loc["table"], namespace=ns,
-               spikes_e=spikes_e, spikes_i=spikes_i, events=events, norm_monitor=norm_monitor, slots=slots,
+               spikes_e=spikes_e, events=events, norm_monitor=norm_monitor, slots=slots,
                steps_slot=ns["steps_slot"], steps_present=ns["steps_present"], n_input=n_input,
                extra={"w0": w0, "delay_ms": delay_ms})
 
@@ -554,7 +552,6 @@ class Runner:
         out = {"wall": wall}
         out["spike_step_e"] = np.round(np.asarray(m.spikes_e.t / ms) / dt_ms).astype(np.int64)
         out["spike_i_e"] = np.array(m.spikes_e.i[:], dtype=np.int64)
-        out["spike_step_i"] = np.round(np.asarray(m.spikes_i.t / ms) / dt_ms).astype(np.int64)
         out["ev_step"] = np.round(np.asarray(m.events.t / ms) / dt_ms).astype(np.int64)
         out["ev_img"] = np.round(np.asarray(m.events.rec_img[:])).astype(np.int64)
         out["ev_intensity"] = np.array(m.events.rec_intensity[:], dtype=float)
