@@ -264,7 +264,7 @@ class Net:
     exc: NeuronGroup
     inh: NeuronGroup
     ctrl: NeuronGroup
-    s_in: list       # [(Synapses, indices of its synapses in the all-to-all order i*n_exc + j)]
+    s_in: Synapses   # input -> exc; synapse k = (input k // n_exc, exc k % n_exc)
     table: TimedArray
     namespace: dict
     spikes_e: SpikeMonitor
@@ -388,20 +388,18 @@ def _finish(loc):  # split only to keep build_network readable
     n_syn = n_input * n_exc
     w0 = (rng.random(n_syn) + 0.01) * p["w_init_scale"]      # RC create_weights()
     delay_ms = rng.random(n_syn) * float(p["delay_max"] / ms)  # DC delay=(0 ms, 10 ms)
-    syn_kw = dict(model="""w : 1
-                  lastpre : second""",
-                  on_pre="""ge_post += w
-                  lastpre = t
-                  w = clip(w - learn_post*nu_pre*post1_post, 0, w_max)""",
-                  on_post="w = clip(w + learn_post*nu_post*exp((lastpre - t)/tau_pre)*post2_post, 0, w_max)",
-                  namespace=ns)
     # One Synapses object with Brian2's heterogeneous-delay spike queue.  (Measured and dropped:
     # one object per delay step, whose queues push whole blocks, ran *slower* -- 21 objects' fixed
     # costs per step -- and its 150 code objects took minutes to compile.)
-    S = Synapses(inp, exc, name="input_exc", **syn_kw)
+    S = Synapses(inp, exc, model="""w : 1
+                 lastpre : second""",
+                 on_pre="""ge_post += w
+                 lastpre = t
+                 w = clip(w - learn_post*nu_pre*post1_post, 0, w_max)""",
+                 on_post="w = clip(w + learn_post*nu_post*exp((lastpre - t)/tau_pre)*post2_post, 0, w_max)",
+                 namespace=ns, name="input_exc")
     S.connect()
     S.delay = delay_ms * ms
-    s_in = [(S, np.arange(n_syn))]   # [(Synapses, indices of its synapses in the all-to-all order)]
     S.w = w0
     S.lastpre = -1e6 * second
     # Normalisation before every presentation (DC normalize_weights): an exact
@@ -438,7 +436,7 @@ def _finish(loc):  # split only to keep build_network readable
     events = EventMonitor(ctrl, "presented", variables=["rec_img", "rec_intensity", "rec_nspk"],
                           name="presentations")
     net = Network(ctrl, inp, exc, inh, S, s_ei, s_ie, s_count, spikes_e, events, *objs)
-    return Net(net=net, inp=inp, exc=exc, inh=inh, ctrl=ctrl, s_in=s_in, table=loc["table"], namespace=ns,
+    return Net(net=net, inp=inp, exc=exc, inh=inh, ctrl=ctrl, s_in=S, table=loc["table"], namespace=ns,
                spikes_e=spikes_e, events=events, norm_monitor=norm_monitor, slots=slots,
                steps_slot=ns["steps_slot"], steps_present=ns["steps_present"], n_input=n_input,
                extra={"w0": w0, "delay_ms": delay_ms})
@@ -530,21 +528,13 @@ class Runner:
     def _values(self, state, learn, n_img, rngseed) -> dict:
         m = self.m
         return {
-            **{S.w: state["w"][idx] for S, idx in m.s_in},
-            **{S.lastpre: state["lastpre"][idx] * ms for S, idx in m.s_in},
+            m.s_in.w: state["w"], m.s_in.lastpre: state["lastpre"] * ms,
             m.exc.theta: state["theta"] * mV, m.exc.v: state["v_e"] * mV, m.exc.ge: state["ge_e"],
             m.exc.gi: state["gi_e"], m.exc.post1: state["post1"], m.exc.post2: state["post2"],
             m.inh.v: state["v_i"] * mV, m.inh.ge: state["ge_i"], m.inh.gi: state["gi_i"],
             m.exc.learn: float(learn), m.ctrl.n_img: float(n_img), m.ctrl.intensity: float(state["intensity"]),
             m.ctrl.rngseed: float(rngseed),
         }
-
-    def _gather(self, name, unit=1) -> np.ndarray:
-        """A per-synapse variable of the input projection in the all-to-all order."""
-        out = np.empty(len(self.m.exc) * self.m.n_input)
-        for S, idx in self.m.s_in:
-            out[idx] = np.asarray(getattr(S, name)[:] / unit, dtype=float)
-        return out
 
     def _collect(self, duration, wall) -> dict:
         m = self.m
@@ -558,8 +548,8 @@ class Runner:
         out["ev_nspk"] = np.round(np.asarray(m.events.rec_nspk[:])).astype(np.int64)
         T = float(duration / ms)
         st = {
-            "w": self._gather("w"),
-            "lastpre": self._gather("lastpre", ms) - T,
+            "w": np.array(m.s_in.w[:], dtype=float),
+            "lastpre": np.array(m.s_in.lastpre[:] / ms, dtype=float) - T,
             "theta": np.array(m.exc.theta[:] / mV, dtype=float),
             "v_e": np.array(m.exc.v[:] / mV, dtype=float),
             "ge_e": np.array(m.exc.ge[:], dtype=float), "gi_e": np.array(m.exc.gi[:], dtype=float),
