@@ -21,12 +21,13 @@ import shutil
 import subprocess
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
 import xarray as xr
+
+from .timing import now_iso
 
 __all__ = [
     "ArchiveError",
@@ -162,10 +163,6 @@ def _versions() -> dict[str, str]:
     }
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
 def provenance(
     *,
     protocol: str,
@@ -186,8 +183,8 @@ def provenance(
         "seed": -1 if seed is None else int(seed),
         "backend": backend,
         "git_commit": git_commit(),
-        "start_time": start_time or _now(),
-        "end_time": end_time or _now(),
+        "start_time": start_time or now_iso(),
+        "end_time": end_time or now_iso(),
         "wall_time_s": float(wall_time) if wall_time is not None else float("nan"),
     }
     attrs.update(_versions())
@@ -197,13 +194,6 @@ def provenance(
 def config_of(ds: xr.Dataset) -> dict[str, Any]:
     """The configuration a run was made with, decoded from its JSON attribute."""
     return json.loads(ds.attrs.get("config", "{}"))
-
-
-def variable(data, dims, units: str, long_name: str, coords=None, **attrs) -> xr.DataArray:
-    """A DataArray with the ``units`` and ``long_name`` attributes every variable needs."""
-    return xr.DataArray(
-        np.asarray(data), dims=dims, coords=coords, attrs={"units": units, "long_name": long_name, **attrs}
-    )
 
 
 def _clean_attrs(attrs: Mapping[str, Any], where: str) -> dict[str, Any]:
@@ -350,17 +340,3 @@ def open_archive(path: str | os.PathLike, *, lazy: bool = False) -> xr.Dataset:
             f"{path}: not a workbench archive (no 'workbench_archive' = {ARCHIVE_FORMAT!r} attribute)"
         )
     return _restore(ds)
-
-
-class Timer:
-    """Wall-clock timer used for provenance (``start_time``, ``end_time``, ``wall_time_s``)."""
-
-    def __enter__(self):
-        self.start_iso = _now()
-        self._t0 = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc):
-        self.wall = time.perf_counter() - self._t0
-        self.end_iso = _now()
-        return False

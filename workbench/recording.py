@@ -1,4 +1,5 @@
-"""Brian2 monitors and synapses to xarray variables with units and long names.
+"""Archive variables with units and long names: from arrays (:func:`variable`, :func:`scalar`),
+Brian2 quantities, monitors and synapses.
 
 Conventions: spikes flat along a ``spike`` dim (``spike_neuron``,
 ``spike_time``); state traces (``neuron``, ``time``); weights along
@@ -12,7 +13,18 @@ import xarray as xr
 from brian2 import ms
 from brian2.units.fundamentalunits import Quantity, get_dimensions, get_unit
 
-__all__ = ["spikes", "states", "weights", "quantity_variable"]
+__all__ = ["variable", "scalar", "spikes", "states", "weights", "quantity_variable"]
+
+
+def variable(data, dims, units: str, long_name: str, coords=None, **attrs) -> xr.DataArray:
+    """A DataArray with the ``units`` and ``long_name`` attributes every archive variable carries."""
+    return xr.DataArray(np.asarray(data), dims=dims, coords=coords,
+                        attrs={"units": units, "long_name": long_name, **attrs})
+
+
+def scalar(value, units: str, long_name: str, **attrs) -> xr.DataArray:
+    """A 0-d archive variable (a metric, a time, a parameter) with its units and long name."""
+    return variable(value, (), units, long_name, **attrs)
 
 
 def _prefixed(prefix: str, name: str) -> str:

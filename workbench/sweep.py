@@ -646,7 +646,8 @@ def sweep(
     from distributed import as_completed
 
     from . import backends
-    from .protocol import Protocol, load_protocol, project_root
+    from .paths import project_root
+    from .protocol import Protocol, load_protocol
 
     if build_cache not in ("worker", "shared"):
         raise SweepError(f"build_cache must be 'worker' or 'shared', got {build_cache!r}")

@@ -46,6 +46,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..paths import cache_dir
 from .images import DatasetError
 
 __all__ = [
@@ -377,15 +378,6 @@ def synthetic_ecg(n_per_class: int = 20, fs: float = 250.0, window: float = 1.0,
 # MIT-BIH
 # ---------------------------------------------------------------------------------------------
 
-def _cache_dir() -> Path:
-    env = os.environ.get("WORKBENCH_DATA_CACHE")
-    if env:
-        return Path(env)
-    from ..protocol import project_root
-
-    return project_root() / "data" / "cache"
-
-
 #: PhysioNet's checksum list of the MIT-BIH Arrhythmia Database (version 1.0.0).
 MITDB_SHA256_URL = "https://physionet.org/files/mitdb/1.0.0/SHA256SUMS.txt"
 
@@ -430,7 +422,7 @@ def download_mitdb(dest=None, records=None) -> Path:
     against PhysioNet's ``SHA256SUMS.txt``; return the folder."""
     import wfdb
 
-    dest = Path(dest) if dest is not None else _cache_dir() / "mitdb"
+    dest = Path(dest) if dest is not None else cache_dir() / "mitdb"
     dest.mkdir(parents=True, exist_ok=True)
     try:
         wfdb.dl_database("mitdb", dl_dir=str(dest), records=records or "all", annotators=["atr"])

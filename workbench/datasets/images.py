@@ -48,6 +48,8 @@ from typing import Callable
 
 import numpy as np
 
+from ..paths import cache_dir
+
 __all__ = [
     "DatasetError",
     "ImageSet",
@@ -138,16 +140,6 @@ SOURCES = {
 }
 
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
-
-
-def cache_dir() -> Path:
-    """``$WORKBENCH_DATA_CACHE``, or ``data/cache`` in the project root (git-ignored)."""
-    env = os.environ.get("WORKBENCH_DATA_CACHE")
-    if env:
-        return Path(env)
-    from ..protocol import project_root
-
-    return project_root() / "data" / "cache"
 
 
 # ---------------------------------------------------------------------------- IDX

@@ -1,26 +1,4 @@
-"""One call selects the Brian2 code-generation target for a run.
-
-Backends
---------
-``numpy``           runtime, numpy code generation (no compiler needed)
-``cython``          runtime, Cython code generation (compiled and cached per model)
-``cpp_standalone``  the whole simulation as one C++ program, built once into a
-                    build directory cached by a hash of the model and re-run with
-                    new inputs or parameters through ``run_args``
-``genn``            Brian2GeNN (NVIDIA GPU; needs GeNN, which is not on PyPI)
-``cuda``            brian2cuda (NVIDIA GPU)
-
-Use :class:`Simulation` to run a network once or many times with different
-values: on the runtime targets it restores the stored initial state and sets
-the values; on the standalone targets it re-runs the compiled binary with
-``run_args`` (no rebuild).
-
-Measured on 2-core machines: OpenMP with 2 threads was 2-3x slower than one
-thread and raced on ``run_regularly`` summations, so standalone runs are
-single-threaded unless asked otherwise.  Standalone builds link with
-``-ffast-math``, which sets flush-to-zero/denormals-are-zero: decaying
-conductances otherwise reach denormal floats and slowed a build ~3x.
-"""
+"""Selecting the Brian2 device for a block of code, and the standalone build cache (see the package docs)."""
 from __future__ import annotations
 
 import contextlib
@@ -29,22 +7,16 @@ import hashlib
 import logging
 import os
 import shutil
-import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-__all__ = [
-    "BACKENDS",
-    "BackendError",
-    "BackendUnavailable",
-    "Simulation",
-    "use_backend",
-    "is_standalone",
-    "check_available",
-    "build_cache_root",
-]
+from .errors import BackendError, BackendUnavailable
+from .gpu import check_gpu_stack, cuda_compat
+
+__all__ = ["BACKENDS", "ActiveBackend", "use_backend", "canonical", "is_standalone", "check_available",
+           "build_cache_root", "make_jobs", "model_key", "canonical_clock_resets"]
 
 logger = logging.getLogger(__name__)
 
@@ -64,40 +36,6 @@ BACKENDS: dict[str, tuple[str, str]] = {
 _ALIASES = {"cpp": "cpp_standalone", "standalone": "cpp_standalone", "runtime": "numpy",
             "brian2genn": "genn", "brian2cuda": "cuda", "cuda_standalone": "cuda"}
 
-GENN_HELP = """\
-The 'genn' backend needs Brian2GeNN and GeNN itself, which is not on PyPI.
-Brian2GeNN 1.7.0 pins brian2 2.5.4 and numpy<2, so it lives in its own environment:
-
-    python -m venv ~/venvs/wb-genn && . ~/venvs/wb-genn/bin/activate
-    pip install -c constraints/genn.txt brian2genn==1.7.0 brian2==2.5.4 'numpy<2' \\
-        xarray h5netcdf h5py scipy matplotlib scikit-learn tqdm cython
-    pip install --no-deps -e .
-    git clone --branch 4.8.1 https://github.com/genn-team/genn.git ~/genn   # GeNN 4.x (5.x has no Brian2GeNN)
-    export GENN_PATH=~/genn CUDA_PATH=/usr/local/cuda PATH=$PATH:~/genn/bin
-
-See docs/GPU.md, then select it again with --backend genn.  Problem found: {problem}"""
-
-CUDA_HELP = """\
-The 'cuda' backend needs brian2cuda and the CUDA toolkit (nvcc, cuRAND).  brian2cuda 1.0a7 pins
-brian2 2.8.0 (1.0b1 pins brian2 2.10.1, which is not on PyPI), so it lives in its own environment:
-
-    python -m venv ~/venvs/wb-cuda && . ~/venvs/wb-cuda/bin/activate
-    pip install -c constraints/cuda.txt brian2cuda==1.0a7 brian2==2.8.0 'numpy<2.4' \\
-        xarray h5netcdf h5py scipy matplotlib scikit-learn tqdm cython
-    pip install --no-deps -e .
-    export CUDA_PATH=/usr/local/cuda PATH=$PATH:/usr/local/cuda/bin
-
-See docs/GPU.md, then select it again with --backend cuda.  Problem found: {problem}"""
-
-
-class BackendError(RuntimeError):
-    """A backend was misused or failed."""
-
-
-class BackendUnavailable(BackendError):
-    """The selected backend's software stack is not installed; the message says how to install it."""
-
-
 def canonical(name: str) -> str:
     key = name.strip().lower().replace("-", "_")
     key = _ALIASES.get(key, key)
@@ -113,23 +51,8 @@ def is_standalone(name: str) -> bool:
 def check_available(name: str) -> None:
     """Raise :class:`BackendUnavailable` (with install instructions) if ``name`` cannot run here."""
     name = canonical(name)
-    if name == "genn":
-        try:
-            import brian2genn  # noqa: F401
-        except Exception as exc:  # ImportError, or the version clash with brian2
-            raise BackendUnavailable(GENN_HELP.format(problem=f"'import brian2genn' failed: {exc}")) from None
-        genn_path = os.environ.get("GENN_PATH") or (
-            os.path.dirname(os.path.dirname(shutil.which("genn-buildmodel.sh") or "")) or None
-        )
-        if not genn_path:
-            raise BackendUnavailable(GENN_HELP.format(problem="GENN_PATH is not set and genn-buildmodel.sh is not on PATH"))
-    elif name == "cuda":
-        try:
-            import brian2cuda  # noqa: F401
-        except Exception as exc:
-            raise BackendUnavailable(CUDA_HELP.format(problem=f"'import brian2cuda' failed: {exc}")) from None
-        if not shutil.which("nvcc") and not os.environ.get("CUDA_PATH"):
-            raise BackendUnavailable(CUDA_HELP.format(problem="nvcc is not on PATH and CUDA_PATH is not set"))
+    if name in ("genn", "cuda"):
+        check_gpu_stack(name)
     elif name == "cython":
         try:
             import Cython  # noqa: F401
@@ -257,8 +180,6 @@ def use_backend(
                 lock_file = open(active.build_dir.with_name(active.build_dir.name + ".lock"), "a")
                 fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX)
             if name == "cuda":
-                from .gpu import cuda_compat
-
                 cuda_compat()  # brian2cuda 1.0a7 + CUDA 13: C++17
             if name == "cpp_standalone":
                 if threads > 1:
@@ -326,68 +247,3 @@ def model_key(*parts: Any) -> str:
         h.update(repr(p).encode())
         h.update(b"\0")
     return h.hexdigest()[:16]
-
-
-class Simulation:
-    """Run one network once or many times with new values, on any backend.
-
-    Usage (inside :func:`use_backend`)::
-
-        net = Network(...)
-        sim = Simulation(net, duration, active_backend)
-        sim.run()                                   # first run (builds on standalone)
-        sim.run({group.I: new_currents})            # re-run: no rebuild on standalone
-
-    On runtime backends the network's initial state is stored before the first
-    run and restored before each later one; values are then assigned.  On
-    standalone backends the values go through ``run_args``, which needs
-    Brian2 >= 2.6.  Each ``run`` returns the wall time of the simulation.
-    """
-
-    def __init__(self, net, duration, backend: ActiveBackend, *, report=None, report_period=None):
-        from brian2 import second
-
-        self.net = net
-        self.duration = duration
-        self.backend = backend
-        self.report = report
-        self.report_period = report_period if report_period is not None else 10 * second
-        self.n_runs = 0
-        self.build_time = 0.0
-
-    def run(self, values: Mapping[Any, Any] | None = None, *, results_directory: str | None = None) -> float:
-        from brian2 import device
-
-        values = dict(values or {})
-        t0 = time.perf_counter()
-        if not self.backend.standalone:
-            if self.n_runs == 0:
-                self.net.store("workbench_initial")
-            else:
-                self.net.restore("workbench_initial")
-            for view, value in values.items():
-                view[:] = value
-            self.net.run(self.duration, report=self.report, report_period=self.report_period)
-        else:
-            if self.n_runs == 0:
-                self.net.run(self.duration, report=self.report, report_period=self.report_period)
-                tb = time.perf_counter()
-                from brian2.devices.device import get_device
-
-                if self.backend.name == "genn":
-                    # Brian2GeNN builds inside run() before marking the run statement used; a manual
-                    # build afterwards rejects every initialisation code object unless reset
-                    get_device().run_statement_used = False
-                else:
-                    canonical_clock_resets(get_device())
-                device.build(directory=str(self.backend.build_dir), compile=True, run=False,
-                             with_output=False)
-                self.build_time = time.perf_counter() - tb
-            kwargs = {"run_args": values}
-            if results_directory is not None:
-                kwargs["results_directory"] = results_directory
-            tr = time.perf_counter()
-            device.run(with_output=False, **kwargs)
-            self.backend.timers.setdefault("run", []).append(time.perf_counter() - tr)
-        self.n_runs += 1
-        return time.perf_counter() - t0

@@ -9,11 +9,17 @@ the training set).  Nothing of the test set is seen while fitting.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.linear_model import LogisticRegressionCV, RidgeClassifierCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-__all__ = ["ReadoutResult", "fit_classifier", "classification_metrics", "READOUTS"]
+from .metrics import classification_metrics
+
+__all__ = ["ReadoutResult", "fit_classifier", "READOUTS"]
 
 READOUTS = ("ridge", "logistic")
 
@@ -49,10 +55,6 @@ def fit_classifier(X_train, y_train, X_test, y_test=None, *, method: str = "ridg
         ``'balanced'`` weights samples inversely to their class frequency (rare
         classes such as S and V beats count as much as N beats).
     """
-    from sklearn.linear_model import LogisticRegressionCV, RidgeClassifierCV
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
     X_train = np.asarray(X_train, dtype=float).reshape(len(X_train), -1)
     X_test = np.asarray(X_test, dtype=float).reshape(len(X_test), -1)
     y_train = np.asarray(y_train)
@@ -72,8 +74,6 @@ def fit_classifier(X_train, y_train, X_test, y_test=None, *, method: str = "ridg
     else:
         raise ValueError(f"readout method {method!r}: use one of {READOUTS}")
     pipe = make_pipeline(StandardScaler(), clf)
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pipe.fit(X_train, y_train)
@@ -86,27 +86,3 @@ def fit_classifier(X_train, y_train, X_test, y_test=None, *, method: str = "ridg
         acc, bal = m["accuracy"], m["balanced_accuracy"]
     return ReadoutResult(y_pred=y_pred, accuracy=acc, balanced_accuracy=bal, regularisation=reg,
                          classes=classes, model=pipe)
-
-
-def classification_metrics(y_true, y_pred, classes=None) -> dict:
-    """Accuracy, balanced accuracy, confusion matrix (true x predicted), per-class sensitivity
-    (recall) and positive predictivity (precision); classes absent from the test set get nan
-    sensitivity, never-predicted classes nan positive predictivity."""
-    y_true = np.asarray(y_true)
-    y_pred = np.asarray(y_pred)
-    classes = np.unique(np.concatenate([y_true, y_pred])) if classes is None else np.asarray(classes)
-    k = len(classes)
-    index = {c: i for i, c in enumerate(classes.tolist())}
-    cm = np.zeros((k, k), dtype=np.int64)
-    for t, p in zip(y_true.tolist(), y_pred.tolist()):
-        if t in index and p in index:
-            cm[index[t], index[p]] += 1
-    support = cm.sum(1)
-    predicted = cm.sum(0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sens = np.where(support > 0, np.diag(cm) / np.maximum(support, 1), np.nan)
-        ppv = np.where(predicted > 0, np.diag(cm) / np.maximum(predicted, 1), np.nan)
-    acc = float(np.trace(cm) / max(cm.sum(), 1))
-    bal = float(np.nanmean(sens)) if np.any(support > 0) else float("nan")
-    return dict(accuracy=acc, balanced_accuracy=bal, confusion=cm, sensitivity=sens,
-                positive_predictivity=ppv, support=support, classes=classes)

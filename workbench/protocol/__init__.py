@@ -1,0 +1,10 @@
+"""Protocols and how they run: :class:`Protocol` (parameters + run function), :class:`RunContext`
+(seed, backend, output, progress, checkpoints, resume), :func:`run` (validate, select the backend,
+seed, time, attach provenance, write the archive atomically), and the GPU checks of protocols.
+"""
+from .context import ResumeError, RunContext
+from .runner import run
+from .spec import Protocol, ProtocolError, list_figures, list_protocols, load_figure, load_protocol
+
+__all__ = ["Protocol", "ProtocolError", "RunContext", "ResumeError", "run", "load_protocol", "list_protocols",
+           "load_figure", "list_figures"]

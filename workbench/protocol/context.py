@@ -1,0 +1,93 @@
+"""What a protocol's run function gets besides its parameters: seed, backend, output, progress,
+checkpoints and resume."""
+from __future__ import annotations
+
+import sys
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+from tqdm.auto import tqdm
+
+from .. import archive as _archive
+from ..params import Params
+
+__all__ = ["RunContext", "ResumeError", "stream_seed"]
+
+
+def stream_seed(seed: int, name: str) -> np.random.SeedSequence:
+    """The seed sequence of the named stream of run seed ``seed`` (see :meth:`RunContext.stream`)."""
+    return np.random.SeedSequence(int(seed), spawn_key=(zlib.crc32(name.encode()),))
+
+
+class ResumeError(ValueError):
+    """``--resume`` names an archive that cannot be continued (another protocol, configuration, seed
+    or backend, or a finished run)."""
+
+
+@dataclass
+class RunContext:
+    """What a protocol's run function gets besides its parameters."""
+
+    protocol: str
+    backend: str
+    seed: int
+    out: Path | None = None
+    resume: Path | None = None
+    progress: bool = True
+    threads: int = 1
+    checkpoint_attrs: dict = field(default_factory=dict)
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """A fresh generator seeded with the run's seed (same seed, same numbers)."""
+        return np.random.default_rng(self.seed)
+
+    def stream(self, name: str) -> np.random.Generator:
+        """An independent generator for one use (``'liquid'``, ``'folds'``, ...): a child of
+        ``SeedSequence(seed)`` whose spawn key is derived from ``name``, so streams do not depend on
+        the order in which they are asked for, and no two names share one."""
+        return np.random.default_rng(stream_seed(self.seed, name))
+
+    def progress_bar(self, total=None, desc: str = "", unit: str = "it"):
+        return tqdm(total=total, desc=desc, unit=unit, disable=not self.progress, file=sys.stderr,
+                    dynamic_ncols=True, leave=False)
+
+    def checkpoint(self, ds: xr.Dataset, params: Params, **state_attrs) -> Path | None:
+        """Save a partial result to the output archive (atomically) so ``--resume`` can continue."""
+        if self.out is None:
+            return None
+        ds = ds.copy()
+        ds.attrs.update(
+            _archive.provenance(protocol=self.protocol, config=params.to_dict(), config_hash=params.hash(),
+                                seed=self.seed, backend=self.backend)
+        )
+        ds.attrs["status"] = "checkpoint"
+        ds.attrs.update(state_attrs)
+        return _archive.save(ds, self.out)
+
+    def load_checkpoint(self, params: Params) -> xr.Dataset | None:
+        """The checkpoint archive named by ``--resume``, checked against this run (``None`` without one).
+
+        It must be a checkpoint (``status='checkpoint'``) of the same protocol, made with the same
+        configuration, seed and backend; otherwise :class:`ResumeError` says what differs.
+        """
+        if self.resume is None:
+            return None
+        ds = _archive.open_archive(self.resume)
+        where = f"--resume {self.resume}"
+        if ds.attrs.get("protocol") != self.protocol:
+            raise ResumeError(f"{where}: archive of protocol {ds.attrs.get('protocol')!r}, not {self.protocol!r}")
+        cfg, mine = _archive.config_of(ds), params.to_dict()
+        if cfg != mine:
+            diff = sorted(k for k in set(cfg) | set(mine) if cfg.get(k) != mine.get(k))
+            raise ResumeError(f"{where}: the configuration differs in {diff}; resume with the same --set values")
+        if int(ds.attrs.get("seed", -1)) != self.seed or ds.attrs.get("backend") != self.backend:
+            raise ResumeError(f"{where}: made with seed {ds.attrs.get('seed')} on {ds.attrs.get('backend')}; "
+                              "resume with the same --seed and --backend")
+        if ds.attrs.get("status") != "checkpoint":
+            raise ResumeError(f"{where}: the archive is {ds.attrs.get('status')!r}, not a checkpoint "
+                              "(nothing to resume)")
+        return ds

@@ -1,0 +1,9 @@
+"""Readouts and metrics, one implementation each: linear readouts trained with scikit-learn
+(:mod:`.linear`), Diehl & Cook's class assignment and vote (:mod:`.voting`), and classification
+metrics from ``sklearn.metrics`` (:mod:`.metrics`)."""
+from .linear import READOUTS, ReadoutResult, fit_classifier
+from .metrics import classification_metrics
+from .voting import assign_classes, assign_from_counts, class_sums, classify
+
+__all__ = ["READOUTS", "ReadoutResult", "fit_classifier", "classification_metrics", "assign_classes",
+           "assign_from_counts", "class_sums", "classify"]
