@@ -1039,4 +1039,5 @@ PROTOCOL = Protocol(
     },
     func=_run,
     default_backend="cpp_standalone",
+    resumable=True,
 )

@@ -55,6 +55,9 @@ def run(
     resume_path = Path(resume) if resume is not None else None
     if resume_path is not None and not resume_path.exists():
         raise ParameterError(f"--resume {str(resume_path)!r}: no such archive")
+    if resume_path is not None and not protocol.resumable:
+        raise ParameterError(f"--resume: protocol {protocol.name!r} cannot resume from a checkpoint; "
+                             "run it again without --resume")
     if backend == "genn":  # Brian2GeNN's limits (heterogeneous delays), found before GeNN is needed
         genn_check(protocol, overrides)
     backends.check_available(backend)

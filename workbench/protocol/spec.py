@@ -38,6 +38,8 @@ class Protocol:
     func: Callable[[Params, Any], xr.Dataset]  # (params, RunContext) -> Dataset
     description: str = ""
     default_backend: str = "numpy"
+    #: the run function continues from ``ctx.load_checkpoint(params)`` when ``--resume`` is given
+    resumable: bool = False
 
     def with_defaults(self, **overrides) -> "Protocol":
         """A copy with other defaults (validated: unknown keys and wrong units raise)."""
