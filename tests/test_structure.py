@@ -12,7 +12,7 @@ PKG = ROOT / "workbench"
 
 #: From the bottom up; a module may import its own layer and the layers below it (docs/ARCHITECTURE.md).
 LAYERS = [
-    ("foundations", ["params", "paths", "timing", "archive"]),
+    ("foundations", ["params", "paths", "timing", "archive", "sources"]),
     ("building blocks", ["models", "encoders", "datasets", "backends", "recording", "readout", "plotting"]),
     ("networks", ["networks"]),
     ("learning and hardware", ["eprop", "hardware", "nir"]),
