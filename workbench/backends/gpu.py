@@ -20,6 +20,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from brian2 import prefs
+from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
+from brian2.synapses.synapses import Synapses
+
 from .errors import BackendError, BackendUnavailable
 
 __all__ = ["GENN_HELP", "CUDA_HELP", "check_gpu_stack", "stack_report", "cuda_compat", "prepare_cuda_without_gpu",
@@ -121,15 +125,13 @@ def cuda_compat(std: str = "c++17") -> list[str]:
     ``-std=c++11`` to g++.  This replaces both with ``std`` (C++17 works with
     nvcc >= 11).  Returns what it changed; calling it twice changes nothing more.
     """
-    from brian2 import prefs
-
     changed = []
     flags = list(prefs.codegen.cpp.extra_compile_args_gcc)
     new = [f"-std={std}" if f.startswith("-std=") else f for f in flags]
     if new != flags:
         prefs.codegen.cpp.extra_compile_args_gcc = new
         changed.append("prefs.codegen.cpp.extra_compile_args_gcc")
-    from brian2cuda.device import CUDAStandaloneDevice
+    from brian2cuda.device import CUDAStandaloneDevice  # optional GPU stack, its own environment
 
     if not getattr(CUDAStandaloneDevice.generate_makefile, "_workbench_std", None):
         original = CUDAStandaloneDevice.generate_makefile
@@ -155,8 +157,6 @@ def cuda_compat(std: str = "c++17") -> list[str]:
 
 def prepare_cuda_without_gpu(compute_capability: float, cuda_version: float) -> None:
     """Tell brian2cuda the GPU and CUDA version instead of detecting them (code generation only)."""
-    from brian2 import prefs
-
     cb = prefs.devices.cuda_standalone.cuda_backend
     cb.detect_gpus = False
     cb.gpu_id = 0
@@ -184,11 +184,11 @@ def codegen_only(backend: str):
     ``compile=False, run=False`` and raises :class:`CodegenDone`.
     """
     if backend == "cuda":
-        from brian2cuda.device import CUDAStandaloneDevice as cls
+        from brian2cuda.device import CUDAStandaloneDevice as cls  # optional GPU stack, its own environment
     elif backend == "genn":
-        from brian2genn.device import GeNNDevice as cls
+        from brian2genn.device import GeNNDevice as cls  # optional GPU stack, its own environment
     else:
-        from brian2.devices.cpp_standalone.device import CPPStandaloneDevice as cls
+        cls = CPPStandaloneDevice
     original = cls.build
 
     def build(self, directory=None, *args, **kwargs):
@@ -255,8 +255,7 @@ def genn_error(synapses: str | None, protocol: str | None, detail: str = ""):
 def genn_delay_rule(protocol: str | None):
     """Apply Brian2GeNN's delay rule to the cpp_standalone device (raise on any assignment to a
     per-synapse ``delay``), so the check runs where Brian2GeNN is not installed."""
-    from brian2.devices.cpp_standalone.device import CPPStandaloneDevice as cls
-    from brian2.synapses.synapses import Synapses
+    cls = CPPStandaloneDevice
 
     def _check(var):
         if isinstance(var.owner, Synapses) and var.name == "delay" and not var.scalar:
