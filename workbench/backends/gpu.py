@@ -36,7 +36,7 @@ Brian2GeNN 1.7.0 pins brian2 2.5.4 and numpy<2, so it lives in its own environme
 
     python -m venv ~/venvs/wb-genn && . ~/venvs/wb-genn/bin/activate
     pip install -c constraints/genn.txt brian2genn==1.7.0 brian2==2.5.4 'numpy<2' \\
-        xarray h5netcdf h5py scipy matplotlib scikit-learn tqdm cython
+        xarray h5netcdf h5py scipy matplotlib scikit-learn tqdm cython pooch filelock
     pip install --no-deps -e .
     git clone --branch 4.8.1 https://github.com/genn-team/genn.git ~/genn   # GeNN 4.x (5.x has no Brian2GeNN)
     export GENN_PATH=~/genn CUDA_PATH=/usr/local/cuda PATH=$PATH:~/genn/bin
@@ -45,11 +45,11 @@ See docs/GPU.md, then select it again with --backend genn.  Problem found: {prob
 
 CUDA_HELP = """\
 The 'cuda' backend needs brian2cuda and the CUDA toolkit (nvcc, cuRAND).  brian2cuda 1.0a7 pins
-brian2 2.8.0 (1.0b1 pins brian2 2.10.1, which is not on PyPI), so it lives in its own environment:
+brian2 2.8.0 (1.0b1 pins brian2 2.10.1, which needs Python >= 3.12), so it lives in its own environment:
 
     python -m venv ~/venvs/wb-cuda && . ~/venvs/wb-cuda/bin/activate
     pip install -c constraints/cuda.txt brian2cuda==1.0a7 brian2==2.8.0 'numpy<2.4' \\
-        xarray h5netcdf h5py scipy matplotlib scikit-learn tqdm cython
+        xarray h5netcdf h5py scipy matplotlib scikit-learn tqdm cython pooch filelock
     pip install --no-deps -e .
     export CUDA_PATH=/usr/local/cuda PATH=$PATH:/usr/local/cuda/bin
 
