@@ -81,7 +81,7 @@ def check_gpu_stack(name: str) -> None:
 
 def _version(module: str) -> str | None:
     try:
-        mod = __import__(module)
+        mod = __import__(module)  # optional GPU stacks: their version if they import, else why not
     except Exception as exc:  # ImportError or a version clash
         return f"not importable: {type(exc).__name__}: {exc}"
     return getattr(mod, "__version__", "unknown")
