@@ -3,8 +3,10 @@
 NEST is not a workbench dependency: install it in its own environment, e.g.
 
     python -m venv /tmp/nestvenv && /tmp/nestvenv/bin/pip install nest-simulator matplotlib ipython
-    /tmp/nestvenv/bin/python benchmarks/eprop_nest.py sine --n-iter 200
-    /tmp/nestvenv/bin/python benchmarks/eprop_nest.py evidence --n-iter 50
+    PYTHONPATH=. /tmp/nestvenv/bin/python benchmarks/eprop_nest.py sine --n-iter 200
+    PYTHONPATH=. /tmp/nestvenv/bin/python benchmarks/eprop_nest.py evidence --n-iter 50
+
+(``PYTHONPATH=.`` for ``workbench.timing``, which needs nothing but the standard library.)
 
 The example scripts shipped in the wheel (nest/doc/examples/pynest/eprop_plasticity/) are run
 unchanged except for the number of iterations and plotting switched off; ``nest.Simulate`` is
@@ -18,6 +20,8 @@ import time
 import types
 from pathlib import Path
 
+from workbench.timing import cpu_seconds
+
 EXAMPLES = {
     "sine": ("eprop_supervised_regression_sine-waves_bsshslm_2020.py", "n_iter = 200"),
     "evidence": ("eprop_supervised_classification_evidence-accumulation_bsshslm_2020.py", "n_iter_train = 50"),
@@ -25,8 +29,8 @@ EXAMPLES = {
 
 
 def _cpu():
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
+    """CPU seconds of this process (NEST runs in it, no child processes)."""
+    return cpu_seconds(children=False)
 
 
 def main(argv=None):

@@ -28,13 +28,15 @@ import sys
 import tempfile
 import time
 
+from brian2 import NeuronGroup, Network, SpikeMonitor, Synapses, defaultclock, device, mV, ms, prefs, second
+
+from workbench.backends import Simulation, use_backend
+
 __all__ = ["build_cuba", "bench_one", "main"]
 
 
 def build_cuba(N: int, K: float = 80.0):
     """The CUBA network (Brian2 ``examples/CUBA.py``) with ``K`` synapses per neuron on average."""
-    from brian2 import NeuronGroup, Network, SpikeMonitor, Synapses, mV, ms
-
     taum = 20 * ms  # membrane time constant
     taue = 5 * ms  # excitatory synaptic time constant
     taui = 10 * ms  # inhibitory synaptic time constant
@@ -65,15 +67,10 @@ def build_cuba(N: int, K: float = 80.0):
 
 
 def bench_one(backend: str, N: int, duration_s: float, seed: int = 1) -> dict:
-    """Build and run CUBA once on ``backend``, then time a re-run (in this process)."""
-    from brian2 import defaultclock, device, ms, second
+    """Build and run CUBA once on ``backend``, then time a re-run (in this process).
 
-    from workbench.backends import Simulation, use_backend
-
-    if backend == "cuda":
-        from workbench.gpu import cuda_compat
-
-        cuda_compat()  # brian2cuda 1.0a7 + CUDA 13: C++17
+    ``use_backend('cuda')`` applies :func:`workbench.backends.gpu.cuda_compat` (brian2cuda 1.0a7 with
+    CUDA 13 needs C++17)."""
     out = {"backend": backend, "N": N, "duration_s": duration_s}
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=f"cuba-{backend}-") as tmp:
@@ -107,8 +104,6 @@ def main(argv=None) -> int:
     p.add_argument("--one", action="store_true", help=argparse.SUPPRESS)  # child process mode
     args = p.parse_args(argv)
     if args.one:
-        from brian2 import prefs
-
         prefs.logging.console_log_level = "WARNING"
         res = bench_one(args.backends[0], args.N[0], args.duration, args.seed)
         print("RESULT " + json.dumps(res), flush=True)

@@ -2,7 +2,8 @@
 
     python benchmarks/gpu_device_run.py --out RESULTS_DIR [--budget 540]
 
-Run inside the ``cuda`` profile (brian2 2.8.0 + brian2cuda 1.0a7, docs/GPU.md).
+Run inside the ``cuda`` profile (brian2 2.8.0 + brian2cuda 1.0a7, docs/GPU.md), which also needs
+the workbench's pure-Python dependencies (``pooch``, ``filelock``, ``xarray``, ``h5netcdf``, ...).
 Steps, each in its own process, stopped when the time budget runs out:
 
 1. the stack: ``python -m workbench.gpu report``, ``nvidia-smi``, ``nvcc --version``;

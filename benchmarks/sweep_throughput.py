@@ -28,9 +28,10 @@ build directory) can be measured beside the default ``worker``.
 
 ``--in-process N`` runs the first N points with ``workbench.sweep.run_point`` in this process
 instead (no Dask), timing the protocol's run function by wrapping it, so that the overhead of
-any version of the library can be measured with this script (``PYTHONPATH=<snapshot>``)::
+another version of the library (one with the ``workbench/sweep/`` package and
+``workbench.timing``) can be measured with this script (``PYTHONPATH=<snapshot>``)::
 
-    git archive 93e66d6 | tar -x -C /tmp/wb-old
+    git archive <commit> | tar -x -C /tmp/wb-old
     PYTHONPATH=/tmp/wb-old WORKBENCH_ROOT=/tmp/wb-old python benchmarks/sweep_throughput.py \
         --in-process 6 --grid n_test=10,20,30,40,50,60 --set n_train=20 --set n_exc=20 \
         --set batch=20 --set dataset=digits --out /tmp/overhead-old
@@ -46,6 +47,8 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+from workbench.timing import cpu_seconds
 
 
 class LoadSampler(threading.Thread):
@@ -108,8 +111,8 @@ def main(argv=None) -> int:
 
 
 def _cpu() -> float:
-    t = os.times()
-    return time.thread_time() + t.children_user + t.children_system
+    """CPU seconds of this thread and its finished children (what the sweep's records count)."""
+    return cpu_seconds(children=True, thread=True)
 
 
 def _in_process(args, grid, overrides, out) -> int:
@@ -118,8 +121,9 @@ def _in_process(args, grid, overrides, out) -> int:
 
     import brian2
 
-    import workbench.sweep as sw
+    import workbench.sweep as sweep_pkg
     from workbench.protocol import load_protocol
+    from workbench.sweep import worker as sw
 
     brian2.prefs.logging.console_log_level = "WARNING"
     box = {}
@@ -139,10 +143,9 @@ def _in_process(args, grid, overrides, out) -> int:
         return dataclasses.replace(proto, func=timed)
 
     sw._load = _load
-    if hasattr(sw, "_ImportBrian2"):
-        sw._ImportBrian2().setup()  # what a Dask worker does once
+    sw.WorkerSetup().setup()  # what a Dask worker does once
     proto = load_protocol(args.protocol)
-    points, *_ = sw.expand(proto, grid, overrides=overrides, backend=args.backend)
+    points, *_ = sweep_pkg.expand(proto, grid, overrides=overrides, backend=args.backend)
     out.mkdir(parents=True, exist_ok=True)
     rows = []
     for i, p in enumerate(points[:args.in_process]):

@@ -14,10 +14,12 @@ left blank.
 import argparse
 import json
 import sys
+from pathlib import Path
 
 import numpy as np
 
-from workbench.plotting import label
+from workbench.archive import open_archive
+from workbench.plotting import label, save, use_style
 
 
 #: Headline metrics, drawn by default when the archive has them.
@@ -35,8 +37,6 @@ def _pick_metric(ds):
 
 
 def make(ds, metric=None, x=None, y=None):
-    from workbench.plotting import use_style
-
     plt = use_style()
     if "sweep_dims" not in ds.attrs:
         raise ValueError("not a collected sweep archive (no 'sweep_dims' attribute); use 'workbench collect'")
@@ -95,11 +95,6 @@ def make(ds, metric=None, x=None, y=None):
 
 
 def main(argv=None) -> int:
-    from pathlib import Path
-
-    from workbench.archive import open_archive
-    from workbench.plotting import save, use_style
-
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("archive")
     p.add_argument("--out")

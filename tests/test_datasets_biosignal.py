@@ -1,10 +1,14 @@
-"""Biosignal loaders: MIT-BIH record 100, UCR/UEA text and .ts files, aeon, errors."""
+"""Biosignal loaders: MIT-BIH record 100 (and its download), UCR/UEA text and .ts files, aeon, errors."""
+import hashlib
 import shutil
 
 import numpy as np
 import pytest
+from local_http import serve
 
-from workbench.datasets.biosignal import DatasetError, load_signals
+from workbench.datasets import download as dl
+from workbench.datasets import mitdb
+from workbench.datasets.biosignal import DatasetError, load_signals, read_ts_file
 
 
 def test_mitdb_record_100(mitdb_dir):
@@ -33,35 +37,31 @@ def test_mitdb_errors(mitdb_dir, tmp_path):
 
 
 def test_mitdb_download_path(mitdb_dir, tmp_path, monkeypatch):
-    import hashlib
-
-    import wfdb
-
-    from workbench.datasets import biosignal as bs
-
-    calls = []
-    sums = "".join(f"{hashlib.sha256((mitdb_dir / f'100.{e}').read_bytes()).hexdigest()}  100.{e}\n"
+    """mitdb:download fetches every record PhysioNet's SHA256SUMS.txt lists (here a local mirror over
+    HTTP holding record 100), checks each file, and names the one whose checksum differs."""
+    monkeypatch.setattr(dl, "RETRIES", 0)
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    for ext in ("hea", "dat", "atr"):
+        shutil.copy(mitdb_dir / f"100.{ext}", mirror / f"100.{ext}")
+    sums = "".join(f"{hashlib.sha256((mirror / f'100.{e}').read_bytes()).hexdigest()}  100.{e}\n"
                    for e in ("hea", "dat", "atr"))
-
-    def fake_fetch(url, dest):
-        assert url == bs.MITDB_SHA256_URL
-        dest.write_text(sums)
-        return dest
-
-    def fake_dl(db, dl_dir, records="all", annotators=None, **kw):
-        calls.append((db, dl_dir))
-        for ext in ("hea", "dat", "atr"):
-            shutil.copy(mitdb_dir / f"100.{ext}", f"{dl_dir}/100.{ext}")
-
-    monkeypatch.setattr(wfdb, "dl_database", fake_dl)
-    monkeypatch.setattr(bs, "_fetch", fake_fetch)
-    monkeypatch.setenv("WORKBENCH_DATA_CACHE", str(tmp_path))
-    s = load_signals("mitdb:download")
-    assert calls and calls[0][0] == "mitdb" and len(s.samples) > 2000
-    # a corrupted file is named
-    sums = sums.replace(sums[:8], "00000000", 1)
-    with pytest.raises(DatasetError, match="100.hea"):
-        load_signals("mitdb:download")
+    (mirror / "SHA256SUMS.txt").write_text(sums + "0123  mitdbdir/intro.htm\n")
+    with serve(mirror) as url:
+        monkeypatch.setattr(mitdb, "MITDB_URL", url)
+        monkeypatch.setenv("WORKBENCH_DATA_CACHE", str(tmp_path / "cache"))
+        s = load_signals("mitdb:download")
+        assert len(s.samples) > 2000 and s.meta["records"] == "100"
+        assert sorted(p.name for p in (tmp_path / "cache" / "mitdb").iterdir()) == [
+            "100.atr", "100.dat", "100.hea", "SHA256SUMS.txt"]
+        # a download whose checksum differs is named, and nothing is kept of it
+        (mirror / "SHA256SUMS.txt").write_text(sums.replace(sums[:8], "00000000", 1))
+        monkeypatch.setenv("WORKBENCH_DATA_CACHE", str(tmp_path / "cache2"))
+        with pytest.raises(DatasetError, match="100.hea: wrong checksum.*physionet.org/content/mitdb"):
+            load_signals("mitdb:download")
+        assert not (tmp_path / "cache2" / "mitdb" / "100.hea").exists()
+        with pytest.raises(DatasetError, match=r"record\(s\) \['101'\] not in"):
+            mitdb.download_mitdb(tmp_path / "cache3", records=[101])
 
 
 def _rows(rng, n=12, length=20):
@@ -90,6 +90,7 @@ def test_ts_format_multivariate_unequal(tmp_path):
 @problemName toy
 @timeStamps false
 @univariate false
+@equalLength false
 @classLabel true a b
 @data
 1,2,3,4:5,6,7,8:a
@@ -102,6 +103,30 @@ def test_ts_format_multivariate_unequal(tmp_path):
     assert s.n_channels == 2 and [len(x) for x in s.samples] == [4, 3, 4]
     assert s.samples[2][1, 0] == pytest.approx(1.0)  # '?' interpolated
     assert list(s.labels) == [0, 1, 0]
+
+
+@pytest.mark.parametrize("body, fragment", [
+    ("@problemName x\n@classLabel true a b\n", "no @data line"),
+    ("1,2,3:a\n@data\n1,2:a\n", "line 1: data before the @data line"),
+    ("@problemName x\n@timeStamps true\n@classLabel true a b\n@data\n(0,1),(1,2):a\n", "line 5: timestamped"),
+    ("@problemName x\n@classLabel false\n@data\n1,2,3\n", "unlabelled data cannot be classified"),
+    ("@problemName x\n@classLabel true a b\n@data\n1,2,3\n", "line 4: no class label after the values"),
+    ("@problemName x\n@classLabel true a b\n@data\n", "no cases after @data"),
+    ("@problemName x\n@classLabel true a b\n@data\n1,x,3:a\n", "cannot read it as a .ts file"),
+    ("@problemName x\n@classLabel true a b\n@data\n1,2,3:a\n1,2:b\n", "@equalLength false"),
+])
+def test_ts_errors_name_the_file_and_the_fix(tmp_path, body, fragment):
+    p = tmp_path / "bad.ts"
+    p.write_text(body)
+    with pytest.raises(DatasetError, match=f"ts: .*bad.ts.*{fragment}"):
+        read_ts_file(p)
+
+
+def test_ts_labels_keep_their_case(tmp_path):
+    p = tmp_path / "case.ts"
+    p.write_text("@problemName x\n@classLabel true Walking Running\n@data\n1,2,3:Walking\n4,5,6:Running\n")
+    samples, labels = read_ts_file(p)
+    assert labels == ["Walking", "Running"] and samples[1][:, 0].tolist() == [4.0, 5.0, 6.0]
 
 
 def test_ucr_bad_files(tmp_path):

@@ -5,9 +5,11 @@ import struct
 
 import numpy as np
 import pytest
+from local_http import serve
 
-from workbench.datasets import images as im
 from workbench.datasets import DatasetError, load_images, read_idx
+from workbench.datasets import download as dl
+from workbench.datasets import images as im
 
 
 def idx_bytes(arr: np.ndarray) -> bytes:
@@ -96,40 +98,50 @@ def test_unknown_name():
         load_images("cifar")
 
 
-def test_fetch_checks_sha256(tmp_path):
-    src = tmp_path / "src.bin"
-    src.write_bytes(b"hello idx")
+def test_fetch_checks_sha256(tmp_path, monkeypatch):
+    """Downloads over HTTP (a local server): checked, atomic, cached, and errors that name the file."""
+    monkeypatch.setattr(dl, "RETRIES", 0)
+    (tmp_path / "mirror").mkdir()
+    (tmp_path / "mirror" / "src.bin").write_bytes(b"hello idx")
     good = hashlib.sha256(b"hello idx").hexdigest()
-    dest = im.fetch(src.as_uri(), tmp_path / "cache" / "f.bin", good)
-    assert dest.read_bytes() == b"hello idx"
-    with pytest.raises(DatasetError, match="g.bin: wrong checksum.*nothing was saved"):
-        im.fetch(src.as_uri(), tmp_path / "cache" / "g.bin", "0" * 64)
-    assert not (tmp_path / "cache" / "g.bin").exists()
-    assert not list((tmp_path / "cache").glob("*.part"))
-    with pytest.raises(DatasetError, match="h.bin: download from .* failed"):
-        im.fetch((tmp_path / "absent").as_uri(), tmp_path / "cache" / "h.bin", None)
+    cache = tmp_path / "cache"
+    with serve(tmp_path / "mirror") as url:
+        dest = im.fetch(url + "src.bin", cache / "f.bin", good)
+        assert dest.read_bytes() == b"hello idx"
+        with pytest.raises(DatasetError, match="g.bin: wrong checksum of the download.*nothing was saved"):
+            im.fetch(url + "src.bin", cache / "g.bin", "0" * 64)
+        assert not (cache / "g.bin").exists() and sorted(p.name for p in cache.iterdir()) == ["f.bin"]
+        with pytest.raises(DatasetError, match="h.bin: download from .*absent.bin failed"):
+            im.fetch(url + "absent.bin", cache / "h.bin", None)
+        # a file already in the cache is checked, not downloaded again
+        (cache / "f.bin").write_bytes(b"tampered")
+        with pytest.raises(DatasetError, match="f.bin: wrong checksum.*delete it"):
+            im.fetch(url + "src.bin", cache / "f.bin", good)
 
 
 def test_mnist_download_path_into_cache(tmp_path, monkeypatch):
-    """The 'mnist' name downloads into the cache with checksums (here from a local file:// mirror)."""
+    """The 'mnist' name downloads into the cache with checksums (from a local mirror over HTTP; the
+    first mirror is down, so the second serves)."""
+    monkeypatch.setattr(dl, "RETRIES", 0)
     mirror = tmp_path / "mirror"
     files = write_idx_dir(mirror)
-    spec = {"urls": ("file:///nonexistent-mirror/", mirror.as_uri() + "/"), "files": {}}
-    for key, stem in (("train_images", "train-images-idx3-ubyte"), ("train_labels", "train-labels-idx1-ubyte"),
-                      ("test_images", "t10k-images-idx3-ubyte"), ("test_labels", "t10k-labels-idx1-ubyte")):
-        name = files[stem][0]
-        spec["files"][key] = (name, {"sha256": hashlib.sha256((mirror / name).read_bytes()).hexdigest()})
-    monkeypatch.setitem(im.SOURCES, "mnist", spec)
     monkeypatch.setenv("WORKBENCH_DATA_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("WORKBENCH_MNIST", raising=False)
-    s = load_images("mnist")
-    np.testing.assert_array_equal(s.train_images, files["train-images-idx3-ubyte"][1])
-    assert (tmp_path / "cache" / "mnist" / "train-images-idx3-ubyte.gz").is_file()
-    # a corrupted cached file is detected and named
-    cached = tmp_path / "cache" / "mnist" / "t10k-labels-idx1-ubyte.gz"
-    cached.write_bytes(b"garbage")
-    with pytest.raises(DatasetError, match="t10k-labels-idx1-ubyte.gz: wrong checksum"):
-        load_images("mnist")
+    with serve(mirror) as url:
+        spec = {"urls": (url + "down/", url), "files": {}}
+        for key, stem in (("train_images", "train-images-idx3-ubyte"), ("train_labels", "train-labels-idx1-ubyte"),
+                          ("test_images", "t10k-images-idx3-ubyte"), ("test_labels", "t10k-labels-idx1-ubyte")):
+            name = files[stem][0]
+            spec["files"][key] = (name, {"sha256": hashlib.sha256((mirror / name).read_bytes()).hexdigest()})
+        monkeypatch.setitem(im.SOURCES, "mnist", spec)
+        s = load_images("mnist")
+        np.testing.assert_array_equal(s.train_images, files["train-images-idx3-ubyte"][1])
+        assert (tmp_path / "cache" / "mnist" / "train-images-idx3-ubyte.gz").is_file()
+        # a corrupted cached file is detected and named
+        cached = tmp_path / "cache" / "mnist" / "t10k-labels-idx1-ubyte.gz"
+        cached.write_bytes(b"garbage")
+        with pytest.raises(DatasetError, match="t10k-labels-idx1-ubyte.gz: wrong checksum"):
+            load_images("mnist")
     # no download allowed and nothing cached: a clear error
     monkeypatch.setenv("WORKBENCH_DATA_CACHE", str(tmp_path / "empty"))
     with pytest.raises(DatasetError, match="not found and downloads are off"):

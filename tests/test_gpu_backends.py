@@ -5,7 +5,9 @@ The GPU stacks pin their own Brian2, so they live in separate environments
 them with ``WORKBENCH_CUDA_PYTHON=/path/to/wb-cuda/bin/python`` and
 ``WORKBENCH_GENN_PYTHON=/path/to/wb-genn/bin/python``; without them (or without
 a GPU for the run tests) those tests skip with the reason.  Brian2GeNN's limit on
-synaptic delays is checked in any environment (``workbench.gpu.genn_check``).
+synaptic delays is checked in any environment (``workbench.protocol.gpu.genn_check``).
+The install checks live in ``workbench.backends.gpu``, the protocol checks in
+``workbench.protocol.gpu``, the command line in ``workbench.gpu``.
 """
 import json
 import os
@@ -16,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from workbench import backends, cli, gpu
+from workbench.backends.gpu import GeNNUnsupported, stack_report
+from workbench.protocol.gpu import genn_check
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,13 +62,11 @@ def test_constraint_files_pin_the_stacks_that_pypi_can_satisfy():
     genn = (ROOT / "constraints" / "genn.txt").read_text()
     cuda = (ROOT / "constraints" / "cuda.txt").read_text()
     assert "brian2genn==1.7.0" in genn and "brian2==2.5.4" in genn and "numpy<2" in genn
-    # brian2cuda 1.0b1 pins brian2==2.10.1, which is not on PyPI: the profile uses 1.0a7 (brian2 2.8.0)
+    # brian2cuda 1.0b1 pins brian2==2.10.1, which needs Python >= 3.12: the profile uses 1.0a7 (brian2 2.8.0)
     assert "brian2cuda==1.0a7" in cuda and "brian2==2.8.0" in cuda
 
 
 def test_gpu_stack_report_runs_here():
-    from workbench.gpu import stack_report
-
     rep = stack_report()
     assert rep["brian2"] and rep["python"]
     for key in ("brian2cuda", "brian2genn", "nvcc", "gpu", "GENN_PATH"):
@@ -203,21 +205,25 @@ def test_genn_check_applies_brian2genns_delay_rule_without_gpu_software(delay_pr
     """Brian2GeNN 1.7 accepts a delay only as one value given to the Synapses initializer; the check
     finds any other assignment before Brian2GeNN, GeNN or a GPU is needed."""
     if ok:
-        assert gpu.genn_check("delay-probe", {"delays": delays})["n_sources"] > 0
+        assert genn_check("delay-probe", {"delays": delays})["n_sources"] > 0
         return
-    with pytest.raises(gpu.GeNNUnsupported, match="heterogeneous synaptic delays") as err:
-        gpu.genn_check("delay-probe", {"delays": delays})
+    with pytest.raises(GeNNUnsupported, match="heterogeneous synaptic delays") as err:
+        genn_check("delay-probe", {"delays": delays})
     assert "'recurrent'" in str(err.value) and "cpp_standalone" in str(err.value)
     assert isinstance(err.value, backends.BackendError)
     # the command line says the same and exits with status 2
     assert gpu.main(["genn-check", "delay-probe", "--set", f"delays={delays}"]) == 2
     assert "heterogeneous synaptic delays" in capsys.readouterr().err
+    # and 'workbench run --backend genn' refuses it the same way, before GeNN is needed
+    assert cli.main(["run", "delay-probe", "--backend", "genn", "--set", f"delays={delays}", "--no-save",
+                     "--quiet"]) == 2
+    assert "heterogeneous synaptic delays" in capsys.readouterr().err
 
 
 def test_genn_check_names_the_lsm_liquid(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKBENCH_BUILD_DIR", str(tmp_path / "builds"))
-    with pytest.raises(gpu.GeNNUnsupported, match="'liquid_synapses'"):
-        gpu.genn_check("lsm", {"n_pairs": 2, "samples_per_class": 4})
+    with pytest.raises(GeNNUnsupported, match="'liquid_synapses'"):
+        genn_check("lsm", {"n_pairs": 2, "samples_per_class": 4})
     # the check leaves the standalone device as it found it: a normal run still works afterwards
     from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
 

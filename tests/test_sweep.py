@@ -6,7 +6,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -151,7 +150,6 @@ def test_cli_sweep_failure_resume_collect_and_heatmap(tmp_path, capsys, monkeypa
     assert cli.main(["figure", "sweep-heatmap", str(nc), "--out", str(png)]) == 0
     assert png.stat().st_size > 5000
     # the figure script's own __main__, with a metric and axes chosen
-    # the figure script's own __main__, with a metric and axes chosen
     png2 = tmp_path / "heat2.png"
     monkeypatch.setattr(sys, "argv", ["sweep_heatmap.py", str(nc), "--out", str(png2), "--metric", "rate",
                                       "--x", "current_scale", "--y", "models"])
@@ -209,7 +207,7 @@ def test_garbage_of_the_last_point_is_freed_without_walking_every_object(monkeyp
     import gc
     import weakref
 
-    from workbench import sweep as sw
+    from workbench.sweep import worker as sw
 
     class Node:
         pass

@@ -24,9 +24,12 @@ import time
 from pathlib import Path
 from typing import Any, Mapping
 
+import brian2
 import numpy as np
+import scipy
 import xarray as xr
 
+from . import __version__
 from .timing import now_iso
 
 __all__ = [
@@ -36,7 +39,6 @@ __all__ = [
     "open_archive",
     "provenance",
     "config_of",
-    "variable",
     "git_commit",
 ]
 
@@ -148,16 +150,10 @@ def git_commit(path: str | os.PathLike | None = None, *, max_age: float | None =
 
 
 def _versions() -> dict[str, str]:
-    import brian2
-    import numpy
-    import scipy
-
-    from . import __version__
-
     return {
         "workbench_version": __version__,
         "brian2_version": brian2.__version__,
-        "numpy_version": numpy.__version__,
+        "numpy_version": np.__version__,
         "scipy_version": scipy.__version__,
         "xarray_version": xr.__version__,
     }

@@ -4,6 +4,8 @@
     workbench run NAME [--config FILE.toml] [--set key=value ...] [--backend B] [--seed N] [--out PATH]
     workbench info ARCHIVE
     workbench figure NAME ARCHIVE [--out FILE]
+    workbench sweep NAME --grid key=v1,v2 [--set key=value ...] [--seeds N] --out DIR
+    workbench collect DIR --out ARCHIVE
 
 Errors (unknown protocol, unknown or mistyped key, wrong type or unit) exit
 with status 2 and a message naming the problem; nothing is written then.
@@ -14,6 +16,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
+
+from brian2 import prefs
+
+from . import __version__, backends, models
+from .archive import ArchiveError, open_archive
+from .params import ParameterError, format_value, load_toml, parse_assignments
+from .plotting import save, use_style
+from .protocol import ProtocolError, ResumeError, list_figures, list_protocols, load_figure, load_protocol, run
+from .sweep.cli import add_cli_commands
 
 __all__ = ["main"]
 
@@ -26,9 +37,6 @@ def _fail(msg: str) -> int:
 
 
 def _cmd_list(args) -> int:
-    from . import backends, models
-    from .protocol import list_figures, list_protocols, load_protocol
-
     print("protocols:")
     for name in list_protocols():
         try:
@@ -61,8 +69,6 @@ def _cmd_list(args) -> int:
         for name in list_protocols():
             proto = load_protocol(name)
             print(f"\nparameters of {name}:")
-            from .params import format_value
-
             for key, p in proto.params.items():
                 print(f"  {key:<22} = {format_value(p.default)!s:<16} {p.doc}")
     return 0
@@ -83,10 +89,6 @@ def _summary(ds, path) -> str:
 
 
 def _cmd_run(args) -> int:
-    from . import backends
-    from .params import ParameterError, load_toml, parse_assignments
-    from .protocol import ProtocolError, load_protocol, run
-
     try:
         proto = load_protocol(args.name)
         overrides = {}
@@ -104,15 +106,13 @@ def _cmd_run(args) -> int:
     try:
         ds = run(proto, overrides, backend=args.backend, seed=args.seed, out=out, resume=args.resume,
                  progress=not args.quiet, threads=args.threads)
-    except (ParameterError, backends.BackendUnavailable) as exc:
+    except (ParameterError, ResumeError, backends.BackendError) as exc:  # GPU stack missing, genn limits
         return _fail(str(exc))
     print(_summary(ds, out))
     return 0
 
 
 def _cmd_info(args) -> int:
-    from .archive import ArchiveError, open_archive
-
     try:
         ds = open_archive(args.archive, lazy=True)
     except ArchiveError as exc:
@@ -141,10 +141,6 @@ def _cmd_info(args) -> int:
 
 
 def _cmd_figure(args) -> int:
-    from .archive import ArchiveError, open_archive
-    from .plotting import save, use_style
-    from .protocol import ProtocolError, load_figure
-
     try:
         make = load_figure(args.name)
         ds = open_archive(args.archive)
@@ -162,8 +158,6 @@ def _cmd_figure(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
-
     p = argparse.ArgumentParser(prog="workbench", description="Brian2 research workbench for spiking networks.")
     p.add_argument("--version", action="version", version=f"workbench {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
@@ -196,17 +190,13 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--out", help="image file (default: beside the archive)")
     q.set_defaults(func=_cmd_figure)
 
-    from .sweep import add_cli_commands  # workbench sweep / workbench collect
-
-    add_cli_commands(sub)
+    add_cli_commands(sub)  # workbench sweep / workbench collect
     return p
 
 
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from brian2 import prefs
-
     prefs.logging.console_log_level = "WARNING"
     try:
         return args.func(args)

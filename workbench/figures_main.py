@@ -4,11 +4,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .archive import open_archive
+from .plotting import save, use_style
+
+__all__ = ["figure_main"]
+
 
 def figure_main(make, doc: str | None = None, argv=None) -> int:
-    from .archive import open_archive
-    from .plotting import save, use_style
-
     p = argparse.ArgumentParser(description=doc)
     p.add_argument("archive")
     p.add_argument("--out")

@@ -26,20 +26,18 @@ from brian2 import prefs
 
 from . import backends
 from .backends.errors import BackendError
-from .backends.gpu import GeNNUnsupported, cuda_compat, stack_report
+from .backends.gpu import stack_report
 from .params import ParameterError, parse_assignments
 from .protocol import ProtocolError, run
 from .protocol.gpu import codegen_check, genn_check
 
 
 def _cmd_run(args) -> int:
-    """Run a protocol on a backend (with :func:`cuda_compat` for cuda); print metrics and checksums."""
+    """Run a protocol on a backend; print metrics and checksums.  (``use_backend`` applies
+    :func:`workbench.backends.gpu.cuda_compat` for cuda, and :func:`workbench.protocol.run` the GeNN
+    check for genn.)"""
     prefs.logging.console_log_level = "WARNING"
     name = backends.canonical(args.backend)
-    if name == "cuda":
-        cuda_compat()
-    if name == "genn":  # a network Brian2GeNN cannot take fails here, before GeNN builds anything
-        genn_check(args.protocol, parse_assignments(args.set))
     t0 = time.perf_counter()
     ds = run(args.protocol, parse_assignments(args.set), backend=name, seed=args.seed, progress=False)
     out = {"protocol": args.protocol, "backend": name, "wall_s": time.perf_counter() - t0,

@@ -9,13 +9,18 @@ objects beyond its unit system.
 """
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import math
 import re
-from dataclasses import dataclass, field
+import sys
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+import brian2.units as bu
+import brian2.units.allunits as au
 import numpy as np
 from brian2.units.fundamentalunits import (
     DIMENSIONLESS,
@@ -23,6 +28,11 @@ from brian2.units.fundamentalunits import (
     get_dimensions,
     get_unit,
 )
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the tomli backport (setup.cfg installs it there)
+    import tomli as tomllib
 
 __all__ = [
     "Param",
@@ -81,9 +91,6 @@ _NUMBER_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(\
 
 
 def _unit_namespace():
-    import brian2.units as bu
-    import brian2.units.allunits as au
-
     ns = {name: getattr(au, name) for name in dir(au) if not name.startswith("_")}
     ns.update({name: getattr(bu, name) for name in dir(bu) if not name.startswith("_")})
     ns.setdefault("s", au.second)  # Brian2 displays seconds as 's' but does not define the name
@@ -262,8 +269,6 @@ def config_hash(config: Mapping[str, Any], length: int = 16) -> str:
 
 
 def _unknown(key: str, spec: Mapping[str, Param]) -> ParameterError:
-    import difflib
-
     close = difflib.get_close_matches(key, list(spec), n=3)
     hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
     return ParameterError(
@@ -301,12 +306,6 @@ def resolve(
 
 def load_toml(path) -> dict[str, Any]:
     """Read a flat TOML config file (``key = value``; tables are flattened with dots? no: rejected)."""
-    try:
-        import tomllib
-    except ImportError:  # Python < 3.11
-        import tomli as tomllib
-    from pathlib import Path
-
     p = Path(path)
     if not p.is_file():
         raise ParameterError(f"config file {str(p)!r} does not exist")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
+import matplotlib.pyplot as plt
 
 __all__ = ["use_style", "STYLE", "label", "save"]
 
@@ -13,8 +14,6 @@ STYLE = Path(__file__).with_name("workbench.mplstyle")
 def use_style():
     """Select the non-interactive backend and the workbench style sheet."""
     matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
     plt.style.use(str(STYLE))
     return plt
 
@@ -28,8 +27,6 @@ def label(da) -> str:
 
 def save(fig, path) -> Path:
     """Save ``fig`` (creating the folder) and close it."""
-    import matplotlib.pyplot as plt
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)

@@ -2,15 +2,21 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import logging
 import os
 import shutil
+import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
+
+import brian2
+import numpy as np
+from brian2 import prefs, set_device
+from brian2.devices.device import get_device
+from filelock import FileLock
 
 from .errors import BackendError, BackendUnavailable
 from .gpu import check_gpu_stack, cuda_compat
@@ -55,7 +61,7 @@ def check_available(name: str) -> None:
         check_gpu_stack(name)
     elif name == "cython":
         try:
-            import Cython  # noqa: F401
+            import Cython  # noqa: F401  (an availability check: the 'cython' backend needs it)
         except ImportError:
             raise BackendUnavailable("The 'cython' backend needs Cython: pip install cython") from None
 
@@ -69,8 +75,6 @@ def build_cache_root() -> Path:
 
 
 def _prefs_snapshot(keys):
-    from brian2 import prefs
-
     return {k: prefs[k] for k in keys}
 
 
@@ -146,16 +150,12 @@ def use_backend(
     Read monitors and variables inside the block: on leaving it, the
     standalone device is reset and its results can no longer be read.
     """
-    import brian2
-    from brian2 import prefs, set_device
-    from brian2.devices.device import get_device, reinit_devices
-
     name = canonical(name)
     check_available(name)
     saved = _prefs_snapshot(_PREF_KEYS)
     brian_device = BACKENDS[name][0]
     tmp = None
-    lock_file = None
+    lock = None
     active = ActiveBackend(name=name, threads=threads)
     try:
         if brian_device == "runtime":
@@ -163,13 +163,11 @@ def use_backend(
             prefs.codegen.target = name
         else:
             if name == "genn":
-                import brian2genn  # noqa: F401
+                import brian2genn  # noqa: F401  (optional GPU stack, its own environment: registers the device)
             elif name == "cuda":
-                import brian2cuda  # noqa: F401
+                import brian2cuda  # noqa: F401  (optional GPU stack, its own environment: registers the device)
             if build_dir is None:
                 if key is None:
-                    import tempfile
-
                     tmp = tempfile.mkdtemp(prefix=f"workbench-{name}-")
                     build_dir = tmp
                 else:
@@ -177,8 +175,8 @@ def use_backend(
             active.build_dir = Path(build_dir)
             active.build_dir.mkdir(parents=True, exist_ok=True)
             if tmp is None:  # a shared (cached or explicit) directory: one process at a time
-                lock_file = open(active.build_dir.with_name(active.build_dir.name + ".lock"), "a")
-                fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX)
+                lock = FileLock(str(active.build_dir.with_name(active.build_dir.name + ".lock")))
+                lock.acquire()
             if name == "cuda":
                 cuda_compat()  # brian2cuda 1.0a7 + CUDA 13: C++17
             if name == "cpp_standalone":
@@ -196,8 +194,6 @@ def use_backend(
             set_device(brian_device, directory=str(active.build_dir), build_on_run=False)
         if seed is not None and name == "genn":
             # Brian2GeNN 1.7 raises NotImplementedError on brian2.seed(): seed numpy only
-            import numpy as np
-
             np.random.seed(int(seed) % 2**32)
         elif seed is not None:
             brian2.seed(int(seed))
@@ -215,9 +211,8 @@ def use_backend(
             brian2.defaultclock.dt = 0.1 * brian2.ms
             if tmp is not None:
                 shutil.rmtree(tmp, ignore_errors=True)
-            if lock_file is not None:
-                fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
-                lock_file.close()
+            if lock is not None:
+                lock.release()
 
 
 def canonical_clock_resets(device) -> None:

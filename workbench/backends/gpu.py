@@ -20,6 +20,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from brian2 import prefs
+from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
+from brian2.synapses.synapses import Synapses
+
 from .errors import BackendError, BackendUnavailable
 
 __all__ = ["GENN_HELP", "CUDA_HELP", "check_gpu_stack", "stack_report", "cuda_compat", "prepare_cuda_without_gpu",
@@ -32,7 +36,7 @@ Brian2GeNN 1.7.0 pins brian2 2.5.4 and numpy<2, so it lives in its own environme
 
     python -m venv ~/venvs/wb-genn && . ~/venvs/wb-genn/bin/activate
     pip install -c constraints/genn.txt brian2genn==1.7.0 brian2==2.5.4 'numpy<2' \\
-        xarray h5netcdf h5py scipy matplotlib scikit-learn tqdm cython
+        xarray h5netcdf h5py scipy matplotlib scikit-learn tqdm cython pooch filelock
     pip install --no-deps -e .
     git clone --branch 4.8.1 https://github.com/genn-team/genn.git ~/genn   # GeNN 4.x (5.x has no Brian2GeNN)
     export GENN_PATH=~/genn CUDA_PATH=/usr/local/cuda PATH=$PATH:~/genn/bin
@@ -41,11 +45,11 @@ See docs/GPU.md, then select it again with --backend genn.  Problem found: {prob
 
 CUDA_HELP = """\
 The 'cuda' backend needs brian2cuda and the CUDA toolkit (nvcc, cuRAND).  brian2cuda 1.0a7 pins
-brian2 2.8.0 (1.0b1 pins brian2 2.10.1, which is not on PyPI), so it lives in its own environment:
+brian2 2.8.0 (1.0b1 pins brian2 2.10.1, which needs Python >= 3.12), so it lives in its own environment:
 
     python -m venv ~/venvs/wb-cuda && . ~/venvs/wb-cuda/bin/activate
     pip install -c constraints/cuda.txt brian2cuda==1.0a7 brian2==2.8.0 'numpy<2.4' \\
-        xarray h5netcdf h5py scipy matplotlib scikit-learn tqdm cython
+        xarray h5netcdf h5py scipy matplotlib scikit-learn tqdm cython pooch filelock
     pip install --no-deps -e .
     export CUDA_PATH=/usr/local/cuda PATH=$PATH:/usr/local/cuda/bin
 
@@ -77,7 +81,7 @@ def check_gpu_stack(name: str) -> None:
 
 def _version(module: str) -> str | None:
     try:
-        mod = __import__(module)
+        mod = __import__(module)  # optional GPU stacks: their version if they import, else why not
     except Exception as exc:  # ImportError or a version clash
         return f"not importable: {type(exc).__name__}: {exc}"
     return getattr(mod, "__version__", "unknown")
@@ -121,15 +125,13 @@ def cuda_compat(std: str = "c++17") -> list[str]:
     ``-std=c++11`` to g++.  This replaces both with ``std`` (C++17 works with
     nvcc >= 11).  Returns what it changed; calling it twice changes nothing more.
     """
-    from brian2 import prefs
-
     changed = []
     flags = list(prefs.codegen.cpp.extra_compile_args_gcc)
     new = [f"-std={std}" if f.startswith("-std=") else f for f in flags]
     if new != flags:
         prefs.codegen.cpp.extra_compile_args_gcc = new
         changed.append("prefs.codegen.cpp.extra_compile_args_gcc")
-    from brian2cuda.device import CUDAStandaloneDevice
+    from brian2cuda.device import CUDAStandaloneDevice  # optional GPU stack, its own environment
 
     if not getattr(CUDAStandaloneDevice.generate_makefile, "_workbench_std", None):
         original = CUDAStandaloneDevice.generate_makefile
@@ -155,8 +157,6 @@ def cuda_compat(std: str = "c++17") -> list[str]:
 
 def prepare_cuda_without_gpu(compute_capability: float, cuda_version: float) -> None:
     """Tell brian2cuda the GPU and CUDA version instead of detecting them (code generation only)."""
-    from brian2 import prefs
-
     cb = prefs.devices.cuda_standalone.cuda_backend
     cb.detect_gpus = False
     cb.gpu_id = 0
@@ -184,11 +184,11 @@ def codegen_only(backend: str):
     ``compile=False, run=False`` and raises :class:`CodegenDone`.
     """
     if backend == "cuda":
-        from brian2cuda.device import CUDAStandaloneDevice as cls
+        from brian2cuda.device import CUDAStandaloneDevice as cls  # optional GPU stack, its own environment
     elif backend == "genn":
-        from brian2genn.device import GeNNDevice as cls
+        from brian2genn.device import GeNNDevice as cls  # optional GPU stack, its own environment
     else:
-        from brian2.devices.cpp_standalone.device import CPPStandaloneDevice as cls
+        cls = CPPStandaloneDevice
     original = cls.build
 
     def build(self, directory=None, *args, **kwargs):
@@ -255,8 +255,7 @@ def genn_error(synapses: str | None, protocol: str | None, detail: str = ""):
 def genn_delay_rule(protocol: str | None):
     """Apply Brian2GeNN's delay rule to the cpp_standalone device (raise on any assignment to a
     per-synapse ``delay``), so the check runs where Brian2GeNN is not installed."""
-    from brian2.devices.cpp_standalone.device import CPPStandaloneDevice as cls
-    from brian2.synapses.synapses import Synapses
+    cls = CPPStandaloneDevice
 
     def _check(var):
         if isinstance(var.owner, Synapses) and var.name == "delay" and not var.scalar:

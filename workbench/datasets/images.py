@@ -30,25 +30,26 @@ from).  Names accepted by :func:`load_images`:
     checksums (the files are yours).
 
 The cache is ``$WORKBENCH_DATA_CACHE`` or ``data/cache`` under the project
-root.  Errors (:class:`DatasetError`) name the file and the fix: missing files,
-wrong checksums, malformed IDX headers or sizes.
+root; downloads go through :mod:`workbench.datasets.download` (pooch: retries, checksums,
+atomic).  Errors (:class:`DatasetError`) name the file and the fix: missing files, wrong
+checksums, malformed IDX headers or sizes.
 """
 from __future__ import annotations
 
 import gzip
 import hashlib
 import os
-import shutil
 import struct
-import tempfile
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
+from scipy.ndimage import zoom
+from sklearn.datasets import load_digits as _sklearn_digits
 
 from ..paths import cache_dir
+from .download import fetch, fetch_from_mirrors
+from .errors import DatasetError
 
 __all__ = [
     "DatasetError",
@@ -61,10 +62,6 @@ __all__ = [
     "load_digits",
     "load_idx_dir",
 ]
-
-
-class DatasetError(OSError):
-    """A data set is missing, corrupt or malformed; the message names the file and the fix."""
 
 
 @dataclass
@@ -233,64 +230,13 @@ def load_idx_dir(folder, name: str | None = None, checks: dict | None = None) ->
 
 # ---------------------------------------------------------------------------- download
 
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _urlopen(url: str):
-    return urllib.request.urlopen(url, timeout=60)  # noqa: S310 - http(s) and file URLs only
-
-
-def fetch(url: str, dest, sha256: str | None = None, *, opener: Callable = _urlopen) -> Path:
-    """Download ``url`` to ``dest`` atomically and check its SHA-256 (raises :class:`DatasetError`)."""
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            try:
-                with opener(url) as resp:
-                    shutil.copyfileobj(resp, out)
-            except Exception as exc:
-                raise DatasetError(f"{dest.name}: download from {url} failed ({type(exc).__name__}: {exc}); "
-                                   f"put the file at {dest} by hand or use idx:DIR") from None
-        if sha256 is not None:
-            got = _sha256_file(Path(tmp))
-            if got != sha256:
-                raise DatasetError(f"{dest.name}: wrong checksum of the download from {url} (sha256 {got}, "
-                                   f"expected {sha256}); nothing was saved")
-        os.replace(tmp, dest)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return dest
-
-
-def _cached_or_download(name: str, *, download: bool, opener: Callable = _urlopen) -> Path:
+def _cached_or_download(name: str, *, download: bool) -> Path:
+    """The folder ``cache/NAME`` with every file of :data:`SOURCES` ``[name]``, downloaded (from the
+    first mirror that serves it, SHA-256 checked where the source fixes one) if missing."""
     spec = SOURCES[name]
     folder = cache_dir() / name
-    for key, (fname, check) in spec["files"].items():
-        path = folder / fname
-        if path.is_file():
-            if "sha256" in check and _sha256_file(path) != check["sha256"]:
-                raise DatasetError(f"{path}: wrong checksum (sha256 {_sha256_file(path)}, expected "
-                                   f"{check['sha256']}); delete it to download it again")
-            continue
-        if not download:
-            raise DatasetError(f"{path}: not found and downloads are off; fetch it or use idx:DIR")
-        errors = []
-        for base in spec["urls"]:
-            try:
-                fetch(base + fname, path, check.get("sha256"), opener=opener)
-                break
-            except DatasetError as exc:
-                errors.append(str(exc))
-        else:
-            raise DatasetError(f"{name}: could not get {fname}: " + " | ".join(errors))
+    for fname, check in spec["files"].values():
+        fetch_from_mirrors(fname, spec["urls"], folder, check.get("sha256"), download=download)
     return folder
 
 
@@ -299,8 +245,6 @@ def _cached_or_download(name: str, *, download: bool, opener: Callable = _urlope
 def _upsample_digits(images8: np.ndarray, upsample: bool, gamma: float = 1.0) -> np.ndarray:
     x = np.asarray(images8, dtype=float) / 16.0
     if upsample:
-        from scipy.ndimage import zoom
-
         x = np.stack([zoom(im, 2.5, order=1, mode="nearest", grid_mode=True) for im in x])
         x = np.clip(x, 0, 1)
         x = np.pad(x, ((0, 0), (4, 4), (4, 4)))
@@ -315,9 +259,7 @@ def load_digits(upsample: bool = True, n_train: int = 1347, gamma: float = 1.0) 
     ``gamma`` > 1 maps intensities x (0-1) to x**gamma before scaling to 0-255, which thins the
     blurred strokes of the upsampled images (name ``digits-gammaG``).
     """
-    from sklearn.datasets import load_digits as _sk
-
-    d = _sk()
+    d = _sklearn_digits()
     images = _upsample_digits(d.images, upsample, gamma)
     labels = d.target.astype(np.int64)
     src = "sklearn.datasets.load_digits" + (" (bilinear 8x8->20x20, padded to 28x28)" if upsample else " (8x8)")
@@ -327,7 +269,7 @@ def load_digits(upsample: bool = True, n_train: int = 1347, gamma: float = 1.0) 
                     images[n_train:], labels[n_train:], source=src)
 
 
-def _load_fashion(download: bool = True, opener: Callable = _urlopen) -> ImageSet:
+def _load_fashion(download: bool = True) -> ImageSet:
     checks = {k: c for k, (_, c) in SOURCES["fashion-mnist"]["files"].items()}
     env = os.environ.get("WORKBENCH_FASHION_MNIST")
     folders = [Path(env)] if env else []
@@ -337,17 +279,17 @@ def _load_fashion(download: bool = True, opener: Callable = _urlopen) -> ImageSe
             s = load_idx_dir(folder, "fashion-mnist", checks)
             s.class_names = FASHION_CLASSES
             return s
-    folder = _cached_or_download("fashion-mnist", download=download, opener=opener)
+    folder = _cached_or_download("fashion-mnist", download=download)
     s = load_idx_dir(folder, "fashion-mnist", checks)
     s.class_names = FASHION_CLASSES
     return s
 
 
-def _load_mnist(download: bool = True, opener: Callable = _urlopen) -> ImageSet:
+def _load_mnist(download: bool = True) -> ImageSet:
     env = os.environ.get("WORKBENCH_MNIST")
     if env:
         return load_idx_dir(Path(env), "mnist")
-    folder = _cached_or_download("mnist", download=download, opener=opener)
+    folder = _cached_or_download("mnist", download=download)
     return load_idx_dir(folder, "mnist")
 
 

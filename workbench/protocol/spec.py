@@ -11,7 +11,6 @@ import dataclasses
 import importlib.util
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import xarray as xr
