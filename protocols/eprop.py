@@ -73,21 +73,21 @@ PARAMS = {
 def run(params, ctx):
     s = ep.resolve_task(params, {k: v[ep.TASKS.index(params.task)] for k, v in TASK_VALUES.items()})
     cfg = ep.lsnn_config(s, params.task, gamma=params.gamma)                      # the LSNN's constants
-    rng = ctx.rng
-    data = ep.TaskData(params.task, s, rng)                                       # frozen pattern or cue trials
+    data = ep.TaskData(params.task, s, ctx.stream("pattern"))                     # frozen pattern or cue trials
     n_states = min(params.record_neurons, cfg.n_rec)
     with ep.use_lsnn_backend(ctx, cfg, s["batch"], s["steps"], n_states) as be:   # one build for all iterations
-        trainer = Trainer(cfg, s["batch"], s["steps"], be, rng, lr=s["lr"], feedback=params.feedback,
-                          c_reg=s["c_reg"], f_target_hz=float(params.f_target / Hz), record_states=n_states,
-                          optimizer=params.optimizer)                             # weights, feedback, optimiser
+        trainer = Trainer(cfg, s["batch"], s["steps"], be, ctx.stream("weights"), lr=s["lr"],
+                          feedback=params.feedback, c_reg=s["c_reg"], f_target_hz=float(params.f_target / Hz),
+                          record_states=n_states, optimizer=params.optimizer)     # weights, feedback, optimiser
         if params.init_from:
             ep.load_weights(trainer, params.init_from)                           # continue an earlier run
-        curve = ep.train(trainer, data, s["n_iter"], rng=rng, validation_rng=rng,
-                         validate_every=params.validate_every, checkpoint_every=params.checkpoint_every,
+        curve = ep.train(trainer, data, s["n_iter"], rng=ctx.stream("train"),     # train (and validate)
+                         validation_rng=ctx.stream("validation"), validate_every=params.validate_every,
+                         checkpoint_every=params.checkpoint_every,
                          checkpoint=lambda ds, it: ctx.checkpoint(ds, params, iterations_done=it),
                          progress=ctx.progress_bar(s["n_iter"], desc=f"e-prop {params.task}"))
-        result = ep.test(trainer, data, params.n_test, params.raster_trials, rng=rng)  # fresh trials
-    return ep.archive(cfg, trainer, curve, result)
+        result = ep.test(trainer, data, params.n_test, params.raster_trials, rng=ctx.stream("test"))
+    return ep.archive(cfg, trainer, curve, result)                                # archive
 
 
 PROTOCOL = Protocol("eprop", PARAMS, run, description=__doc__.splitlines()[0], default_backend="cpp_standalone")
