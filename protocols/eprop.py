@@ -14,20 +14,24 @@ from brian2 import Hz, ms
 
 from workbench.eprop.train import Trainer
 from workbench.experiments import eprop as ep
+from workbench.networks.lsnn import LSNNConfig
 from workbench.params import Param
 from workbench.protocol import Protocol
 
 # ---- each task's values for the parameters left at -1 / 0 (columns: pattern, evidence), from the reference
 # code (github IGITUGraz/eligibility_propagation, Figure_3_and_S7_e_prop_tutorials): tutorial_pattern_generation.py
-# and tutorial_evidence_accumulation_with_alif.py; NEST 3.10's e-prop examples for batch 32 and the iterations
+# and tutorial_evidence_accumulation_with_alif.py, whose neuron constants are the LSNN's own (networks/lsnn.py);
+# NEST 3.10's e-prop examples for the batch of 32 and the iterations
+NET = LSNNConfig
 TASK_VALUES = {
     "n_in": (100, 40), "n_lif": (100, 50), "n_alif": (0, 50),    # n_in, n_rec / n_regular + n_adaptive
     "n_out": (3, 2),                                              # 3 targets (workbench); left / right
     "batch": (1, 32), "n_iter": (200, 50),                        # NEST examples (the reference: 64, 2000)
     "lr": (0.003, 0.005),                                         # Adam (pattern: workbench, BENCHMARKS.md)
-    "tau_m": (30 * ms, 20 * ms), "tau_out": (30 * ms, 20 * ms),   # tau_m / tau_v, tau_out
-    "tau_a": (2000 * ms, 2000 * ms), "t_ref": (0 * ms, 5 * ms),   # tau_a; LightLIF has no refractoriness, n_ref 5
-    "v_th": (0.03 / (1 - np.exp(-1 / 30)), 0.6),                  # thr 0.03 on input scaled by 1 - alpha; thr 0.6
+    "tau_m": (30 * ms, NET.tau_m * ms), "tau_out": (30 * ms, NET.tau_out * ms),  # tau_m 30 / tau_v 20, tau_out
+    "tau_a": (NET.tau_a * ms, NET.tau_a * ms),                    # tau_a 2 s (no ALIF neurons in pattern)
+    "t_ref": (0 * ms, NET.n_ref * NET.dt * ms),                   # LightLIF has no refractoriness; n_ref 5
+    "v_th": (0.03 / (1 - np.exp(-1 / 30)), NET.v_th),             # thr 0.03 on input scaled by 1 - alpha; 0.6
     "beta": (0.0, -1.0),                                          # -1: the heuristic 1.7 (1 - rho) / (1 - alpha)
     "c_reg": (300.0, 2.0),                                        # reg 300 on E_reg/2; reg_f 1 on E_reg
     "input_rate": (50 * Hz, 40 * Hz), "duration": (1000 * ms, None),  # f0; seq_len (evidence: cue timing)
@@ -52,7 +56,7 @@ PARAMS = {
     "t_ref": Param(-1 * ms, "refractory period, multiple of 1 ms (-1 ms: task value)"),
     "v_th": Param(-1.0, "threshold, arbitrary units (-1: task value)"),
     "beta": Param(-1.0, "ALIF adaptation strength (-1: task value)"),
-    "gamma": Param(0.3, "pseudo-derivative dampening factor (reference dampening_factor)"),
+    "gamma": Param(NET.gamma, "pseudo-derivative dampening factor (reference dampening_factor 0.3)"),
     "c_reg": Param(-1.0, "firing-rate regularisation strength (-1: task value)"),
     "f_target": Param(10 * Hz, "target firing rate of the regulariser (reference reg_rate)"),
     "input_rate": Param(0 * Hz, "Poisson rate of the inputs (0 Hz: task value)"),

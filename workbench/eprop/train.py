@@ -114,10 +114,12 @@ class Trainer:
         return res["count"][:n].mean(axis=0) / (self.steps * self.cfg.dt * 1e-3)
 
 
-#: Defaults of :func:`train_classifier` (times in ms; see its docstring)
-CLASSIFIER_DEFAULTS = dict(n_lif=50, n_alif=50, tau_m=20.0, tau_a=500.0, tau_out=20.0, v_th=0.6, beta=None,
-                           gamma=0.3, n_ref=5, lr=0.005, batch=32, epochs=20, feedback="symmetric", c_reg=2.0,
-                           f_target_hz=10.0, decision_steps=None, w_in_scale=1.0, w_rec_scale=1.0)
+#: Defaults of :func:`train_classifier` (times in ms; see its docstring); the neuron constants are the LSNN's
+#: own (:class:`LSNNConfig`) except the shorter adaptation time constant tau_a
+CLASSIFIER_DEFAULTS = dict(n_lif=50, n_alif=50, tau_m=LSNNConfig.tau_m, tau_a=500.0, tau_out=LSNNConfig.tau_out,
+                           v_th=LSNNConfig.v_th, beta=None, gamma=LSNNConfig.gamma, n_ref=LSNNConfig.n_ref, lr=0.005,
+                           batch=32, epochs=20, feedback="symmetric", c_reg=2.0, f_target_hz=10.0,
+                           decision_steps=None, w_in_scale=1.0, w_rec_scale=1.0)
 
 
 def train_classifier(X_train, y_train, X_test, y_test=None, *, backend=None, seed=0, progress=None, **params):
