@@ -15,6 +15,8 @@ import json
 import resource
 import sys
 
+from workbench.protocol import run
+
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -24,8 +26,6 @@ def main(argv=None):
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     ap.add_argument("--out", help="archive to write")
     args = ap.parse_args(argv)
-    from workbench.protocol import run
-
     over = {"task": "pattern", "n_out": 1} if args.task == "sine" else {"task": "evidence"}
     over["n_iter"] = args.n_iter
     for kv in args.set:

@@ -11,7 +11,7 @@ import json
 import numpy as np
 
 from workbench.eprop import reference as R
-from workbench.eprop.model import LSNNConfig, init_weights
+from workbench.networks.lsnn import LSNNConfig, init_weights
 
 
 def case(loss, n_lif, n_alif, T, B, seed):

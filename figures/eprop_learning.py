@@ -4,12 +4,11 @@
 """
 import sys
 
-from workbench.plotting import label
+from workbench.figures_main import figure_main
+from workbench.plotting import label, use_style
 
 
 def make(ds):
-    from workbench.plotting import use_style
-
     plt = use_style()
     task = ds.attrs.get("task", "pattern")
     fig, axes = plt.subplots(1, 3, figsize=(9.5, 2.8))
@@ -43,6 +42,4 @@ def make(ds):
 
 
 if __name__ == "__main__":
-    from workbench.figures_main import figure_main
-
     sys.exit(figure_main(make, __doc__))

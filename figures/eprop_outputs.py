@@ -7,12 +7,11 @@ import sys
 
 import numpy as np
 
-from workbench.plotting import label
+from workbench.figures_main import figure_main
+from workbench.plotting import label, use_style
 
 
 def make(ds):
-    from workbench.plotting import use_style
-
     plt = use_style()
     task = ds.attrs.get("task", "pattern")
     y, target = ds["readout"].values, ds["target"].values
@@ -50,6 +49,4 @@ def make(ds):
 
 
 if __name__ == "__main__":
-    from workbench.figures_main import figure_main
-
     sys.exit(figure_main(make, __doc__))

@@ -7,12 +7,11 @@ import sys
 
 import numpy as np
 
-from workbench.plotting import label
+from workbench.figures_main import figure_main
+from workbench.plotting import label, use_style
 
 
 def make(ds, trial=0):
-    from workbench.plotting import use_style
-
     plt = use_style()
     has_state = "v" in ds
     ct = ds["cell_type"].values
@@ -71,6 +70,4 @@ def make(ds, trial=0):
 
 
 if __name__ == "__main__":
-    from workbench.figures_main import figure_main
-
     sys.exit(figure_main(make, __doc__))

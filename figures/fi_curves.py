@@ -5,12 +5,11 @@
 import math
 import sys
 
-from workbench.plotting import label
+from workbench.figures_main import figure_main
+from workbench.plotting import label, use_style
 
 
 def make(ds):
-    from workbench.plotting import use_style
-
     plt = use_style()
     models = list(ds["model"].values)
     ncol = min(5, len(models))
@@ -33,6 +32,4 @@ def make(ds):
 
 
 if __name__ == "__main__":
-    from workbench.figures_main import figure_main
-
     sys.exit(figure_main(make, __doc__))

@@ -9,7 +9,8 @@ weight change against pairing frequency at +-10 ms (Pfister & Gerstner 2006, Fig
 import math
 import sys
 
-from workbench.plotting import label
+from workbench.figures_main import figure_main
+from workbench.plotting import label, use_style
 
 TITLES = {
     "stdp_add": "pair, additive, all-to-all",
@@ -22,8 +23,6 @@ TITLES = {
 
 
 def make(ds):
-    from workbench.plotting import use_style
-
     plt = use_style()
     rules = [str(r) for r in ds["rule"].values]
     n_panels = len(rules) + (1 if "triplet_dw" in ds else 0)
@@ -71,6 +70,4 @@ def make(ds):
 
 
 if __name__ == "__main__":
-    from workbench.figures_main import figure_main
-
     sys.exit(figure_main(make, __doc__))

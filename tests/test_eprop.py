@@ -2,8 +2,11 @@
 import numpy as np
 import pytest
 
+from workbench.backends import use_backend
 from workbench.eprop import reference as R
-from workbench.eprop.model import LSNNConfig, init_weights
+from workbench.eprop.simulator import EpropSimulator
+from workbench.eprop.train import Trainer, train_classifier
+from workbench.networks.lsnn import LSNNConfig, init_weights
 
 
 def _problem(loss, seed=1, B=2, T=40, n_lif=3, n_alif=3):
@@ -73,9 +76,6 @@ def test_eprop_positively_aligned_with_bptt(loss):
 
 @pytest.mark.parametrize("loss", ["mse", "ce"])
 def test_brian2_matches_reference_step_for_step(loss):
-    from workbench.backends import use_backend
-    from workbench.eprop.train import Trainer
-
     cfg, W, x, y, m = _problem(loss, B=3, T=25)
     with use_backend("numpy") as be:
         tr = Trainer(cfg, 3, 25, be, np.random.default_rng(0), c_reg=0.5, f_target_hz=10.0, record_states=6)
@@ -96,16 +96,13 @@ def test_brian2_matches_reference_step_for_step(loss):
 
 def test_standalone_reruns_without_rebuild(tmp_path):
     """One cpp_standalone build; new weights and inputs through run_args give the reference's gradients."""
-    from workbench.backends import use_backend
-    from workbench.eprop.network import EpropNetwork
-
     cfg, W, x, y, m = _problem("ce", B=2, T=20, n_lif=2, n_alif=2)
     W2 = {k: v * 1.3 for k, v in W.items()}
     x2 = x[::-1].copy()
     with use_backend("cpp_standalone", build_dir=tmp_path / "build") as be:
-        net = EpropNetwork(cfg, 2, 20, be)
+        net = EpropSimulator(cfg, 2, 20, be)
         out = [net.run(W, x, y, m), net.run(W2, x2, y, m)]
-        assert net._sim.n_runs == 2
+        assert net.sim.n_runs == 2
         binary = be.build_dir / "main"
         assert binary.exists()
     for (Wk, xk), res in zip([(W, x), (W2, x2)], out):
@@ -117,10 +114,6 @@ def test_standalone_reruns_without_rebuild(tmp_path):
 
 
 def test_bad_inputs_raise():
-    from workbench.backends import use_backend
-    from workbench.eprop.network import EpropNetwork
-    from workbench.eprop.train import train_classifier
-
     with pytest.raises(ValueError, match="loss"):
         LSNNConfig(n_in=2, n_lif=2, n_alif=0, n_out=1, loss="hinge")
     with pytest.raises(ValueError, match="recurrent neuron"):
@@ -129,7 +122,7 @@ def test_bad_inputs_raise():
     with pytest.raises(ValueError, match="shape"):
         R.forward(cfg, W, x[:, :, :2])
     with use_backend("numpy") as be:
-        net = EpropNetwork(cfg, 2, 40, be)
+        net = EpropSimulator(cfg, 2, 40, be)
         with pytest.raises(ValueError, match="inputs must have shape"):
             net.run(W, x[:, :10], y, m)
     with pytest.raises(ValueError, match="unknown parameter"):
@@ -140,8 +133,6 @@ def test_bad_inputs_raise():
 
 def test_train_classifier_learns_a_temporal_task():
     """Which of two input channels fired *first* (both fire equally often): needs memory."""
-    from workbench.eprop.train import train_classifier
-
     rng = np.random.default_rng(3)
 
     def data(n):

@@ -52,3 +52,14 @@ def test_protocol_rejects_bad_values():
         proto.resolve({"tau_m": "20 mV"})
     with pytest.raises(ValueError, match="n_out"):
         run("eprop", dict(TINY_EVIDENCE, n_out=3), backend="numpy", progress=False)
+
+
+def test_validation_draws_do_not_change_the_training_trials():
+    """Training, validation and test trials come from separate random streams (ctx.stream)."""
+    small = dict(TINY_EVIDENCE, record_neurons=0, raster_trials=1)
+    a = run("eprop", dict(small, validate_every=1), backend="numpy", seed=5, progress=False)
+    b = run("eprop", dict(small, validate_every=0), backend="numpy", seed=5, progress=False)
+    assert "validation_accuracy" in a and "validation_accuracy" not in b
+    np.testing.assert_array_equal(a["loss"].values, b["loss"].values)
+    np.testing.assert_array_equal(a["w_rec_final"].values, b["w_rec_final"].values)
+    np.testing.assert_array_equal(a["label"].values, b["label"].values)

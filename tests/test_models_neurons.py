@@ -1,10 +1,13 @@
 """Scientific checks of the neuron and synapse models against analytic results and independent integrations."""
 import numpy as np
 import pytest
-from brian2 import (Network, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, defaultclock, mV, ms, nA, pA,
+from brian2 import (Network, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, defaultclock, mV, ms, nA, pA, pF,
                     second)
+from scipy.integrate import solve_ivp
+from scipy.special import exprel
 
 from workbench import models
+from workbench.models.generators import PERIODIC_SPIKES
 
 
 def _run(group, duration, *monitors):
@@ -179,12 +182,7 @@ def test_izhikevich_spike_counts_match_independent_integration(cell):
 # ----------------------------------------------------------------------------------- Hodgkin-Huxley
 
 def _hh_scipy_rate():
-    from scipy.integrate import solve_ivp
-    from scipy.special import exprel
-
     p = models.neuron("hh_traub").params
-    from brian2 import pF
-
     C = float(p["C_m"] / pF)                                                   # v in mV, t in ms
     gL, gNa, gK = (float(p[k] / (pA / mV)) for k in ("g_L", "g_Na", "g_K"))                       # nS
     EL, EK, ENa, VT = (float(p[k] / mV) for k in ("E_L", "E_K", "E_Na", "V_T"))
@@ -323,3 +321,16 @@ def test_delta_synapse_jumps_membrane_potential():
     net.run(3 * ms)
     dv = np.asarray((M.v[0] - lif.params["E_L"]) / mV)
     assert dv.max() == pytest.approx(2.0, rel=1e-2)
+
+
+def test_periodic_spikes_fire_at_t_first_plus_k_periods():
+    defaultclock.dt = 0.1 * ms
+    G = models.neuron_group(PERIODIC_SPIKES, 2)
+    G.t_first = [1.0, 2.5] * ms
+    G.period = [3.0, 4.0] * ms
+    G.n_spikes = [3, 2]
+    M = SpikeMonitor(G)
+    Network(G, M).run(20 * ms)
+    trains = M.spike_trains()
+    np.testing.assert_allclose(trains[0] / ms, [1.0, 4.0, 7.0], atol=1e-9)
+    np.testing.assert_allclose(trains[1] / ms, [2.5, 6.5], atol=1e-9)

@@ -97,8 +97,8 @@ def test_archive_units_and_figure(archive, tmp_path):
 
 def test_bad_parameters_raise_before_running():
     with pytest.raises(ParameterError, match="unknown rule"):
-        run(lib.PROTOCOL, dict(rules="stdp_add,nonsense"), backend="numpy", progress=False)
+        run("stdp-window", dict(rules="stdp_add,nonsense"), backend="numpy", progress=False)
     with pytest.raises(ParameterError, match="triplet_frequencies"):
-        run(lib.PROTOCOL, dict(rules="triplet_stdp", triplet_frequencies="200"), backend="numpy", progress=False)
+        run("stdp-window", dict(rules="triplet_stdp", triplet_frequencies="200"), backend="numpy", progress=False)
     with pytest.raises(ParameterError, match="units"):
-        run(lib.PROTOCOL, dict(delta_t_max="3 mV"), backend="numpy", progress=False)
+        run("stdp-window", dict(delta_t_max="3 mV"), backend="numpy", progress=False)

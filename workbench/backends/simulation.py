@@ -4,6 +4,8 @@ from __future__ import annotations
 import time
 from typing import Any, Mapping
 
+from brian2 import TimedArray
+
 from .device import ActiveBackend, canonical_clock_resets
 
 __all__ = ["Simulation"]
@@ -47,7 +49,10 @@ class Simulation:
             else:
                 self.net.restore("workbench_initial")
             for view, value in values.items():
-                view[:] = value
+                if isinstance(view, TimedArray):  # runtime code closes over this very array: update in place
+                    view.values[:] = value
+                else:
+                    view[:] = value
             self.net.run(self.duration, report=self.report, report_period=self.report_period)
         else:
             if self.n_runs == 0:

@@ -1,13 +1,15 @@
 """e-prop (Bellec et al. 2020) for recurrent spiking networks of LIF and ALIF neurons.
 
-- :mod:`.model`: the discrete-time LSNN (parameters, initial weights)
+The network (constants, initial weights, Brian2 objects) is :mod:`workbench.networks.lsnn`, its
+equations and eligibility traces :mod:`workbench.models.eprop`; this package holds the learning:
+
 - :mod:`.reference`: an independent float64 numpy implementation with exact BPTT and e-prop gradients
-- :mod:`.network`: the LSNN with eligibility traces, learning signals and gradient accumulators as
-  Brian2 equations (one run = one mini-batch; standalone builds re-run through ``run_args``)
-- :mod:`.optim`: Adam
+- :mod:`.simulator`: one mini-batch through the Brian2 network, the accumulated gradients read back
+  (standalone builds re-run through ``run_args``)
+- :mod:`.optim`: Adam and SGD
 - :mod:`.tasks`: pattern generation and evidence accumulation
 - :mod:`.train`: the training loop and :func:`train_classifier` for encoded spike-train data sets
 """
-from .model import FEEDBACK, LOSSES, LSNNConfig, init_weights
+from .train import CLASSIFIER_DEFAULTS, FEEDBACK, Trainer, train_classifier
 
-__all__ = ["LSNNConfig", "init_weights", "LOSSES", "FEEDBACK"]
+__all__ = ["Trainer", "train_classifier", "CLASSIFIER_DEFAULTS", "FEEDBACK"]

@@ -1,7 +1,7 @@
 """Independent float64 numpy reference of the LSNN: forward pass, exact BPTT and e-prop.
 
 Nothing here uses Brian2: it is the yardstick the Brian2 implementation
-(:mod:`workbench.eprop.network`) is tested against, step for step.  The
+(:mod:`workbench.eprop.simulator`) is tested against, step for step.  The
 backward pass is written by hand (no autodiff library is needed).
 
 Loss, for a batch of ``B`` trials (inputs ``x`` of shape (B, T, n_in), targets
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .model import LSNNConfig
+from ..networks.lsnn import LSNNConfig
 
 __all__ = ["forward", "loss_and_output_error", "bptt_gradients", "eligibility_traces",
            "factorised_gradients", "eprop_gradients", "softmax"]

@@ -1,7 +1,7 @@
 """Training LSNNs with e-prop through the Brian2 network, and a classifier for encoded data sets.
 
 :class:`Trainer` owns the weights, the feedback matrix and Adam; each
-:meth:`Trainer.step` runs one mini-batch through :class:`EpropNetwork` (one
+:meth:`Trainer.step` runs one mini-batch through :class:`EpropSimulator` (one
 Brian2 run: on ``cpp_standalone`` the same build, new ``run_args``), reads
 the accumulated e-prop gradients and applies Adam.  The gradient of the
 firing-rate regulariser ``c_reg/2 sum_j (f_j - f_target)^2`` is assembled
@@ -11,24 +11,21 @@ rates, exactly as in the numpy reference.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from contextlib import nullcontext
 
 import numpy as np
 
-from .model import FEEDBACK, LSNNConfig, init_weights
-from .network import EpropNetwork
+from ..backends import model_key, use_backend
+from ..networks.lsnn import LSNNConfig, init_weights
+from ..timing import cpu_seconds
 from .optim import make_optimizer
+from .simulator import EpropSimulator
 
-__all__ = ["Trainer", "train_classifier", "CLASSIFIER_DEFAULTS"]
+__all__ = ["Trainer", "train_classifier", "CLASSIFIER_DEFAULTS", "FEEDBACK"]
 
-
-def _cpu_time() -> float:
-    """CPU seconds of this process plus its finished children (standalone binaries)."""
-    import resource
-
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+#: How the learning signal reaches the recurrent neurons: through W_out^T (symmetric e-prop) or a fixed
+#: random matrix B (random e-prop; Bellec et al. 2020)
+FEEDBACK = ("symmetric", "random")
 
 
 class Trainer:
@@ -64,7 +61,7 @@ class Trainer:
         self.B = rng.standard_normal((cfg.n_rec, cfg.n_out)) / np.sqrt(cfg.n_rec) if feedback == "random" else None
         self.c_reg, self.f_target = float(c_reg), float(f_target_hz) * cfg.dt * 1e-3
         self.opt = make_optimizer(optimizer, lr)
-        self.net = EpropNetwork(cfg, batch, steps, backend, record_states=record_states)
+        self.sim = EpropSimulator(cfg, batch, steps, backend, record_states=record_states)
         self.sim_times: list[float] = []  # wall time per run (s)
         self.cpu_times: list[float] = []  # CPU time per run, this process and its children (s)
 
@@ -79,10 +76,10 @@ class Trainer:
             y_star = np.concatenate([np.broadcast_to(y_star, (n,) + y_star.shape[1:]),
                                      np.zeros((pad,) + y_star.shape[1:])])
             mask = np.concatenate([np.broadcast_to(mask, (n,) + mask.shape[1:]), np.zeros((pad,) + mask.shape[1:])])
-        t0, c0 = time.perf_counter(), _cpu_time()
-        res = self.net.run(self.W, x, y_star, mask, feedback=self.B)
+        t0, c0 = time.perf_counter(), cpu_seconds()
+        res = self.sim.run(self.W, x, y_star, mask, feedback=self.B)
         self.sim_times.append(time.perf_counter() - t0)
-        self.cpu_times.append(_cpu_time() - c0)
+        self.cpu_times.append(cpu_seconds() - c0)
         res["n_trials"] = n
         return res
 
@@ -117,10 +114,12 @@ class Trainer:
         return res["count"][:n].mean(axis=0) / (self.steps * self.cfg.dt * 1e-3)
 
 
-#: Defaults of :func:`train_classifier` (times in ms; see its docstring)
-CLASSIFIER_DEFAULTS = dict(n_lif=50, n_alif=50, tau_m=20.0, tau_a=500.0, tau_out=20.0, v_th=0.6, beta=None,
-                           gamma=0.3, n_ref=5, lr=0.005, batch=32, epochs=20, feedback="symmetric", c_reg=2.0,
-                           f_target_hz=10.0, decision_steps=None, w_in_scale=1.0, w_rec_scale=1.0)
+#: Defaults of :func:`train_classifier` (times in ms; see its docstring); the neuron constants are the LSNN's
+#: own (:class:`LSNNConfig`) except the shorter adaptation time constant tau_a
+CLASSIFIER_DEFAULTS = dict(n_lif=50, n_alif=50, tau_m=LSNNConfig.tau_m, tau_a=500.0, tau_out=LSNNConfig.tau_out,
+                           v_th=LSNNConfig.v_th, beta=None, gamma=LSNNConfig.gamma, n_ref=LSNNConfig.n_ref, lr=0.005,
+                           batch=32, epochs=20, feedback="symmetric", c_reg=2.0, f_target_hz=10.0,
+                           decision_steps=None, w_in_scale=1.0, w_rec_scale=1.0)
 
 
 def train_classifier(X_train, y_train, X_test, y_test=None, *, backend=None, seed=0, progress=None, **params):
@@ -187,10 +186,6 @@ def train_classifier(X_train, y_train, X_test, y_test=None, *, backend=None, see
         out = np.zeros((len(y), T, K))
         out[np.arange(len(y)), :, y] = 1.0
         return out
-
-    from contextlib import nullcontext
-
-    from ..backends import model_key, use_backend
 
     if backend is None or isinstance(backend, str):
         key = model_key("eprop-classifier", cfg.to_dict(), batch, T)

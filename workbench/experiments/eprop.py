@@ -1,66 +1,65 @@
-"""Recurrent spiking networks (LIF / ALIF) trained with e-prop (Bellec et al. 2020, Nat. Commun. 11:3625).
+"""Protocol logic of ``protocols/eprop.py``: LSNNs trained with e-prop on the tasks of Bellec et al. 2020.
 
-Tasks (``task=``):
+Tasks: ``pattern`` (one frozen Poisson input pattern, ``n_out`` sum-of-sines targets, mean squared
+error) and ``evidence`` (evidence accumulation: left/right cues, a delay, a recall cue; cross-entropy
+in the recall window; accuracy on fresh trials).  Everything runs through the Brian2 network of
+:mod:`workbench.networks.lsnn` (eligibility traces, learning signals and gradient accumulators are
+Brian2 variables); on ``cpp_standalone`` one build serves every iteration (``run_args``).
 
-``pattern``   pattern generation (Fig. 3 tutorials / NEST's sine-wave example): one frozen Poisson
-              input pattern (``n_in`` neurons at ``input_rate``) drives LIF neurons whose leaky
-              readouts learn ``n_out`` sum-of-sines targets of ``duration``; mean squared error.
-``evidence``  evidence accumulation (Fig. 3): 7 left/right cues, a delay, a recall cue; the
-              network (LIF + ALIF) reports the majority side (cross-entropy in the recall
-              window); accuracy on fresh trials.
-
-Everything runs through the Brian2 network of :mod:`workbench.eprop.network` (eligibility
-traces, learning signals and gradient accumulators are Brian2 variables); on
-``cpp_standalone`` one build serves every iteration (new weights and inputs via ``run_args``).
-Parameters left at their sentinel (``-1``, ``0 ms``) take the task's default from
-:data:`TASK_DEFAULTS`.
-
-The archive holds the learning curve (``loss``, ``nmse`` or ``accuracy`` per iteration), the
-final ``final_loss`` (pattern) or ``test_accuracy`` (evidence), the weights before and after
-training, spike rasters (inputs and recurrent neurons) of a few evaluation trials with their
-readouts, targets, and the membrane potential and adaptation of some neurons of the first one.
+The steps: :func:`resolve_task` (the task's values for parameters left at their sentinel),
+:func:`lsnn_config`, :class:`TaskData`, :func:`use_lsnn_backend`, :func:`train` (learning curve,
+validation, checkpoints), :func:`test` (fresh trials and example trials), :func:`archive`.  The
+archive holds the learning curve (``loss``, ``nmse`` or ``accuracy`` per iteration), ``final_loss``
+(pattern) or ``test_accuracy`` (evidence), the weights before and after training, spike rasters
+(inputs and recurrent neurons) of a few example trials with their readouts and targets, and the
+membrane potential and adaptation of some neurons in the first one.
 """
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
+
 import numpy as np
 import xarray as xr
-from brian2 import Hz, ms, second
+from brian2 import Hz, ms
 
+from ..archive import open_archive
 from ..backends import model_key, use_backend
-from ..eprop.model import LSNNConfig
-from ..eprop.tasks import EVIDENCE_STEPS, evidence_task, pattern_task
+from ..eprop.tasks import evidence_task, pattern_task
 from ..eprop.train import Trainer
-from ..params import Param
-from ..protocol import Protocol
+from ..networks.lsnn import LSNNConfig
+from ..recording import scalar, variable
 
-__all__ = ["PROTOCOL", "TASK_DEFAULTS"]
+__all__ = ["TASKS", "resolve_task", "lsnn_config", "TaskData", "use_lsnn_backend", "load_weights", "Curve",
+           "train", "test", "archive"]
 
-#: Task defaults for parameters left at their sentinel (times in ms, rates in Hz).
-TASK_DEFAULTS = {
-    "pattern": dict(n_in=100, n_lif=100, n_alif=0, n_out=3, batch=1, n_iter=200, lr=0.003, tau_m=30.0,
-                    tau_out=30.0, tau_a=2000.0, t_ref=0.0, v_th=0.03 / (1 - np.exp(-1 / 30.0)), beta=0.0,
-                    c_reg=300.0, input_rate=50.0, duration=1000.0),
-    "evidence": dict(n_in=40, n_lif=50, n_alif=50, n_out=2, batch=32, n_iter=50, lr=0.005, tau_m=20.0,
-                     tau_out=20.0, tau_a=2000.0, t_ref=5.0, v_th=0.6, beta=-1.0, c_reg=2.0, input_rate=40.0,
-                     duration=float(EVIDENCE_STEPS)),
-}
+TASKS = ("pattern", "evidence")
+_INT = ("n_in", "n_lif", "n_alif", "n_out", "batch", "n_iter")
+_FLOAT = ("lr", "v_th", "beta", "c_reg")
+_TIME = ("tau_m", "tau_out", "tau_a", "duration")
 
 
-def _resolve(params) -> dict:
-    d = dict(TASK_DEFAULTS[params.task])
-    for k in ("n_in", "n_lif", "n_alif", "n_out", "batch", "n_iter"):
-        if params[k] >= 0:
-            d[k] = int(params[k])
-    for k in ("lr", "v_th", "beta", "c_reg"):
-        if params[k] >= 0:
-            d[k] = float(params[k])
-    for k in ("tau_m", "tau_out", "tau_a", "duration"):
-        if params[k] > 0 * ms:
-            d[k] = float(params[k] / ms)
-    if params.t_ref >= 0 * ms:
-        d["t_ref"] = float(params.t_ref / ms)
-    if params.input_rate > 0 * Hz:
-        d["input_rate"] = float(params.input_rate / Hz)
+def resolve_task(params, task_values: dict) -> dict:
+    """The settings of one run: ``params`` (the protocol's :class:`~workbench.params.Params`) where set,
+    else the task's value from ``task_values`` (parameters left at -1, 0 ms or 0 Hz).
+
+    Returns plain numbers (times in ms, rates in Hz): the network sizes, ``batch``, ``n_iter``, ``lr``,
+    ``v_th``, ``beta`` (a negative value becomes the reference code's heuristic 1.7 (1 - rho)/(1 - alpha)),
+    ``c_reg``, ``tau_*``, ``t_ref``, ``input_rate``, ``steps`` (trial length) and, for the evidence task,
+    ``n_cues``, ``cue_interval``, ``t_cue`` (2/3 of the interval), ``recall``.
+    """
+    if params.task not in TASKS:
+        raise ValueError(f"task must be one of {TASKS}, got {params.task!r}")
+    d = {}
+    for k in _INT:
+        d[k] = int(params[k] if params[k] >= 0 else task_values[k])
+    for k in _FLOAT:
+        d[k] = float(params[k] if params[k] >= 0 else task_values[k])
+    for k in _TIME:
+        value = params[k] if params[k] > 0 * ms else task_values[k]
+        d[k] = None if value is None else float(value / ms)
+    d["t_ref"] = float((params.t_ref if params.t_ref >= 0 * ms else task_values["t_ref"]) / ms)
+    d["input_rate"] = float((params.input_rate if params.input_rate > 0 * Hz else task_values["input_rate"]) / Hz)
     if d["beta"] < 0:  # the reference code's heuristic
         d["beta"] = 1.7 * (1 - np.exp(-1 / d["tau_a"])) / (1 - np.exp(-1 / d["tau_m"]))
     if params.task == "evidence":
@@ -72,237 +71,208 @@ def _resolve(params) -> dict:
         d["cue_interval"] = interval
         if min(interval, d["recall"]) < 1 or params.delay < 0 * ms:
             raise ValueError("cue_interval and recall must be >= 1 ms and delay >= 0 ms")
-    if params.task == "evidence" and d["n_out"] != 2:
-        raise ValueError(f"n_out: the evidence task has 2 outputs (left, right), got {d['n_out']}")
+        if d["n_out"] != 2:
+            raise ValueError(f"n_out: the evidence task has 2 outputs (left, right), got {d['n_out']}")
+    d["steps"] = int(round(d["duration"]))
     return d
 
 
-def _batch(task, d, rng, n, frozen):
-    if task == "pattern":
-        x, y, m = frozen
-        return np.repeat(x, n, 0), np.repeat(y, n, 0), np.repeat(m, n, 0), None
-    x, y, m, labels = evidence_task(n, rng, n_in=d["n_in"], rate_hz=d["input_rate"], n_cues=d["n_cues"],
-                                    t_cue=d["t_cue"], t_interval=d["cue_interval"], steps=int(d["duration"]),
-                                    recall=d["recall"])
-    return x, y, m, labels
+def lsnn_config(settings: dict, task: str, gamma: float) -> LSNNConfig:
+    """The network's constants for these settings (cross-entropy for ``evidence``, MSE for ``pattern``)."""
+    s = settings
+    return LSNNConfig(n_in=s["n_in"], n_lif=s["n_lif"], n_alif=s["n_alif"], n_out=s["n_out"], tau_m=s["tau_m"],
+                      tau_a=s["tau_a"], tau_out=s["tau_out"], v_th=s["v_th"], beta=s["beta"], gamma=gamma,
+                      n_ref=int(round(s["t_ref"])), loss="mse" if task == "pattern" else "ce")
 
 
-def _run(params, ctx):
-    d = _resolve(params)
-    task = params.task
-    steps = int(round(d["duration"]))
-    cfg = LSNNConfig(n_in=d["n_in"], n_lif=d["n_lif"], n_alif=d["n_alif"], n_out=d["n_out"], tau_m=d["tau_m"],
-                     tau_a=d["tau_a"], tau_out=d["tau_out"], v_th=d["v_th"], beta=d["beta"], gamma=params.gamma,
-                     n_ref=int(round(d["t_ref"])), loss="mse" if task == "pattern" else "ce")
-    rng = ctx.rng
-    frozen = pattern_task(cfg.n_in, cfg.n_out, steps, d["input_rate"], rng) if task == "pattern" else None
-    B = d["batch"]
-    n_rec_states = min(params.record_neurons, cfg.n_rec)
-    key = model_key("eprop", cfg.to_dict(), B, steps, n_rec_states, "lif+alif states")
-    curve = {k: [] for k in ("loss", "metric", "rate", "wall", "cpu")}
-    val_iter, val_acc = [], []
-    with use_backend(ctx.backend, key=key, seed=ctx.seed, threads=ctx.threads) as be:
-        tr = Trainer(cfg, B, steps, be, rng, lr=d["lr"], feedback=params.feedback, c_reg=d["c_reg"],
-                     f_target_hz=float(params.f_target / Hz), record_states=n_rec_states,
-                     optimizer=params.optimizer)
-        if params.init_from:
-            _load_weights(tr, params.init_from)
-        bar = ctx.progress_bar(d["n_iter"], desc=f"e-prop {task}")
-        for it in range(d["n_iter"]):
-            x, y, m, labels = _batch(task, d, rng, B, frozen)
-            res = tr.step(x, y, m)
-            curve["loss"].append(float(res["loss"][:B].mean()))
-            if task == "pattern":
-                err = res["y"][:B] - y
-                curve["metric"].append(float(np.mean(err ** 2) / np.var(y)))
-            else:
-                curve["metric"].append(float(np.mean(res["ysum"][:B].argmax(1) == labels)))
-            curve["rate"].append(float(tr.firing_rates_hz(res).mean()))
-            curve["wall"].append(tr.sim_times[-1])
-            curve["cpu"].append(tr.cpu_times[-1])
-            if task == "evidence" and params.validate_every > 0 and (it + 1) % params.validate_every == 0:
-                xv, yv, mv, lv = _batch(task, d, rng, B, frozen)
-                ev = tr.evaluate(xv, yv, mv)
-                val_iter.append(it + 1)
-                val_acc.append(float(np.mean(ev["ysum"].argmax(1) == lv)))
-            if params.checkpoint_every > 0 and (it + 1) % params.checkpoint_every == 0:
-                ck = _curve_dataset(task, curve, val_iter, val_acc)
-                for k, dims in (("w_in", ("input", "neuron")), ("w_rec", ("neuron_pre", "neuron")),
-                                ("w_out", ("neuron", "output"))):  # so that init_from can continue from here
-                    ck[f"{k}_final"] = xr.DataArray(tr.W[k], dims=dims, attrs={
-                        "units": "1", "long_name": f"{k} weights after {it + 1} iterations"})
-                ctx.checkpoint(ck, params, iterations_done=it + 1)
-            bar.update(1)
-            bar.set_postfix(loss=f"{curve['loss'][-1]:.3g}", metric=f"{curve['metric'][-1]:.3g}")
-        bar.close()
-        # final evaluation with the trained weights
-        n_eval = 1 if task == "pattern" else max(params.n_test, 1)
-        xs, ys, ms_, labels_test = _batch(task, d, rng, n_eval, frozen)
-        ev = tr.evaluate(xs, ys, ms_)
-        n_show = min(params.raster_trials, B, n_eval)
-        show = tr.simulate(xs[:n_show], ys[:n_show], ms_[:n_show])
-        xshow = xs[:n_show]
-    ds = _archive(params, d, cfg, tr, curve, val_iter, val_acc, ev, show, xshow, ys[:n_show], ms_[:n_show],
-                  labels_test, task, steps)
-    if be.build_dir is not None or tr.net._sim is not None:
-        ds["build_time"] = xr.DataArray(float(getattr(tr.net._sim, "build_time", 0.0) or 0.0),
-                                        attrs={"units": "s", "long_name": "standalone build time"})
-    return ds
+class TaskData:
+    """Trials of one task.  ``pattern``: one frozen input pattern and its targets, drawn here from
+    ``rng``; ``evidence``: fresh cue trials on every :meth:`draw`."""
+
+    def __init__(self, task: str, settings: dict, rng: np.random.Generator):
+        self.task, self.s = task, settings
+        self.frozen = None
+        if task == "pattern":
+            self.frozen = pattern_task(settings["n_in"], settings["n_out"], settings["steps"],
+                                       settings["input_rate"], rng)
+
+    def draw(self, n: int, rng: np.random.Generator):
+        """``n`` trials: input spikes ``x``, targets ``y``, loss weights ``m`` and (evidence) ``labels``."""
+        if self.frozen is not None:
+            x, y, m = self.frozen
+            return np.repeat(x, n, 0), np.repeat(y, n, 0), np.repeat(m, n, 0), None
+        s = self.s
+        return evidence_task(n, rng, n_in=s["n_in"], rate_hz=s["input_rate"], n_cues=s["n_cues"], t_cue=s["t_cue"],
+                             t_interval=s["cue_interval"], steps=s["steps"], recall=s["recall"])
 
 
-def _load_weights(tr, path):
-    """Start from the final weights of an earlier eprop archive (sizes must match)."""
-    from ..archive import open_archive
+def use_lsnn_backend(ctx, cfg: LSNNConfig, batch: int, steps: int, record_states: int):
+    """:func:`~workbench.backends.use_backend` for the run's backend, with a build cache key of this network."""
+    key = model_key("eprop", cfg.to_dict(), batch, steps, record_states, "lif+alif states")
+    return use_backend(ctx.backend, key=key, seed=ctx.seed, threads=ctx.threads)
 
+
+def load_weights(trainer: Trainer, path) -> None:
+    """Start from the final weights of an earlier eprop archive or checkpoint (sizes must match)."""
     old = open_archive(path)
     for k in ("w_in", "w_rec", "w_out"):
         name = f"{k}_final"
         if name not in old:
             raise ValueError(f"init_from={path!r}: no {name} in the archive (not an eprop run?)")
         w = np.asarray(old[name].values, dtype=float)
-        if w.shape != tr.W[k].shape:
-            raise ValueError(f"init_from={path!r}: {name} has shape {w.shape}, this network needs {tr.W[k].shape}")
-        tr.W[k] = w.copy()
-        tr.W0[k] = w.copy()
+        if w.shape != trainer.W[k].shape:
+            raise ValueError(f"init_from={path!r}: {name} has shape {w.shape}, this network needs "
+                             f"{trainer.W[k].shape}")
+        trainer.W[k] = w.copy()
+        trainer.W0[k] = w.copy()
 
 
-def _curve_dataset(task, curve, val_iter, val_acc) -> xr.Dataset:
-    """The learning curve so far (what a checkpoint holds)."""
-    n = len(curve["loss"])
-    metric = ("nmse", "normalised mean squared error") if task == "pattern" else ("accuracy", "training batch accuracy")
-    ds = xr.Dataset(
-        {"loss": ("iteration", curve["loss"], {"units": "1", "long_name": "training loss"}),
-         metric[0]: ("iteration", curve["metric"], {"units": "1", "long_name": metric[1]}),
-         "firing_rate": ("iteration", curve["rate"], {"units": "Hz", "long_name": "mean firing rate"}),
-         "cpu_time": ("iteration", curve["cpu"], {"units": "s", "long_name": "CPU time per iteration"}),
-         "wall_time": ("iteration", curve["wall"], {"units": "s", "long_name": "wall time per iteration"})},
-        coords={"iteration": ("iteration", np.arange(1, n + 1), {"units": "1", "long_name": "training iteration"})})
-    if val_iter:
-        ds["validation_accuracy"] = xr.DataArray(val_acc, dims="validation", coords={"validation": (
-            "validation", np.asarray(val_iter), {"units": "1", "long_name": "iteration of validation"})},
-            attrs={"units": "1", "long_name": "validation accuracy"})
-    ds.attrs["task"] = task
-    return ds
+@dataclass
+class Curve:
+    """The learning curve: per iteration the training loss, metric (NMSE or batch accuracy), mean rate
+    (Hz), wall and CPU seconds; the iterations and accuracies of the validation batches."""
+
+    task: str
+    loss: list = field(default_factory=list)
+    metric: list = field(default_factory=list)
+    rate: list = field(default_factory=list)
+    wall: list = field(default_factory=list)
+    cpu: list = field(default_factory=list)
+    val_iter: list = field(default_factory=list)
+    val_acc: list = field(default_factory=list)
 
 
-def _archive(params, d, cfg, tr, curve, val_iter, val_acc, ev, show, xshow, yshow, mshow, labels_test, task,
-             steps):
-    n_iter = len(curve["loss"])
-    it = xr.DataArray(np.arange(1, n_iter + 1), dims="iteration",
-                      attrs={"units": "1", "long_name": "training iteration"})
-    cell_type = np.array(["LIF"] * cfg.n_lif + ["ALIF"] * cfg.n_alif)
-    coords = {
-        "iteration": it,
-        "neuron": ("neuron", np.arange(cfg.n_rec), {"units": "1", "long_name": "recurrent neuron"}),
-        "cell_type": ("neuron", cell_type, {"units": "1", "long_name": "neuron model"}),
-        "input": ("input", np.arange(cfg.n_in), {"units": "1", "long_name": "input neuron"}),
-        "output": ("output", np.arange(cfg.n_out), {"units": "1", "long_name": "readout neuron"}),
-        "time": ("time", np.arange(steps) * cfg.dt, {"units": "ms", "long_name": "time in trial"}),
-    }
-    loss_name = "loss (1/2 sum over steps of squared error)" if task == "pattern" else "cross-entropy loss"
+def train(trainer: Trainer, data: TaskData, n_iter: int, *, rng, validation_rng, validate_every: int = 0,
+          checkpoint_every: int = 0, checkpoint=None, progress=None) -> Curve:
+    """``n_iter`` e-prop iterations on batches drawn from ``rng``.
+
+    Every ``validate_every`` iterations (evidence; 0: never) a fresh batch from ``validation_rng`` is
+    evaluated without learning; every ``checkpoint_every`` iterations ``checkpoint(ds, iterations_done)``
+    gets the curve so far and the current weights (``init_from`` continues from them).  ``progress``: a
+    tqdm-like bar or None.
+    """
+    curve, B = Curve(data.task), trainer.batch
+    for it in range(n_iter):
+        x, y, m, labels = data.draw(B, rng)
+        res = trainer.step(x, y, m)
+        curve.loss.append(float(res["loss"][:B].mean()))
+        if data.task == "pattern":
+            curve.metric.append(float(np.mean((res["y"][:B] - y) ** 2) / np.var(y)))
+        else:
+            curve.metric.append(float(np.mean(res["ysum"][:B].argmax(1) == labels)))
+        curve.rate.append(float(trainer.firing_rates_hz(res).mean()))
+        curve.wall.append(trainer.sim_times[-1])
+        curve.cpu.append(trainer.cpu_times[-1])
+        if data.task == "evidence" and validate_every > 0 and (it + 1) % validate_every == 0:
+            xv, yv, mv, lv = data.draw(B, validation_rng)
+            ev = trainer.evaluate(xv, yv, mv)
+            curve.val_iter.append(it + 1)
+            curve.val_acc.append(float(np.mean(ev["ysum"].argmax(1) == lv)))
+        if checkpoint is not None and checkpoint_every > 0 and (it + 1) % checkpoint_every == 0:
+            ds = xr.Dataset(_curve_vars(curve, _weight_vars({"final": trainer.W}, f"after {it + 1} iterations")))
+            ds.attrs["task"] = data.task
+            checkpoint(ds, it + 1)
+        if progress is not None:
+            progress.update(1)
+            progress.set_postfix(loss=f"{curve.loss[-1]:.3g}", metric=f"{curve.metric[-1]:.3g}")
+    if progress is not None:
+        progress.close()
+    return curve
+
+
+def test(trainer: Trainer, data: TaskData, n_test: int, n_examples: int, rng) -> dict:
+    """Evaluate the trained network on ``n_test`` fresh trials from ``rng`` (pattern: the frozen one) and
+    simulate the first ``n_examples`` of them again for their spikes, readouts and states."""
+    n_eval = 1 if data.task == "pattern" else max(n_test, 1)
+    x, y, m, labels = data.draw(n_eval, rng)
+    ev = trainer.evaluate(x, y, m)
+    k = min(n_examples, trainer.batch, n_eval)
+    show = trainer.simulate(x[:k], y[:k], m[:k])
+    return {"eval": ev, "labels": labels, "show": show, "x": x[:k], "y": y[:k], "mask": m[:k]}
+
+
+def _curve_vars(curve: Curve, extra: dict | None = None) -> dict:
+    n = len(curve.loss)
+    it = variable(np.arange(1, n + 1), "iteration", "1", "training iteration")
+    loss_name = "loss (1/2 sum over steps of squared error)" if curve.task == "pattern" else "cross-entropy loss"
+    metric = ("nmse", "normalised mean squared error") if curve.task == "pattern" else \
+        ("accuracy", "training batch accuracy")
     v = {
-        "loss": (("iteration",), curve["loss"], {"units": "1", "long_name": f"training {loss_name}"}),
-        "firing_rate": (("iteration",), curve["rate"], {"units": "Hz", "long_name": "mean firing rate"}),
-        "wall_time": (("iteration",), curve["wall"], {"units": "s", "long_name": "wall time per iteration"}),
-        "cpu_time": (("iteration",), curve["cpu"], {"units": "s", "long_name": "CPU time per iteration"}),
+        "loss": variable(curve.loss, "iteration", "1", f"training {loss_name}", coords={"iteration": it}),
+        metric[0]: variable(curve.metric, "iteration", "1", metric[1], coords={"iteration": it}),
+        "firing_rate": variable(curve.rate, "iteration", "Hz", "mean firing rate", coords={"iteration": it}),
+        "wall_time": variable(curve.wall, "iteration", "s", "wall time per iteration", coords={"iteration": it}),
+        "cpu_time": variable(curve.cpu, "iteration", "s", "CPU time per iteration", coords={"iteration": it}),
     }
-    if task == "pattern":
-        v["nmse"] = (("iteration",), curve["metric"], {"units": "1", "long_name": "normalised mean squared error"})
-        v["final_loss"] = ((), float(ev["loss"].mean()), {"units": "1", "long_name": f"final {loss_name}"})
-        v["final_nmse"] = ((), float(np.mean((ev["y"][0] - yshow[0]) ** 2) / np.var(yshow[0])),
-                           {"units": "1", "long_name": "final normalised mean squared error"})
-    else:
-        v["accuracy"] = (("iteration",), curve["metric"], {"units": "1", "long_name": "training batch accuracy"})
-        acc = float(np.mean(ev["ysum"].argmax(1) == labels_test))
-        v["test_accuracy"] = ((), acc, {"units": "1", "long_name": f"test accuracy ({len(labels_test)} trials)"})
-        if val_iter:
-            coords["validation"] = ("validation", np.asarray(val_iter),
-                                    {"units": "1", "long_name": "iteration of validation"})
-            v["validation_accuracy"] = (("validation",), val_acc, {"units": "1", "long_name": "validation accuracy"})
-    for name, W in (("initial", tr.W0), ("final", tr.W)):
-        v[f"w_in_{name}"] = (("input", "neuron"), W["w_in"], {"units": "1", "long_name": f"{name} input weights"})
-        v[f"w_rec_{name}"] = (("neuron_pre", "neuron"), W["w_rec"],
-                              {"units": "1", "long_name": f"{name} recurrent weights"})
-        v[f"w_out_{name}"] = (("neuron", "output"), W["w_out"],
-                              {"units": "1", "long_name": f"{name} readout weights"})
-    coords["neuron_pre"] = ("neuron_pre", np.arange(cfg.n_rec), {"units": "1", "long_name": "pre-synaptic neuron"})
+    if curve.val_iter:
+        val = variable(curve.val_iter, "validation", "1", "iteration of validation")
+        v["validation_accuracy"] = variable(curve.val_acc, "validation", "1", "validation accuracy",
+                                            coords={"validation": val})
+    v.update(extra or {})
+    return v
+
+
+def _weight_vars(weights: dict, when: str = "") -> dict:
+    v = {}
+    for name, W in weights.items():
+        label = f"{name} " if not when else ""
+        suffix = f" {when}" if when else ""
+        v[f"w_in_{name}"] = variable(W["w_in"], ("input", "neuron"), "1", f"{label}input weights{suffix}")
+        v[f"w_rec_{name}"] = variable(W["w_rec"], ("neuron_pre", "neuron"), "1", f"{label}recurrent weights{suffix}")
+        v[f"w_out_{name}"] = variable(W["w_out"], ("neuron", "output"), "1", f"{label}readout weights{suffix}")
+    return v
+
+
+def archive(cfg: LSNNConfig, trainer: Trainer, curve: Curve, result: dict) -> xr.Dataset:
+    """The run's archive: learning curve, final metric, weights, example rasters, readouts and states."""
+    task, ev, show, steps = curve.task, result["eval"], result["show"], trainer.steps
+    xshow, yshow, labels = result["x"], result["y"], result["labels"]
     n_show = xshow.shape[0]
-    coords["trial"] = ("trial", np.arange(n_show), {"units": "1", "long_name": "example trial"})
-    keep = show["spike_trial"] < n_show
-    v["spike_trial"] = (("spike",), show["spike_trial"][keep].astype(np.int32),
-                        {"units": "1", "long_name": "trial of the spike"})
-    v["spike_neuron"] = (("spike",), show["spike_neuron"][keep].astype(np.int32),
-                         {"units": "1", "long_name": "index of the spiking neuron (recurrent)"})
-    v["spike_time"] = (("spike",), show["spike_step"][keep] * cfg.dt, {"units": "ms", "long_name": "spike time"})
-    tr_i, t_i, n_i = np.nonzero(xshow)
-    v["input_spike_trial"] = (("input_spike",), tr_i.astype(np.int32), {"units": "1", "long_name": "trial"})
-    v["input_spike_neuron"] = (("input_spike",), n_i.astype(np.int32),
-                               {"units": "1", "long_name": "index of the spiking input neuron"})
-    v["input_spike_time"] = (("input_spike",), t_i * cfg.dt, {"units": "ms", "long_name": "input spike time"})
-    v["readout"] = (("trial", "time", "output"), show["y"][:n_show], {"units": "1", "long_name": "readout y"})
+    cell_type = np.array(["LIF"] * cfg.n_lif + ["ALIF"] * cfg.n_alif)
+    v = _curve_vars(curve, _weight_vars({"initial": trainer.W0, "final": trainer.W}))
+    loss_name = "loss (1/2 sum over steps of squared error)" if task == "pattern" else "cross-entropy loss"
     if task == "pattern":
-        v["target"] = (("trial", "time", "output"), yshow, {"units": "1", "long_name": "target"})
+        v["final_loss"] = scalar(float(ev["loss"].mean()), "1", f"final {loss_name}")
+        v["final_nmse"] = scalar(float(np.mean((ev["y"][0] - yshow[0]) ** 2) / np.var(yshow[0])), "1",
+                                 "final normalised mean squared error")
+        v["target"] = variable(yshow, ("trial", "time", "output"), "1", "target")
     else:
-        v["target"] = (("trial", "time", "output"), yshow, {"units": "1", "long_name": "target class (one-hot)"})
-        v["loss_mask"] = (("trial", "time", "output"), mshow, {"units": "1", "long_name": "loss weight"})
-        v["label"] = (("trial",), labels_test[:n_show].astype(np.int32),
-                      {"units": "1", "long_name": "majority side (0 left, 1 right)"})
+        acc = float(np.mean(ev["ysum"].argmax(1) == labels))
+        v["test_accuracy"] = scalar(acc, "1", f"test accuracy ({len(labels)} trials)")
+        v["target"] = variable(yshow, ("trial", "time", "output"), "1", "target class (one-hot)")
+        v["loss_mask"] = variable(result["mask"], ("trial", "time", "output"), "1", "loss weight")
+        v["label"] = variable(labels[:n_show].astype(np.int32), "trial", "1", "majority side (0 left, 1 right)")
+    keep = show["spike_trial"] < n_show
+    v["spike_trial"] = variable(show["spike_trial"][keep].astype(np.int32), "spike", "1", "trial of the spike")
+    v["spike_neuron"] = variable(show["spike_neuron"][keep].astype(np.int32), "spike", "1",
+                                 "index of the spiking neuron (recurrent)")
+    v["spike_time"] = variable(show["spike_step"][keep] * cfg.dt, "spike", "ms", "spike time")
+    tr_i, t_i, n_i = np.nonzero(xshow)
+    v["input_spike_trial"] = variable(tr_i.astype(np.int32), "input_spike", "1", "trial")
+    v["input_spike_neuron"] = variable(n_i.astype(np.int32), "input_spike", "1", "index of the spiking input neuron")
+    v["input_spike_time"] = variable(t_i * cfg.dt, "input_spike", "ms", "input spike time")
+    v["readout"] = variable(show["y"][:n_show], ("trial", "time", "output"), "1", "readout y")
+    coords = {
+        "neuron": variable(np.arange(cfg.n_rec), "neuron", "1", "recurrent neuron"),
+        "cell_type": variable(cell_type, "neuron", "1", "neuron model"),
+        "input": variable(np.arange(cfg.n_in), "input", "1", "input neuron"),
+        "output": variable(np.arange(cfg.n_out), "output", "1", "readout neuron"),
+        "time": variable(np.arange(steps) * cfg.dt, "time", "ms", "time in trial"),
+        "neuron_pre": variable(np.arange(cfg.n_rec), "neuron_pre", "1", "pre-synaptic neuron"),
+        "trial": variable(np.arange(n_show), "trial", "1", "example trial"),
+    }
     if "v" in show:
-        idx = tr.net.recorded
-        coords["state_neuron"] = ("state_neuron", idx, {"units": "1", "long_name": "recorded neuron"})
-        coords["state_cell_type"] = ("state_neuron", cell_type[idx], {"units": "1", "long_name": "neuron model"})
-        v["v"] = (("state_neuron", "time"), show["v"], {"units": "1", "long_name": "membrane potential (trial 0)"})
-        thr = cfg.v_th + cfg.betas[idx, None] * show["a"]
-        v["a"] = (("state_neuron", "time"), show["a"], {"units": "1", "long_name": "adaptation a (trial 0)"})
-        v["threshold"] = (("state_neuron", "time"), thr,
-                          {"units": "1", "long_name": "adaptive threshold v_th + beta a (trial 0)"})
-    v["sim_wall_time_per_iteration"] = ((), float(np.median(curve["wall"])),
-                                        {"units": "s", "long_name": "median wall time per iteration"})
-    v["sim_cpu_time_per_iteration"] = ((), float(np.median(curve["cpu"])),
-                                       {"units": "s", "long_name": "median CPU time per iteration"})
-    ds = xr.Dataset({k: xr.DataArray(val[1], dims=val[0], attrs=val[2]) for k, val in v.items()}, coords=coords)
+        idx = trainer.sim.recorded
+        coords["state_neuron"] = variable(idx, "state_neuron", "1", "recorded neuron")
+        coords["state_cell_type"] = variable(cell_type[idx], "state_neuron", "1", "neuron model")
+        v["v"] = variable(show["v"], ("state_neuron", "time"), "1", "membrane potential (trial 0)")
+        v["a"] = variable(show["a"], ("state_neuron", "time"), "1", "adaptation a (trial 0)")
+        v["threshold"] = variable(cfg.v_th + cfg.betas[idx, None] * show["a"], ("state_neuron", "time"), "1",
+                                  "adaptive threshold v_th + beta a (trial 0)")
+    v["sim_wall_time_per_iteration"] = scalar(float(np.median(curve.wall)), "s", "median wall time per iteration")
+    v["sim_cpu_time_per_iteration"] = scalar(float(np.median(curve.cpu)), "s", "median CPU time per iteration")
+    v["build_time"] = scalar(float(trainer.sim.build_time), "s", "standalone build time")
+    ds = xr.Dataset(v, coords=coords)
     ds.attrs["task"] = task
-    ds.attrs["model_json"] = __import__("json").dumps(cfg.to_dict())
+    ds.attrs["model_json"] = json.dumps(cfg.to_dict())
     return ds
-
-
-PROTOCOL = Protocol(
-    name="eprop",
-    description="Recurrent LIF/ALIF networks trained with e-prop: pattern generation, evidence accumulation.",
-    params={
-        "task": Param("pattern", "pattern | evidence", choices=("pattern", "evidence")),
-        "n_iter": Param(-1, "training iterations (-1: task default)"),
-        "batch": Param(-1, "trials per iteration (-1: task default)"),
-        "optimizer": Param("adam", "adam | sgd", choices=("adam", "sgd")),
-        "lr": Param(-1.0, "learning rate (-1: task default)"),
-        "feedback": Param("symmetric", "learning-signal feedback: symmetric | random",
-                          choices=("symmetric", "random")),
-        "n_in": Param(-1, "input neurons (-1: task default)"),
-        "n_lif": Param(-1, "LIF neurons (-1: task default)"),
-        "n_alif": Param(-1, "ALIF neurons (-1: task default)"),
-        "n_out": Param(-1, "readout neurons (-1: task default)"),
-        "tau_m": Param(0 * ms, "membrane time constant (0 ms: task default)"),
-        "tau_a": Param(0 * ms, "adaptation time constant (0 ms: task default)"),
-        "tau_out": Param(0 * ms, "readout time constant (0 ms: task default)"),
-        "t_ref": Param(-1 * ms, "refractory period, multiple of 1 ms (-1 ms: task default)"),
-        "v_th": Param(-1.0, "threshold, arbitrary units (-1: task default)"),
-        "beta": Param(-1.0, "ALIF adaptation strength (-1: the reference code's heuristic)"),
-        "gamma": Param(0.3, "pseudo-derivative dampening factor"),
-        "c_reg": Param(-1.0, "firing-rate regularisation strength (-1: task default)"),
-        "f_target": Param(10 * Hz, "target firing rate of the regulariser"),
-        "input_rate": Param(0 * Hz, "Poisson rate of the inputs (0 Hz: task default)"),
-        "duration": Param(0 * ms, "trial length, pattern task (0 ms: task default)"),
-        "n_cues": Param(7, "cues per trial (evidence; odd)"),
-        "cue_interval": Param(150 * ms, "time between cue onsets (evidence; cues last 2/3 of it)"),
-        "delay": Param(1050 * ms, "delay between the last cue period and the recall cue (evidence)"),
-        "recall": Param(150 * ms, "recall window: recall cue and loss (evidence)"),
-        "n_test": Param(256, "test trials after training (evidence)"),
-        "validate_every": Param(10, "iterations between validation batches (evidence; 0: never)"),
-        "init_from": Param("", "eprop archive whose final weights start the training (empty: random)"),
-        "checkpoint_every": Param(10, "iterations between checkpoints of the learning curve to --out (0: none)"),
-        "raster_trials": Param(2, "example trials stored with spikes and readouts"),
-        "record_neurons": Param(20, "neurons whose v and a are stored for the first example trial"),
-    },
-    func=_run,
-    default_backend="cpp_standalone",
-)

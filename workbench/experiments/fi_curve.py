@@ -1,30 +1,58 @@
-"""f-I curves: firing rate under constant current for every neuron model.
+"""Protocol logic of ``protocols/fi_curve.py``: firing rate under constant current for neuron models.
 
-Each model gets ``n_currents`` neurons driven by constant currents from 0 to
-its ``I_max`` (a model-specific range that covers rheobase to fast firing,
-scaled by ``current_scale``); all models run in one network, so one
-standalone build covers them all.  For ``lif`` the analytic rate
-``1/(t_ref + tau_m*ln(R*I/(R*I - theta)))`` is stored beside the measurement.
+Each model gets one neuron per current step, from 0 to the model's upper current; all models run in
+one network, so one standalone build covers them all.  For ``lif`` the analytic rate
+``1/(t_ref + tau_m*ln(R*I/(R*I - theta)))`` (Gerstner, Kistler, Naud & Paninski 2014, Neuronal
+Dynamics, ch. 1.3) is stored beside the measurement.
 """
 from __future__ import annotations
 
 import numpy as np
 import xarray as xr
-from brian2 import Network, SpikeMonitor, defaultclock, ms, nA, pA, second
+from brian2 import Network, SpikeMonitor, defaultclock, nA, pA, second
 
 from .. import models
 from ..backends import Simulation, model_key, use_backend
-from ..params import Param
-from ..protocol import Protocol
+from ..recording import scalar, variable
 
-__all__ = ["PROTOCOL", "I_MAX", "lif_rate"]
+__all__ = ["model_names", "current_steps", "measure_rates", "lif_rate", "archive"]
 
-#: Upper end of the current range per model (covers rheobase to fast firing).
-I_MAX = {
-    "if": 500 * pA, "lif": 600 * pA, "lif_cond": 600 * pA, "alif": 600 * pA,
-    "diehl_cook_exc": 60 * pA, "diehl_cook_inh": 100 * pA, "adex": 800 * pA,
-    "izhikevich": 20 * nA, "hh_traub": 1 * nA, "escape_lif": 600 * pA,
-}
+
+def model_names(names) -> list[str]:
+    """The neuron models to measure: ``names`` (registered :mod:`workbench.models` names) or, if empty,
+    every registered model in alphabetical order."""
+    names = list(names) if names else sorted(models.NEURONS)
+    unknown = [n for n in names if n not in models.NEURONS]
+    if unknown:
+        raise ValueError(f"models: unknown neuron model(s) {unknown}; known: {sorted(models.NEURONS)}")
+    return names
+
+
+def current_steps(names, n_currents: int, i_max: dict, scale: float = 1.0, default_max=1 * nA) -> dict:
+    """``n_currents`` constant currents per model, evenly from 0 to ``i_max[name]`` (``default_max`` for
+    models not in ``i_max``) times ``scale``: ``{name: Quantity array}``."""
+    if n_currents < 1:
+        raise ValueError(f"n_currents must be >= 1, got {n_currents}")
+    return {name: np.linspace(0, 1, n_currents) * i_max.get(name, default_max) * scale for name in names}
+
+
+def measure_rates(currents: dict, duration, dt, *, backend: str, seed: int, threads: int = 1) -> np.ndarray:
+    """Firing rates (Hz), shape (model, step), of the models in ``currents`` driven by those currents
+    for ``duration`` at time step ``dt`` (one network, one run on ``backend``)."""
+    names = list(currents)
+    n = len(next(iter(currents.values())))
+    key = model_key("fi_curve", names, n, dt, duration, tuple(float(currents[m][-1] / pA) for m in names))
+    with use_backend(backend, key=key, seed=seed, threads=threads) as be:
+        defaultclock.dt = dt
+        groups, monitors = [], []
+        for name in names:
+            G = models.neuron_group(models.neuron(name), n, name=f"fi_{name}")
+            G.I = currents[name]
+            groups.append(G)
+            monitors.append(SpikeMonitor(G, name=f"spikes_{name}"))
+        Simulation(Network(groups + monitors), duration, be).run()
+        counts = np.array([np.asarray(m.count[:]) for m in monitors], dtype=float)
+    return counts / float(duration / second)
 
 
 def lif_rate(I, tau_m, R_m, theta, t_ref):
@@ -38,57 +66,19 @@ def lif_rate(I, tau_m, R_m, theta, t_ref):
     return rate
 
 
-def _run(params, ctx):
-    names = list(params.models) if params.models else sorted(models.NEURONS)
-    unknown = [n for n in names if n not in models.NEURONS]
-    if unknown:
-        raise ValueError(f"models: unknown neuron model(s) {unknown}; known: {sorted(models.NEURONS)}")
-    n = params.n_currents
-    key = model_key("fi_curve", names, n, params.dt, params.duration, params.current_scale)
-    with use_backend(ctx.backend, key=key, seed=ctx.seed, threads=ctx.threads) as be:
-        defaultclock.dt = params.dt
-        groups, monitors, currents = {}, {}, {}
-        for name in names:
-            model = models.neuron(name)
-            G = models.neuron_group(model, n, name=f"fi_{name}")
-            I = np.linspace(0, 1, n) * I_MAX.get(name, 1 * nA) * params.current_scale
-            G.I = I
-            groups[name] = G
-            currents[name] = np.asarray(I / pA)
-            monitors[name] = SpikeMonitor(G, name=f"spikes_{name}")
-        net = Network(list(groups.values()) + list(monitors.values()))
-        sim = Simulation(net, params.duration, be)
-        sim.run()
-        counts = np.array([np.asarray(monitors[m].count[:]) for m in names], dtype=float)
-    T = float(params.duration / second)
+def archive(currents: dict, rates, duration) -> xr.Dataset:
+    """Rates and currents per model and step, the analytic LIF rate if ``lif`` was measured."""
+    names = list(currents)
+    n = len(currents[names[0]])
     ds = xr.Dataset(
-        {
-            "rate": (("model", "step"), counts / T, {"units": "Hz", "long_name": "firing rate"}),
-            "current": (("model", "step"), np.array([currents[m] for m in names]),
-                        {"units": "pA", "long_name": "injected current"}),
-        },
-        coords={"model": ("model", names, {"units": "1", "long_name": "neuron model"}),
-                "step": ("step", np.arange(n), {"units": "1", "long_name": "current step"})},
-    )
+        {"rate": variable(rates, ("model", "step"), "Hz", "firing rate"),
+         "current": variable(np.array([np.asarray(currents[m] / pA) for m in names]), ("model", "step"), "pA",
+                             "injected current")},
+        coords={"model": variable(names, "model", "1", "neuron model"),
+                "step": variable(np.arange(n), "step", "1", "current step")})
     if "lif" in names:
         p = models.neuron("lif").params
-        analytic = lif_rate(currents["lif"] * pA, p["tau_m"], p["R_m"], p["v_th"] - p["E_L"], p["t_ref"])
-        ds["lif_rate_analytic"] = xr.DataArray(
-            analytic, dims="step", attrs={"units": "Hz", "long_name": "analytic LIF rate"})
-    ds["simulated_time"] = xr.DataArray(T, attrs={"units": "s", "long_name": "simulated time per neuron"})
+        ds["lif_rate_analytic"] = variable(lif_rate(currents["lif"], p["tau_m"], p["R_m"], p["v_th"] - p["E_L"],
+                                                    p["t_ref"]), "step", "Hz", "analytic LIF rate")
+    ds["simulated_time"] = scalar(float(duration / second), "s", "simulated time per neuron")
     return ds
-
-
-PROTOCOL = Protocol(
-    name="fi-curve",
-    description="f-I curves of every neuron model under constant current.",
-    params={
-        "models": Param((), "neuron models (comma-separated; empty: all registered)", kind=list),
-        "n_currents": Param(25, "current steps per model"),
-        "duration": Param(1 * second, "simulated time per step"),
-        "dt": Param(0.05 * ms, "integration time step"),
-        "current_scale": Param(1.0, "scale of every model's current range"),
-    },
-    func=_run,
-    default_backend="numpy",
-)

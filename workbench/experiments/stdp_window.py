@@ -1,7 +1,9 @@
-"""STDP windows: the weight change of each plasticity rule as a function of the spike-time difference.
+"""Protocol logic of ``protocols/stdp_window.py``: the weight change of each plasticity rule as a function
+of the spike-time difference.
 
-Every pairing is its own synapse between two *clock neurons* (generated-code
-neurons that fire at ``t_first + k*period`` for ``k < n_spikes``): synapse
+Every pairing is its own synapse between two *clock neurons*
+(:data:`~workbench.models.generators.PERIODIC_SPIKES`, which fire at
+``t_first + k*period`` for ``k < n_spikes``): synapse
 ``s`` sees a presynaptic spike at ``t0 + k/f`` and a postsynaptic one at
 ``t0 + delta_t[s] + k/f``.  All rules and all pairings run in one network, so
 the standalone backend builds once.
@@ -32,17 +34,20 @@ through the spike sequence).  For one pairing they reduce to the closed forms
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import xarray as xr
-from brian2 import Hz, Network, NeuronGroup, SpikeMonitor, defaultclock, mV, ms, second
+from brian2 import Hz, Network, SpikeMonitor, defaultclock, mV, ms
 
 from .. import models
 from ..backends import Simulation, model_key, use_backend
-from ..params import Param, ParameterError
-from ..protocol import Protocol
+from ..models.generators import PERIODIC_SPIKES
+from ..params import ParameterError
+from ..recording import scalar, variable
 
-__all__ = ["PROTOCOL", "RULES", "reference_dw", "switch_probability", "pairing_times",
-           "triplet_pairing_closed_form"]
+__all__ = ["RULES", "reference_dw", "switch_probability", "pairing_times", "triplet_pairing_closed_form",
+           "rule_names", "window_grid", "Pairings", "pairing_table", "check_weights", "simulate", "archive"]
 
 #: Rules measured by this protocol: name -> (kind, options for the reference).
 RULES = {
@@ -53,20 +58,6 @@ RULES = {
     "triplet_stdp": ("triplet", {}),
     "stochastic_binary_stdp": ("stochastic", {}),
 }
-
-_CLOCK_EQS = """
-t_first : second (constant)
-period : second (constant)
-n_spikes : integer (constant)
-k : integer
-v : volt
-"""
-
-
-def _clock_group(N, name):
-    """Neurons that fire at t_first + k*period, k = 0 .. n_spikes-1 (pure generated code)."""
-    return NeuronGroup(N, _CLOCK_EQS, threshold="k < n_spikes and t >= t_first + k*period - 0.5*dt",
-                       reset="k += 1", name=name)
 
 
 def pairing_times(t0, delta_t, n, period):
@@ -194,6 +185,44 @@ def triplet_pairing_closed_form(delta_t, frequency, n_pairs, params=None) -> flo
 
 # ------------------------------------------------------------------------------------ simulation
 
+def rule_names(rules) -> list[str]:
+    """The rules to measure: ``rules`` (names in :data:`RULES`) or, if empty, all of them."""
+    rules = list(rules) if rules else list(RULES)
+    unknown = [r for r in rules if r not in RULES]
+    if unknown:
+        raise ParameterError(f"rules: unknown rule(s) {unknown}; known: {', '.join(RULES)}")
+    return rules
+
+
+def window_grid(delta_t_max, delta_t_step) -> np.ndarray:
+    """The delta_t values (ms) of the window: multiples of ``delta_t_step`` up to ``delta_t_max``, 0 left out
+    (pre and post in the same step have no defined order)."""
+    step, dmax = float(delta_t_step / ms), float(delta_t_max / ms)
+    if step <= 0 or dmax <= 0:
+        raise ParameterError("delta_t_step and delta_t_max must be > 0")
+    grid = np.arange(-np.floor(dmax / step), np.floor(dmax / step) + 1) * step
+    return grid[np.abs(grid) > 1e-9]
+
+
+@dataclass(frozen=True)
+class Pairings:
+    """One pairing protocol per synapse index (times in ms): the window block (``n_win`` pairings at the
+    ``grid`` values) and then, per triplet frequency, +triplet_delta_t and -triplet_delta_t."""
+
+    grid: np.ndarray          # delta_t of the window block
+    delta: np.ndarray         # t_post - t_pre of every pairing protocol
+    periods: np.ndarray       # repetition period of every protocol
+    counts: np.ndarray        # spike pairs of every protocol
+    frequencies: np.ndarray   # triplet frequencies (Hz)
+    triplet_delta_t: float
+    t0: float                 # first presynaptic spike
+    duration: float           # simulated time
+
+    @property
+    def n_win(self) -> int:
+        return len(self.grid)
+
+
 def _floats(key, values):
     try:
         out = np.array([float(v) for v in values], dtype=float)
@@ -204,114 +233,123 @@ def _floats(key, values):
     return out
 
 
-def _check_w_init(params):
-    if not 0 <= params.w_init <= 1:
-        raise ParameterError(f"w_init must lie in [0, w_max = 1], got {params.w_init}")
-    return params.w_init
-
-
-def _run(params, ctx):
-    rules = list(params.rules) if params.rules else list(RULES)
-    unknown = [r for r in rules if r not in RULES]
-    if unknown:
-        raise ParameterError(f"rules: unknown rule(s) {unknown}; known: {', '.join(RULES)}")
-    dt = float(params.dt / ms)
-    step = float(params.delta_t_step / ms)
-    dmax = float(params.delta_t_max / ms)
-    if step <= 0 or dmax <= 0:
-        raise ParameterError("delta_t_step and delta_t_max must be > 0")
-    grid = np.arange(-np.floor(dmax / step), np.floor(dmax / step) + 1) * step
-    grid = grid[np.abs(grid) > 1e-9]      # dt = 0: pre and post in the same step have no defined order
-    period = 1000.0 / float(params.pairing_frequency / Hz)
-    n_pairs = int(params.n_pairs)
-    if n_pairs < 1 or params.n_trials < 1 or params.triplet_pairs < 1:
-        raise ParameterError("n_pairs, n_trials and triplet_pairs must be >= 1")
+def pairing_table(grid, n_pairs: int, pairing_frequency, dt, triplet_frequencies=(), triplet_pairs: int = 60,
+                  triplet_delta_t=10 * ms) -> Pairings:
+    """The pairing protocols: ``n_pairs`` pairings at ``pairing_frequency`` for each ``grid`` value, and
+    ``triplet_pairs`` pairings at +-``triplet_delta_t`` for each of ``triplet_frequencies`` (Hz; empty:
+    none).  Raises :class:`ParameterError` where pre and post spikes of successive pairings would coincide."""
+    dt = float(dt / ms)
+    period = 1000.0 / float(pairing_frequency / Hz)
+    n_pairs = int(n_pairs)
+    if n_pairs < 1 or triplet_pairs < 1:
+        raise ParameterError("n_pairs and triplet_pairs must be >= 1")
     if n_pairs > 1 and np.any(np.abs(np.abs(grid) - period * np.round(np.abs(grid) / period)) < dt):
         raise ParameterError(f"delta_t values reach a multiple of the pairing period ({period} ms): "
                              "pre and post spikes would coincide; lower pairing_frequency or delta_t_max")
-    freqs = _floats("triplet_frequencies", params.triplet_frequencies) if "triplet_stdp" in rules else np.array([])
-    if params.triplet_w_max <= _check_w_init(params):
-        raise ParameterError(f"triplet_w_max must exceed w_init ({params.w_init})")
-    tdt = float(params.triplet_delta_t / ms)
+    freqs = _floats("triplet_frequencies", triplet_frequencies) if len(triplet_frequencies) else np.array([])
+    tdt = float(triplet_delta_t / ms)
     if len(freqs) and np.any(1000.0 / freqs <= abs(tdt) + dt):
         raise ParameterError(f"triplet_frequencies: the period must exceed |triplet_delta_t| = {abs(tdt)} ms "
                              "(else pre and post spikes of successive pairings coincide)")
-
-    # pairing table: the window block, then the triplet frequency block (+dt and -dt per frequency)
-    t0 = dmax + abs(tdt) + 1.0
-    delta = list(grid)
-    periods = [period] * len(grid)
-    counts = [n_pairs] * len(grid)
+    t0 = float(np.max(np.abs(grid))) + abs(tdt) + 1.0
+    delta, periods, counts = list(grid), [period] * len(grid), [n_pairs] * len(grid)
     for f in freqs:
         for sign in (1, -1):
             delta.append(sign * tdt)
             periods.append(1000.0 / f)
-            counts.append(int(params.triplet_pairs))
+            counts.append(int(triplet_pairs))
     delta, periods, counts = np.array(delta), np.array(periods), np.array(counts)
-    n_win, N = len(grid), len(delta)
     duration = float(np.max(t0 + np.maximum(delta, 0) + (counts - 1) * periods)) + 2.0 + 2 * dt
+    return Pairings(grid=np.asarray(grid), delta=delta, periods=periods, counts=counts, frequencies=freqs,
+                    triplet_delta_t=tdt, t0=t0, duration=duration)
 
-    key = model_key("stdp_window", rules, N, n_win, int(params.n_trials), dt, duration,
-                    tuple(np.round(delta, 9)), tuple(np.round(periods, 9)), tuple(counts))
-    w_init = float(params.w_init)
-    with use_backend(ctx.backend, key=key, seed=ctx.seed, threads=ctx.threads) as be:
-        defaultclock.dt = params.dt
-        pre = _clock_group(N, "stdp_pre")
-        post = _clock_group(N, "stdp_post")
-        pre.t_first = t0 * ms
-        post.t_first = (t0 + delta) * ms
-        pre.period = post.period = periods * ms
-        pre.n_spikes = post.n_spikes = counts
-        objects = [pre, post, SpikeMonitor(pre, name="stdp_pre_spikes"), SpikeMonitor(post, name="stdp_post_spikes")]
+
+def check_weights(w_init: float, triplet_w_max: float) -> None:
+    """``w_init`` in [0, w_max = 1] and a triplet frequency bound above it."""
+    if not 0 <= w_init <= 1:
+        raise ParameterError(f"w_init must lie in [0, w_max = 1], got {w_init}")
+    if triplet_w_max <= w_init:
+        raise ParameterError(f"triplet_w_max must exceed w_init ({w_init})")
+
+
+def simulate(rules, pairings: Pairings, *, w_init: float, n_trials: int, triplet_w_max: float, dt, backend: str,
+             seed: int, threads: int = 1) -> dict:
+    """Run every rule on every pairing protocol in one network.
+
+    Each pairing is its own synapse between two :data:`~workbench.models.generators.PERIODIC_SPIKES`
+    neurons; the stochastic rule gets ``n_trials`` synapses per delta_t, starting at 0 where delta_t > 0
+    and at w_max where delta_t < 0; the triplet frequency protocol has its own synapses with the bound
+    ``triplet_w_max``.  Returns ``{'w_end': {rule: weights}, 'pre': {i: spike times}, 'post': {...}}``
+    (ms).
+    """
+    if n_trials < 1:
+        raise ParameterError("n_trials must be >= 1")
+    p, n_win, N = pairings, pairings.n_win, len(pairings.delta)
+    key = model_key("stdp_window", rules, N, n_win, int(n_trials), float(dt / ms), p.duration,
+                    tuple(np.round(p.delta, 9)), tuple(np.round(p.periods, 9)), tuple(p.counts))
+    with use_backend(backend, key=key, seed=seed, threads=threads) as be:
+        defaultclock.dt = dt
+        pre = models.neuron_group(PERIODIC_SPIKES, N, name="stdp_pre")
+        post = models.neuron_group(PERIODIC_SPIKES, N, name="stdp_post")
+        pre.t_first = p.t0 * ms
+        post.t_first = (p.t0 + p.delta) * ms
+        pre.period = post.period = p.periods * ms
+        pre.n_spikes = post.n_spikes = p.counts
+        pre_mon, post_mon = SpikeMonitor(pre, name="stdp_pre_spikes"), SpikeMonitor(post, name="stdp_post_spikes")
+        objects = [pre, post, pre_mon, post_mon]
         synapses = {}
         for rule in rules:
             kind = RULES[rule][0]
             S = models.connect(pre, post, "v", plasticity=models.plasticity(rule), w_scale=1 * mV,
                                name=f"stdp_{rule}")
             if kind == "stochastic":
-                idx = np.repeat(np.arange(n_win), int(params.n_trials))
+                idx = np.repeat(np.arange(n_win), int(n_trials))
                 S.connect(i=idx, j=idx)
             else:
                 S.connect(i=np.arange(n_win), j=np.arange(n_win))
             models.init_synapses(S)
             if kind == "stochastic":
                 wmax = float(models.plasticity(rule).params["w_max"])
-                S.w = np.where(delta[idx] > 0, 0.0, wmax)
+                S.w = np.where(p.delta[idx] > 0, 0.0, wmax)
             else:
                 S.w = w_init
             synapses[rule] = S
             objects.append(S)
-        if len(freqs):
+        if len(p.frequencies):
             # frequency protocol on its own synapses, with a weight bound far away (Pfister & Gerstner's
             # fits have none): 60 pairings at 50 Hz would otherwise saturate at w_max = 1
             S = models.connect(pre, post, "v", plasticity=models.plasticity("triplet_stdp"), w_scale=1 * mV,
-                               name="stdp_triplet_frequency", w_max=float(params.triplet_w_max))
+                               name="stdp_triplet_frequency", w_max=float(triplet_w_max))
             S.connect(i=np.arange(n_win, N), j=np.arange(n_win, N))
             models.init_synapses(S)
             S.w = w_init
             synapses["triplet_frequency"] = S
             objects.append(S)
-        net = Network(objects)
-        Simulation(net, duration * ms, be).run()
+        Simulation(Network(objects), p.duration * ms, be).run()
         w_end = {r: np.asarray(S.w[:], dtype=float) for r, S in synapses.items()}
-        pre_trains = {i: np.asarray(t / ms) for i, t in objects[2].spike_trains().items()}
-        post_trains = {i: np.asarray(t / ms) for i, t in objects[3].spike_trains().items()}
-
-    missing = [i for i in range(N) if len(pre_trains[i]) != counts[i] or len(post_trains[i]) != counts[i]]
+        pre_trains = {i: np.asarray(t / ms) for i, t in pre_mon.spike_trains().items()}
+        post_trains = {i: np.asarray(t / ms) for i, t in post_mon.spike_trains().items()}
+    missing = [i for i in range(N) if len(pre_trains[i]) != p.counts[i] or len(post_trains[i]) != p.counts[i]]
     if missing:
-        raise RuntimeError(f"stdp-window: clock neurons {missing[:5]} did not fire their {counts[missing[0]]} "
+        raise RuntimeError(f"stdp-window: clock neurons {missing[:5]} did not fire their {p.counts[missing[0]]} "
                            "spikes; the duration is too short (bug)")
+    return {"w_end": w_end, "pre": pre_trains, "post": post_trains}
 
+
+def archive(rules, pairings: Pairings, sim: dict, *, w_init: float, n_trials: int, triplet_w_max: float,
+            triplet_pairs: int, n_pairs: int) -> xr.Dataset:
+    """Measured weight changes beside each rule's definition evaluated on the same spike times."""
+    grid, n_win = pairings.grid, pairings.n_win
+    w_end, pre_trains, post_trains = sim["w_end"], sim["pre"], sim["post"]
     n_rules = len(rules)
     dw = np.full((n_rules, n_win), np.nan)
     dw_exp = np.full((n_rules, n_win), np.nan)
     dw_sem = np.zeros((n_rules, n_win))
     for a, rule in enumerate(rules):
-        kind = RULES[rule][0]
         w = w_end[rule]
-        if kind == "stochastic":
+        if RULES[rule][0] == "stochastic":
             wmax = float(models.plasticity(rule).params["w_max"])
-            w = w.reshape(n_win, int(params.n_trials))
+            w = w.reshape(n_win, int(n_trials))
             w0 = np.where(grid > 0, 0.0, wmax)
             change = w - w0[:, None]
             dw[a] = change.mean(axis=1)
@@ -323,62 +361,28 @@ def _run(params, ctx):
             dw[a] = w[:n_win] - w_init
             for s in range(n_win):
                 dw_exp[a, s] = reference_dw(rule, pre_trains[s], post_trains[s], w_init)
-
     ds = xr.Dataset(
-        {
-            "dw": (("rule", "delta_t"), dw, {"units": "1", "long_name": "weight change (measured)"}),
-            "dw_expected": (("rule", "delta_t"), dw_exp,
-                            {"units": "1", "long_name": "weight change (rule definition, event-driven numpy)"}),
-            "dw_sem": (("rule", "delta_t"), dw_sem,
-                       {"units": "1", "long_name": "standard error of the mean weight change"}),
-        },
-        coords={
-            "rule": ("rule", rules, {"units": "1", "long_name": "plasticity rule"}),
-            "delta_t": ("delta_t", grid, {"units": "ms", "long_name": "t_post - t_pre"}),
-        },
-    )
+        {"dw": variable(dw, ("rule", "delta_t"), "1", "weight change (measured)"),
+         "dw_expected": variable(dw_exp, ("rule", "delta_t"), "1",
+                                 "weight change (rule definition, event-driven numpy)"),
+         "dw_sem": variable(dw_sem, ("rule", "delta_t"), "1", "standard error of the mean weight change")},
+        coords={"rule": variable(rules, "rule", "1", "plasticity rule"),
+                "delta_t": variable(grid, "delta_t", "ms", "t_post - t_pre")})
+    freqs, tdt = pairings.frequencies, pairings.triplet_delta_t
     if len(freqs):
         tr = w_end["triplet_frequency"].reshape(len(freqs), 2) - w_init
-        tp = dict(models.plasticity("triplet_stdp").params, w_max=float(params.triplet_w_max))
+        tp = dict(models.plasticity("triplet_stdp").params, w_max=float(triplet_w_max))
         tr_exp = np.array([[reference_dw("triplet_stdp", pre_trains[n_win + 2 * f + s],
                                          post_trains[n_win + 2 * f + s], w_init, params=tp) for s in range(2)]
                            for f in range(len(freqs))])
-        ds["triplet_dw"] = xr.DataArray(tr, dims=("frequency", "pairing"),
-                                        attrs={"units": "1", "long_name": "triplet-rule weight change (measured)"})
-        ds["triplet_dw_expected"] = xr.DataArray(
-            tr_exp, dims=("frequency", "pairing"),
-            attrs={"units": "1", "long_name": "triplet-rule weight change (rule definition)"})
-        ds = ds.assign_coords(
-            frequency=("frequency", freqs, {"units": "Hz", "long_name": "pairing frequency"}),
-            pairing=("pairing", np.array([tdt, -tdt]), {"units": "ms", "long_name": "t_post - t_pre"}))
-        ds["triplet_pairs"] = xr.DataArray(int(params.triplet_pairs),
-                                           attrs={"units": "1", "long_name": "pairings per frequency"})
-    ds["n_pairs"] = xr.DataArray(n_pairs, attrs={"units": "1", "long_name": "pairings per window point"})
-    ds["w_init"] = xr.DataArray(w_init, attrs={"units": "1", "long_name": "initial weight (deterministic rules)"})
-    ds["n_trials"] = xr.DataArray(int(params.n_trials),
-                                  attrs={"units": "1", "long_name": "synapses per delta_t (stochastic rule)"})
-    ds["simulated_time"] = xr.DataArray(duration / 1000.0, attrs={"units": "s", "long_name": "simulated time"})
+        ds["triplet_dw"] = variable(tr, ("frequency", "pairing"), "1", "triplet-rule weight change (measured)")
+        ds["triplet_dw_expected"] = variable(tr_exp, ("frequency", "pairing"), "1",
+                                             "triplet-rule weight change (rule definition)")
+        ds = ds.assign_coords(frequency=variable(freqs, "frequency", "Hz", "pairing frequency"),
+                              pairing=variable(np.array([tdt, -tdt]), "pairing", "ms", "t_post - t_pre"))
+        ds["triplet_pairs"] = scalar(int(triplet_pairs), "1", "pairings per frequency")
+    ds["n_pairs"] = scalar(int(n_pairs), "1", "pairings per window point")
+    ds["w_init"] = scalar(float(w_init), "1", "initial weight (deterministic rules)")
+    ds["n_trials"] = scalar(int(n_trials), "1", "synapses per delta_t (stochastic rule)")
+    ds["simulated_time"] = scalar(pairings.duration / 1000.0, "s", "simulated time")
     return ds
-
-
-PROTOCOL = Protocol(
-    name="stdp-window",
-    description="Measured STDP windows of the plasticity rules and the triplet rule's frequency dependence.",
-    params={
-        "rules": Param((), "plasticity rules (comma-separated; empty: " + ", ".join(RULES) + ")", kind=list),
-        "delta_t_max": Param(100 * ms, "largest |t_post - t_pre| of the window"),
-        "delta_t_step": Param(5 * ms, "spacing of the delta_t grid (0 is left out)"),
-        "n_pairs": Param(1, "pairings per window point"),
-        "pairing_frequency": Param(1 * Hz, "repetition frequency of the window pairings"),
-        "w_init": Param(0.5, "initial weight of the deterministic rules (w_max = 1)"),
-        "n_trials": Param(1000, "synapses per delta_t for the stochastic binary rule"),
-        "triplet_frequencies": Param(("0.1", "10", "20", "40", "50"),
-                                     "pairing frequencies (Hz) of the triplet frequency protocol", kind=list),
-        "triplet_pairs": Param(60, "pairings per frequency (Pfister & Gerstner 2006, Fig. 4)"),
-        "triplet_delta_t": Param(10 * ms, "|t_post - t_pre| of the triplet frequency protocol"),
-        "triplet_w_max": Param(100.0, "weight bound of the triplet frequency protocol (far away: unbounded)"),
-        "dt": Param(0.1 * ms, "integration time step (spike times are on this grid)"),
-    },
-    func=_run,
-    default_backend="cpp_standalone",
-)

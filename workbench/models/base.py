@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from brian2 import Equations, NeuronGroup, Synapses
+from brian2 import DimensionMismatchError, Equations, NeuronGroup, Synapses
 from brian2.units.fundamentalunits import Quantity, get_dimensions, get_unit, have_same_dimensions
 
 __all__ = [
@@ -315,8 +315,6 @@ def _check_equation_units(group, what: str) -> None:
 
     Raises ``DimensionMismatchError`` naming the model and the offending equation.
     """
-    from brian2 import DimensionMismatchError
-
     try:
         group.equations.check_units(group, run_namespace={})
     except DimensionMismatchError as exc:
@@ -357,8 +355,6 @@ def connect(
     **overrides
         Parameters of the plasticity rule.
     """
-    from brian2 import get_unit as _gu  # noqa: F401 (keeps brian2 import local)
-
     if isinstance(receptor, Receptor):
         tgt = receptor.target
         jump = receptor.jump

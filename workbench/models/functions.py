@@ -62,7 +62,7 @@ def _make_exp_fast() -> Function:
 def _gpu_implementations(f: Function) -> None:
     """brian2cuda and Brian2GeNN, where installed: their own ``exp`` (fast on the GPU)."""
     try:
-        from brian2cuda.cuda_generator import CUDACodeGenerator
+        from brian2cuda.cuda_generator import CUDACodeGenerator  # optional GPU package: imported only if installed
     except Exception:     # not installed (the usual case), or an incompatible Brian2
         pass
     else:
@@ -70,7 +70,7 @@ def _gpu_implementations(f: Function) -> None:
             CUDACodeGenerator, name="_wb_exp_fast",
             code="inline __host__ __device__ double _wb_exp_fast(double x) { return exp(x); }")
     try:
-        from brian2genn.genn_generator import GeNNCodeGenerator
+        from brian2genn.genn_generator import GeNNCodeGenerator  # optional GPU package: imported only if installed
     except Exception:
         pass
     else:
