@@ -33,7 +33,7 @@ def write_run(path, seed, n_events=14, fs=FS, line_noise=0.0, channels=CHANNELS)
     raw = mne.io.RawArray(x, mne.create_info(list(channels), fs, "eeg"), verbose="error")
     raw.set_annotations(mne.Annotations(onsets, dur, desc))
     path.parent.mkdir(parents=True, exist_ok=True)
-    mne.export.export_raw(str(path), raw, fmt="edf", overwrite=True, verbose="error")
+    mne.export.export_raw(str(path), raw, fmt="auto", overwrite=True, verbose="error")  # EDF or BDF by suffix
     return list(zip(onsets, desc))
 
 
@@ -139,6 +139,17 @@ def test_bad_files_name_the_file(tmp_path):
         load_edf(good, events="T7,T8")
     with pytest.raises(DatasetError, match="no such file or folder"):
         load_edf(tmp_path / "nowhere")
+
+
+def test_bdf_is_read_and_a_truncated_bdf_refused(tmp_path):
+    ann = write_run(tmp_path / "S001R04.bdf", seed=1)
+    s = load_edf(tmp_path / "S001R04.bdf")
+    assert len(s.samples) == sum(d != "T0" for _, d in ann) and s.samples[0].shape == (640, 3)
+    cut = tmp_path / "cut" / "S001R04.bdf"
+    cut.parent.mkdir()
+    cut.write_bytes((tmp_path / "S001R04.bdf").read_bytes()[:-3000])
+    with pytest.raises(DatasetError, match=r"cut/S001R04\.bdf is truncated"):
+        load_edf(cut.parent)
 
 
 def test_different_rates_need_fs(tmp_path):

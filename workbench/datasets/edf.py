@@ -32,7 +32,6 @@ Values are in MNE's SI units (volts for EEG).
 from __future__ import annotations
 
 import re
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -105,7 +104,7 @@ def _check_size(path: Path):
 def read_raw(path, verbose="error"):
     """The recording in ``path`` as a preloaded ``mne.io.Raw``; a :class:`DatasetError` naming the
     file if it is missing, truncated or not EDF/BDF/GDF."""
-    import mne  # heavy (about 1 s to import); only EDF users need it
+    import mne  # heavy import; only EDF users need it
 
     path = Path(path)
     readers = {".edf": mne.io.read_raw_edf, ".bdf": mne.io.read_raw_bdf, ".gdf": mne.io.read_raw_gdf}
@@ -116,9 +115,7 @@ def read_raw(path, verbose="error"):
         raise DatasetError(f"edf: no such file {path}")
     _check_size(path)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return reader(path, preload=True, verbose=verbose)
+        return reader(path, preload=True, verbose=verbose)
     except Exception as exc:  # MNE raises ValueError, KeyError, struct errors ... on bad files
         raise DatasetError(f"edf: cannot read {path} ({type(exc).__name__}: {exc}); the file is damaged or not "
                            f"{path.suffix.lstrip('.').upper()}") from None
@@ -130,9 +127,9 @@ def _norm(name):
 
 def _picks(raw, picks, path):
     """Channel names of ``raw`` for ``picks`` (names matched without case and trailing dots, as
-    eegmmidb writes ``C3..``), in the order asked; every data channel when ``picks`` is None."""
+    eegmmidb writes ``C3..``), in the order asked; ``'data'`` (every data channel) when ``picks`` is None."""
     if picks is None:
-        return raw.copy().pick("data").ch_names
+        return "data"
     if isinstance(picks, str):
         picks = [p for p in picks.split(",") if p.strip()]
     by_norm = {_norm(c): c for c in raw.ch_names}
@@ -199,7 +196,7 @@ def load_edf(path, *, events=("T1", "T2"), tmin: float = 0.0, tmax: float = 4.0,
 
 
 def _epochs(recs, where, *, events, tmin, tmax, picks, l_freq, h_freq, fs) -> SignalSet:
-    import mne  # heavy (about 1 s to import); only EDF users need it
+    import mne  # heavy import; only EDF users need it
 
     if not tmax > tmin:
         raise DatasetError(f"edf: tmax={tmax} s must be after tmin={tmin} s")
@@ -208,10 +205,10 @@ def _epochs(recs, where, *, events, tmin, tmax, picks, l_freq, h_freq, fs) -> Si
     ch_ref, ch_names, fs_ref, dropped, skipped = None, None, None, 0, []
     for subject, run, f in recs:
         raw = read_raw(f)
-        chans = _picks(raw, picks, f)
-        if not chans:
-            raise DatasetError(f"edf: {f} has no data channel; name the channels with picks=")
-        raw.pick(chans)
+        try:
+            raw.pick(_picks(raw, picks, f))
+        except ValueError:  # MNE: no channel of the types asked for
+            raise DatasetError(f"edf: {f} has no data channel; name the channels with picks=") from None
         if l_freq is not None or h_freq is not None:
             raw.filter(l_freq, h_freq, verbose="error")
         if fs is not None and abs(raw.info["sfreq"] - fs) > 1e-9:
