@@ -67,6 +67,10 @@ def test_window_rule_on_written_sessions(tmp_path):
     assert np.bincount(no_rest.labels).tolist() == [2 * ((1000 - 150 - 40) // 20 + 1)] * 7
     one = load_myo(tmp_path / "11111-1")  # a single session folder
     assert set(one.sample_info["session"]) == {"11111-1"}
+    # SignalSet.subset keeps the group and the per-sample info of the samples it keeps
+    sub = s.subset(np.nonzero(s.groups == "22222")[0][::7])
+    assert set(sub.groups) == {"22222"} and set(sub.sample_info["session"]) == {"22222-1"}
+    assert len(sub.sample_info["start"]) == len(sub.samples)
 
 
 def test_estimate_fs_from_the_cue_clock():
