@@ -18,7 +18,8 @@ class SignalSet:
     ``samples``: list of arrays (time, channels); ``labels``: int array into
     ``class_names``; ``fs``: Hz; ``train``/``test``: index arrays of a given
     split (``None``: no split, use cross-validation); ``groups``: a group id
-    per sample (the record, for MIT-BIH); ``source``: where the data came from.
+    per sample (the record, for MIT-BIH); ``source``: where the data came from;
+    ``sample_info``: more per-sample arrays by name (e.g. ``session``, ``onset``), or ``None``.
     """
 
     name: str
@@ -31,6 +32,7 @@ class SignalSet:
     groups: np.ndarray | None = None
     source: str = ""
     meta: dict = field(default_factory=dict)
+    sample_info: dict | None = None
 
     def __post_init__(self):
         self.labels = np.asarray(self.labels, dtype=np.int64)
@@ -61,7 +63,9 @@ class SignalSet:
         index = np.asarray(index)
         return SignalSet(self.name, [self.samples[i] for i in index], self.labels[index], self.class_names,
                          self.fs, groups=None if self.groups is None else self.groups[index],
-                         source=self.source, meta=dict(self.meta))
+                         source=self.source, meta=dict(self.meta),
+                         sample_info=None if self.sample_info is None else
+                         {k: np.asarray(v)[index] for k, v in self.sample_info.items()})
 
 
 def _is_num(s) -> bool:
