@@ -8,6 +8,7 @@ from workbench.hardware.aersim import STDPConfig, encode_inputs, simulate
 from workbench.hardware.crossbar import (PRESETS, STATISTICS, SynapseReader, at_time, build_crossbar, check,
                                          crossbar_from_dict, crossbar_statistics, get_crossbar, ideal_devices,
                                          load_crossbar, map_network, program)
+from workbench.hardware.crossbar.devices import read_sigma
 from workbench.hardware.crossbar.specs import CrossbarError
 from workbench.hardware.graph import Graph, Population, Projection
 from workbench.hardware.quantize import float_network, quantize
@@ -113,13 +114,14 @@ def test_levels_round_conductances_to_the_grid():
 
 # ----------------------------------------------------------------------------- reads
 
-def test_ideal_crossbar_gives_the_float_chip_models_spikes():
+@pytest.mark.parametrize("layout", [dict(), dict(devices_per_sign=2, tile_rows=16), dict(differential="digital")])
+def test_ideal_crossbar_gives_the_float_chip_models_spikes(layout):
     g = graph()
     stim = stimulus()
+    spec = ideal_devices(get_crossbar("pcm").replace(**{**SMALL, **layout}))
     for net in (float_network(g), quantize(g, "loihi", 8)):
         ref = simulate(net, stim)
-        state = build_crossbar(net, ideal_devices(get_crossbar("pcm").replace(**SMALL)), np.random.default_rng(0))
-        res = simulate(net, stim, synapse_read=SynapseReader(state))
+        res = simulate(net, stim, synapse_read=SynapseReader(build_crossbar(net, spec, np.random.default_rng(0))))
         assert ref.raster.sum() > 100
         assert np.array_equal(res.raster, ref.raster)
 
@@ -155,6 +157,7 @@ def test_enough_levels_and_converter_bits_keep_the_spikes_and_too_few_change_the
         return simulate(net, stim, synapse_read=SynapseReader(st)).raster
 
     assert np.array_equal(run(levels=13, adc_bits=24), ref)  # 12 steps of 0.25 mV: every weight is a level
+    assert np.array_equal(run(levels=13, adc_bits=24, differential="digital"), ref)
     assert not np.array_equal(run(levels=4), ref)
     assert not np.array_equal(run(adc_bits=3), ref)
 
@@ -169,6 +172,37 @@ def test_per_read_noise_is_seeded_and_reaches_the_spikes():
         SynapseReader(state)
     with pytest.raises(ValueError, match="synapse_read"):
         simulate(net, stim, stdp=STDPConfig(projection=0), synapse_read=SynapseReader(state, np.random.default_rng(1)))
+
+
+def test_per_read_noise_has_the_devices_spread():
+    """One synapse read 40,000 times, 1 h after programming: the output spreads as the 1/f read noise of its device."""
+    g = Graph([Population("in", 1, "input"), Population("a", 1)], [Projection("p", "in", "a", [0], [0], [2.0])])
+    net = float_network(g)
+    spec = ideal_devices("pcm").replace(read_noise_scale=1.0)
+    state = build_crossbar(net, spec, np.random.default_rng(0), drift_time=3600.0)
+    n = 40_000
+    _, _, _, v = SynapseReader(state, np.random.default_rng(1))(np.arange(n), np.zeros(n, dtype=int), 0)
+    tile = state.mapping.tiles[0]
+    sigma = read_sigma(np.array([spec.g_max]), np.array([spec.g_max]), 3600.0, spec)[0]
+    assert len(v) == n and v.mean() == pytest.approx(2.0, rel=1e-3)
+    assert v.std() == pytest.approx(sigma * tile.scale, rel=0.02)  # standard error of the spread: 0.4%
+    frozen = build_crossbar(net, spec, np.random.default_rng(0), drift_time=3600.0, read_noise="frozen")
+    _, _, _, w = SynapseReader(frozen)(np.arange(3), np.zeros(3, dtype=int), 0)
+    assert np.all(w == w[0]) and w[0] != 2.0  # one draw per deployment, the same at every read
+
+
+def test_wire_resistance_lowers_the_synaptic_input():
+    net = float_network(graph())
+    spec = ideal_devices(get_crossbar("pcm").replace(**SMALL))
+    b, i = np.zeros(12, dtype=int), np.arange(12)  # every input spikes
+    outs = []
+    for r in (0.0, 100.0):
+        st = build_crossbar(net, spec.replace(r_wire=r), np.random.default_rng(0))
+        tb, td, tt, tv = SynapseReader(st)(b, i, 0)
+        ff = tt < net.n_neurons  # receptor 0: the excitatory projection 'ff' only
+        outs.append(np.bincount(tt[ff], weights=tv[ff], minlength=net.n_neurons))
+    assert np.all(outs[1][12:] < outs[0][12:]) and np.all(outs[1][12:] > 0.7 * outs[0][12:])
+    assert not check(st.mapping, rules=["ir_drop"], raise_on_error=False)  # within the first-order model's range
 
 
 def test_global_drift_compensation_undoes_a_uniform_drift():

@@ -252,8 +252,8 @@ PCM = CrossbarSpec(
         "v_read": f"assumption: 0.2 V read voltage, low enough not to disturb PCM ({_NC})",
         "t_read": "assumption: 100 ns integration per read (same order as the derived latency_read)",
         "energy_read": "assumption: no per-read overhead beyond the ohmic, converter and digital energies",
-        "energy_dac": f"{_ISAAC}: 1-bit DAC, 4 mW for 8 x 128 DACs at 1.2 GHz x 128/100 utilisation = 0.42 pJ per "
-                      f"row drive; {_ISAAC_STANDIN}",
+        "energy_dac": f"{_ISAAC}: 1-bit DACs, 4 mW for 8 x 128 of them, 4e-3 / (128 * 8 * 1.2e7) x 128/100 "
+                      f"(their utilisation factor) = 0.42 pJ per row drive; {_ISAAC_STANDIN}",
         "energy_adc": f"{_ISAAC}: 8-bit SAR ADC, 16 mW for 8 ADCs at 1.2 GS/s = 1.67 pJ per conversion; "
                       f"{_ISAAC_STANDIN}",
         "energy_accumulate": f"{_ISAAC}: shift-and-add, 0.2 mW at 9.6 G ops/s = 0.021 pJ; {_ISAAC_STANDIN}",
@@ -290,9 +290,10 @@ RRAM = CrossbarSpec(
         "tiles_per_chip": f"{_WAN}: 48 cores. CHECKED against a summary of the paper",
         "devices_per_sign": f"{_WAN}: a weight is the differential conductance of two RRAM cells (G+ and G-). "
                             "CHECKED (figure caption text read here)",
-        "differential": f"{_WAN}: G+ and G- on adjacent rows driven with opposite inputs, subtracted on the line "
-                        "before the neuron's conversion. CHECKED (figure caption text).  Modelled as G+ / G- "
-                        "columns subtracted before the ADC (same arithmetic; the IR-drop layout differs)",
+        "differential": f"{_WAN}: G+ and G- on adjacent rows with a 'differential input' scheme (CHECKED, figure "
+                        "caption text); driving them with opposite inputs makes the line carry G+ - G- before the "
+                        "neuron converts it (derived).  Modelled as G+ / G- columns subtracted before the ADC (same "
+                        "arithmetic; the IR-drop layout differs)",
         "g_min": f"{_WAN_AIHW}: SinglePairConductanceConverter default g_min = 0. CHECKED (source)",
         "g_max": f"{_WAN_AIHW}: the fits are defined at g_max = 40 uS. CHECKED (source comment)",
         "levels": f"derived: {_WAN}: accuracy comparable to software with 4-bit weights (CHECKED, abstract); a "

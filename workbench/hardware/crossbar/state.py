@@ -162,17 +162,18 @@ def at_time(programmed: ProgrammedCrossbar, t: float, *, ir_drop: str = "first_o
     for k, (tile, pt) in enumerate(zip(programmed.mapping.tiles, programmed.tiles)):
         gp, gm = _conductances(pt, t, spec)
         sp_, sm_ = read_sigma(gp, pt.prog_plus, t, spec), read_sigma(gm, pt.prog_minus, t, spec)
+        ep, em = _effective(tile, gp, gm, spec, ir_drop)
+        alpha = 1.0
+        if compensate and t > 0:  # from the noise-free conductances, as the reference
+            now = float(np.abs(ep - em).sum())
+            alpha = programmed._reference[ir_drop][k] / now if now > 0 else 1.0
         if read_noise == "frozen":
             gp = np.maximum(gp + sp_ * rng.standard_normal(gp.shape), 0.0)
             gm = np.maximum(gm + sm_ * rng.standard_normal(gm.shape), 0.0)
+            ep, em = _effective(tile, gp, gm, spec, ir_drop)
             var_p = var_m = np.zeros(tile.shape)
         else:
             var_p, var_m = _group(sp_**2, n), _group(sm_**2, n)
-        ep, em = _effective(tile, gp, gm, spec, ir_drop)
-        alpha = 1.0
-        if compensate and t > 0:
-            now = float(np.abs(ep - em).sum())
-            alpha = programmed._reference[ir_drop][k] / now if now > 0 else 1.0
         energy = spec.v_read**2 * spec.t_read * (_group(gp, n).sum(axis=1) + _group(gm, n).sum(axis=1))
         states.append(TileState(eff_plus=ep, eff_minus=em, var_plus=var_p, var_minus=var_m, alpha=alpha,
                                 row_energy=energy))
