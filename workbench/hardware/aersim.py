@@ -108,11 +108,15 @@ def _decay(x, d, exact: bool, bits: int):
 
 
 def simulate(net: ChipNetwork, stimulus: np.ndarray, n_ticks: int | None = None, *, stdp: STDPConfig | None = None,
-             seed: int = 0, v0: np.ndarray | None = None) -> SimResult:
+             seed: int = 0, v0: np.ndarray | None = None, synapse_read=None) -> SimResult:
     """Run ``net`` on ``stimulus``, a bool array (trials, ticks, n_inputs) for the input neurons in order.
 
     With ``stdp`` the trials run one after another (weights carry over);
-    otherwise they run as one batch.
+    otherwise they run as one batch.  ``synapse_read(trials, sources, tick)``,
+    if given, replaces the synaptic weights: it returns the arrivals of the
+    spikes of a tick as arrays ``(trial, delay_ticks, target, value)``, with
+    ``target = neuron + n_neurons * slot`` (slot 0: u_0, 1: u_1, 2: v) and
+    ``value`` in state units (e.g. :class:`workbench.hardware.crossbar.SynapseReader`).
     """
     import time
 
@@ -124,6 +128,8 @@ def simulate(net: ChipNetwork, stimulus: np.ndarray, n_ticks: int | None = None,
     if n_in != len(inputs):
         raise ValueError(f"stimulus has {n_in} input channels but the network has {len(inputs)} input neurons")
     T = T_stim if n_ticks is None else int(n_ticks)
+    if stdp is not None and synapse_read is not None:
+        raise ValueError("simulate: stdp learns the network's own weights; it cannot run with synapse_read")
     if stdp is not None and B > 1:
         t0 = time.perf_counter()
         w = None
@@ -137,10 +143,10 @@ def simulate(net: ChipNetwork, stimulus: np.ndarray, n_ticks: int | None = None,
             sat += r.saturations
         return SimResult(raster=np.stack(rasters), n_ticks=T, dt=net.dt, wall_time=time.perf_counter() - t0,
                          synaptic_events=events, saturations=sat, weights=w[0], info={"weights_pair": w})
-    return _run(net, stimulus, T, stdp, seed, v0)
+    return _run(net, stimulus, T, stdp, seed, v0, synapse_read)
 
 
-def _run(net: ChipNetwork, stimulus, T, stdp, seed, v0):
+def _run(net: ChipNetwork, stimulus, T, stdp, seed, v0, synapse_read=None):
     import time
 
     B = stimulus.shape[0]
@@ -239,7 +245,11 @@ def _run(net: ChipNetwork, stimulus, T, stdp, seed, v0):
         spk[:, inputs] = stimulus[:, t, :] if t < stimulus.shape[1] else False
         raster[:, t] = spk
         b, i = np.nonzero(spk)
-        if len(i):
+        if len(i) and synapse_read is not None:  # arrivals computed outside (e.g. crossbar reads)
+            n_events += int(np.sum(indptr[i + 1] - indptr[i]))
+            tb, td, tt, tv = synapse_read(b, i, t)
+            np.add.at(buf_flat, ((t + td) % L) * size_slot + tb * (3 * N) + tt, tv)
+        elif len(i):
             starts = indptr[i]
             lens = indptr[i + 1] - starts
             total = int(lens.sum())
