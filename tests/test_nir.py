@@ -77,7 +77,8 @@ def test_cubalif_psp_has_the_closed_form_shape():
     mon = net.state_monitors["cuba"]
     t, v = np.asarray(mon.t / second), np.asarray(mon.v[0] / mV) * 1e-3
     s = t - 5e-3 - DT
-    expected = -0.07 + np.where(s >= 0, r * w_in * w * a / (tau_m - tau_s) * (np.exp(-s / tau_m) - np.exp(-s / tau_s)), 0)
+    psp = r * w_in * w * a / (tau_m - tau_s) * (np.exp(-s / tau_m) - np.exp(-s / tau_s))
+    expected = -0.07 + np.where(s >= 0, psp, 0)
     assert np.max(np.abs(v - expected)) < 1e-12
     assert np.ptp(v) > 0.01  # the PSP is there
 
@@ -200,7 +201,8 @@ def test_time_unit_override_reads_a_graph_in_milliseconds():
 
 
 def test_nested_graph_is_flattened():
-    inner = nir.NIRGraph(nodes={"input": _inp(2), "lif": _lif(2), "rec": nir.Linear(weight=np.array([[0, 5.0], [5.0, 0]])),
+    inner = nir.NIRGraph(nodes={"input": _inp(2), "lif": _lif(2),
+                                "rec": nir.Linear(weight=np.array([[0, 5.0], [5.0, 0]])),
                                 "output": nir.Output(output_type={"output": np.array([2])})},
                          edges=[("input", "lif"), ("lif", "rec"), ("rec", "lif"), ("lif", "output")])
     outer = nir.NIRGraph(nodes={"input": _inp(2), "w": nir.Affine(weight=np.eye(2) * 30, bias=np.array([0.5, 0.0])),

@@ -8,7 +8,9 @@ node, and monitors.  Put them in a ``Network`` and run them on any backend::
     from brian2 import Network, ms
     from workbench import nir as wnir
 
-    net = wnir.load("model.nir", spikes=(indices, times), spike_area=0.1 * ms)
+    # a file from snnTorch, whose exporter assumes steps of 0.1 ms
+    net = wnir.load("model.nir", spikes=(indices, times), spike_area=0.1 * ms,
+                    synapses_when="before_thresholds")
     Network(net.objects).run(50 * ms)
     i, t = net.spikes(net.outputs["output"])
 
@@ -41,8 +43,10 @@ Semantics (NIR's continuous-time equations, integrated exactly by Brian2)
   group's ``I`` (``LIF``, ``IF``, ``LI``, ``I``), or the drive ``D_s = w_in b`` of the synaptic
   current (``CubaLIF``, ``CubaLI``), which therefore rises with ``tau_syn`` from 0.  Input
   currents (a ``TimedArray`` per ``Input``) take the same routes.
-- Brian2 is clock driven: a spike emitted in a time step reaches its targets at the end of that
-  step, and thresholds are checked once per step.
+- Brian2 is clock driven: thresholds are tested once per step, and a spike emitted in step n
+  reaches its targets at the end of step n (``synapses_when='synapses'``, the default and the
+  model library's schedule) or in step n + 1 just before the threshold test
+  (``'before_thresholds'``, which tests a jump before it decays, as discrete-time libraries do).
 """
 from __future__ import annotations
 
@@ -107,7 +111,8 @@ class NIRNetwork:
     def spikes(self, key: str):
         """Spike indices and times (``Quantity``) of node ``key`` (a spiking node or a spike input)."""
         if key not in self.spike_monitors:
-            raise NIRImportError(f"no spike monitor for {key!r}; spiking nodes and inputs: {sorted(self.spike_monitors)}")
+            raise NIRImportError(f"no spike monitor for {key!r}; spiking nodes and inputs: "
+                                 f"{sorted(self.spike_monitors)}")
         m = self.spike_monitors[key]
         return np.asarray(m.i[:]), m.t[:]
 
@@ -391,7 +396,8 @@ def _inputs_of(spikes, currents, input_keys):
 
 
 def from_nir(graph, *, spikes=None, currents=None, spike_area=None, time_unit=second, voltage_unit=volt,
-             resistance_unit=ohm, record_v=(), dt=None, name: str = "nir") -> NIRNetwork:
+             resistance_unit=ohm, synapses_when="synapses", record_v=(), dt=None,
+             name: str = "nir") -> NIRNetwork:
     """Brian2 objects for a NIR graph (a :class:`nir.NIRGraph`, or a path to a ``.nir`` file).
 
     Parameters
@@ -407,6 +413,13 @@ def from_nir(graph, *, spikes=None, currents=None, spike_area=None, time_unit=se
         a discrete-time exporter for its files.
     time_unit, voltage_unit, resistance_unit : Quantity
         What one unit of NIR's times, voltages and resistances is (default s, V, ohm).
+    synapses_when : {'synapses', 'before_thresholds'}
+        Brian2 scheduling slot of the synapses.  'synapses' (Brian2's default, as every network
+        of the model library): a spike of step n reaches its targets at the end of step n, and
+        a jump of ``v`` is compared with the threshold after the next step's decay.
+        'before_thresholds': it reaches them in step n + 1 after the state update, just before
+        the threshold test, as discrete-time libraries test ``v`` right after adding the step's
+        input (one step later, but undecayed); use it for their files.
     record_v : iterable of node keys, or True
         Spiking nodes whose ``v`` to record as well (non-spiking nodes always are).
     dt : Quantity, optional
@@ -416,13 +429,15 @@ def from_nir(graph, *, spikes=None, currents=None, spike_area=None, time_unit=se
     """
     if isinstance(graph, (str, Path)):
         return load(graph, spikes=spikes, currents=currents, spike_area=spike_area, time_unit=time_unit,
-                    voltage_unit=voltage_unit, resistance_unit=resistance_unit, record_v=record_v, dt=dt,
-                    name=name)
+                    voltage_unit=voltage_unit, resistance_unit=resistance_unit, synapses_when=synapses_when,
+                    record_v=record_v, dt=dt, name=name)
     if not isinstance(graph, nir.NIRGraph):
         raise NIRImportError(f"expected a nir.NIRGraph or a path to a .nir file, got {type(graph).__name__}")
     _check_unit("time_unit", time_unit, second)
     _check_unit("voltage_unit", voltage_unit, volt)
     _check_unit("resistance_unit", resistance_unit, ohm)
+    if synapses_when not in ("synapses", "before_thresholds"):
+        raise NIRImportError(f"synapses_when={synapses_when!r}: use 'synapses' or 'before_thresholds'")
     spike_area = time_unit if spike_area is None else spike_area
     _check_unit("spike_area", spike_area, second)
     U = _Units(time_unit, voltage_unit, resistance_unit)
@@ -498,6 +513,7 @@ def from_nir(graph, *, spikes=None, currents=None, spike_area=None, time_unit=se
             used.add(sname)
             source = groups[src] if src in groups else inputs[src]
             S = models.connect(source, G, target, w_scale=w_scale, name=sname)
+            S.pre.when = synapses_when
             S.connect(i=pre, j=post)
             models.init_synapses(S)
             S.w = gain[post] * M[post, pre] * I_si * a_si
