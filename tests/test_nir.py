@@ -245,3 +245,36 @@ def test_other_bad_input_gets_clear_errors():
         wnir.from_nir(_bias_graph([0.5], _lif(1)), spikes=([3], [1] * ms))
     with pytest.raises(NIRImportError, match="no NIR file"):
         wnir.load("/nonexistent/graph.nir")
+    with pytest.raises(NIRImportError, match="synapses_when='after'"):
+        wnir.from_nir(_bias_graph([0.5], _lif(1)), synapses_when="after")
+    with pytest.raises(NIRImportError, match=r"currents\['input'\] has 2 columns; Input 'input' has 1"):
+        wnir.from_nir(_bias_graph([0.5], _lif(1)), currents=TimedArray(np.ones((5, 2)) * amp, dt=1 * ms))
+    dangling = nir.NIRGraph(nodes={"input": _inp(1), "lif": _lif(1)}, edges=[("input", "lif"), ("lif", "out")],
+                            type_check=False)
+    with pytest.raises(NIRImportError, match="edge 'lif' -> 'out': no node 'out'"):
+        wnir.from_nir(dangling)
+
+
+def test_integrator_and_cubali_readouts():
+    """I: v = R * (sum of w a) after the spikes plus R b t; CubaLI: the CubaLIF PSP without a threshold."""
+    w, a, r, b = 0.3, 1e-3, 40.0, 0.5
+    tau_m, tau_s = 0.01, 0.002
+    g = nir.NIRGraph(nodes={
+        "input": _inp(1), "aff": nir.Affine(weight=np.array([[w], [w]]), bias=np.array([b, 0.0])),
+        "split_i": nir.Linear(weight=np.array([[1.0, 0.0]])), "split_c": nir.Linear(weight=np.array([[0.0, 1.0]])),
+        "int": nir.I(r=_v(r, 1)),
+        "cubali": nir.CubaLI(tau_mem=_v(tau_m, 1), tau_syn=_v(tau_s, 1), r=_v(r, 1), v_leak=_v(0.0, 1)),
+        "out_i": nir.Output(output_type={"output": np.array([1])}),
+        "out_c": nir.Output(output_type={"output": np.array([1])})},
+        edges=[("input", "aff"), ("aff", "split_i"), ("aff", "split_c"), ("split_i", "int"), ("split_c", "cubali"),
+               ("int", "out_i"), ("cubali", "out_c")])
+    net = _run(wnir.from_nir(g, spikes=([0, 0], [2, 5] * ms), spike_area=a * second), 20 * ms)
+    assert net.outputs == {"out_i": "int", "out_c": "cubali"} and not net.spike_monitors.keys() - {"input"}
+    t = np.asarray(net.state_monitors["int"].t / second)
+    jumps = sum(np.where(t - tk - DT >= -1e-12, r * w * a, 0) for tk in (2e-3, 5e-3))
+    assert np.max(np.abs(np.asarray(net.state_monitors["int"].v[0] / mV) * 1e-3 - (r * b * t + jumps))) < 1e-12
+    psp = 0
+    for tk in (2e-3, 5e-3):
+        s = t - tk - DT
+        psp = psp + np.where(s >= 0, r * w * a / (tau_m - tau_s) * (np.exp(-s / tau_m) - np.exp(-s / tau_s)), 0)
+    assert np.max(np.abs(np.asarray(net.state_monitors["cubali"].v[0] / mV) * 1e-3 - psp)) < 1e-12

@@ -76,7 +76,7 @@ _LINEAR = ("Linear", "Affine", "Scale", "Flatten", "Delay", "Identity")
 #: NIR node types this importer reads.
 SUPPORTED = ("Input", "Output") + tuple(_SPIKING) + tuple(_READOUT) + _LINEAR + ("NIRGraph",)
 _RECEPTOR = "s"  # the synaptic current of Cuba nodes: I_s, D_s, tau_s
-_NUDGE = 1e-6  # relative separation of tau_syn from tau_mem (see _cuba_taus)
+_NUDGE = 1e-6  # relative separation of tau_syn from tau_mem (see _cuba_tau_syn)
 
 
 @dataclass
@@ -187,25 +187,8 @@ def _params(node, kind):
     return {n: _arr(node, n) for n in names if getattr(node, n, None) is not None}
 
 
-def _size(key, node, kind) -> int:
-    if kind == "Input":
-        return int(np.prod(node.input_type["input"]))
-    if kind == "Output":
-        return int(np.prod(node.output_type["output"]))
-    if kind in ("Linear", "Affine"):
-        return -1  # two sizes, see _sizes
-    if kind == "Scale":
-        return _arr(node, "scale").size
-    if kind == "Delay":
-        return _arr(node, "delay").size
-    if kind in ("Flatten", "Identity"):
-        types = getattr(node, "input_type", None) or getattr(node, "output_type", None) or {}
-        return int(np.prod(next(iter(types.values())))) if types else -2
-    return max(v.size for v in _params(node, kind).values())
-
-
 def _sizes(nodes, kinds):
-    """(size in, size out) of every node; -2: takes the size of its neighbours (pass-through)."""
+    """(size in, size out) of every node; -2: a pass-through that takes its neighbours' size."""
     out = {}
     for key, node in nodes.items():
         kind = kinds[key]
@@ -215,9 +198,17 @@ def _sizes(nodes, kinds):
                 raise NIRImportError(f"node {key!r} ({kind}): weight of shape {W.shape}; only 2-D (out x in) "
                                      "weights are supported")
             out[key] = (W.shape[1], W.shape[0])
+            continue
+        if kind in ("Input", "Output"):
+            n = int(np.prod(node.input_type["input"] if kind == "Input" else node.output_type["output"]))
+        elif kind in ("Scale", "Delay"):
+            n = _arr(node, kind.lower()).size
+        elif kind in ("Flatten", "Identity"):
+            types = getattr(node, "input_type", None) or getattr(node, "output_type", None) or {}
+            n = int(np.prod(next(iter(types.values())))) if types else -2
         else:
-            n = _size(key, node, kind)
-            out[key] = (n, n)
+            n = max(v.size for v in _params(node, kind).values())
+        out[key] = (n, n)
     return out
 
 
@@ -226,16 +217,21 @@ def _check_edges(nodes, edges, kinds, sizes):
         for end in (a, b):
             if end not in nodes:
                 raise NIRImportError(f"edge {a!r} -> {b!r}: no node {end!r}; nodes: {', '.join(nodes)}")
-        na, nb = sizes[a][1], sizes[b][0]
-        if na == -2 and nb != -2:
-            sizes[a] = (nb, nb)
-        elif nb == -2 and na != -2:
-            sizes[b] = (na, na)
-        elif na != nb:
-            raise NIRImportError(f"edge {a!r} -> {b!r}: {a!r} ({kinds[a]}) gives {na} values but {b!r} "
-                                 f"({kinds[b]}) takes {nb}; check the shapes of both nodes")
         if kinds[a] == "Output":
             raise NIRImportError(f"edge {a!r} -> {b!r}: an Output node cannot feed another node")
+    changed = True
+    while changed:  # pass-throughs without a shape of their own take their neighbours'
+        changed = False
+        for a, b in edges:
+            na, nb = sizes[a][1], sizes[b][0]
+            if (na == -2) != (nb == -2):
+                sizes[a if na == -2 else b] = (max(na, nb),) * 2
+                changed = True
+    for a, b in edges:
+        na, nb = sizes[a][1], sizes[b][0]
+        if na != nb or na < 0:
+            raise NIRImportError(f"edge {a!r} -> {b!r}: {a!r} ({kinds[a]}) gives {na} values but {b!r} "
+                                 f"({kinds[b]}) takes {nb}; check the shapes of both nodes")
 
 
 def _matrix(key, node, kind, n_in):
@@ -293,17 +289,6 @@ def _contributions(sink, preds, nodes, kinds, sizes):
     return found, bias, notes
 
 
-@dataclass(frozen=True)
-class _Units:
-    time: Quantity
-    voltage: Quantity
-    resistance: Quantity
-
-    @property
-    def current(self) -> Quantity:
-        return self.voltage / self.resistance
-
-
 def _check_unit(name, value, unit):
     if not isinstance(value, Quantity) or not have_same_dimensions(value, unit) or not float(value / unit) > 0:
         raise NIRImportError(f"{name}={value!r}: give a positive quantity in units of {unit!r}")
@@ -325,7 +310,7 @@ def _cuba_tau_syn(key, tau_m, tau_s, notes):
     return tau_s
 
 
-def _group(key, node, kind, n, U, prefix, dt, notes):
+def _group(key, node, kind, n, units, prefix, dt, notes):
     """The neuron group of a neuron node; the jump target, its w_scale, and the gain per neuron
     (jump = gain * weight * current unit * spike area, in the target's unit: V or A)."""
     P = {}
@@ -333,7 +318,7 @@ def _group(key, node, kind, n, U, prefix, dt, notes):
         if v.size not in (1, n):
             raise NIRImportError(f"node {key!r} ({kind}): parameter {pname!r} has {v.size} values for {n} neurons")
         P[pname] = np.broadcast_to(v, (n,)).astype(float)
-    T, R, Vs = float(U.time / second), float(U.resistance / ohm), float(U.voltage / volt)
+    T, R, Vs = units  # one NIR time, resistance and voltage unit in s, ohm, V
     if kind in ("IF", "I"):
         if np.any(P["r"] == 0) or not np.all(np.isfinite(P["r"])):
             raise NIRImportError(f"node {key!r} ({kind}): r must be finite and non-zero, got {P['r']}")
@@ -373,17 +358,15 @@ def _group(key, node, kind, n, U, prefix, dt, notes):
 
 def _inputs_of(spikes, currents, input_keys):
     """{input key: (indices, times)} and {input key: TimedArray} from the arguments of from_nir."""
-    if spikes is not None and not isinstance(spikes, dict):
-        if len(input_keys) != 1:
-            raise NIRImportError(f"the graph has {len(input_keys)} Input nodes {input_keys}: give spikes as "
-                                 "{input key: (indices, times)}")
-        spikes = {input_keys[0]: spikes}
-    if currents is not None and not isinstance(currents, dict):
-        if len(input_keys) != 1:
-            raise NIRImportError(f"the graph has {len(input_keys)} Input nodes {input_keys}: give currents as "
-                                 "{input key: TimedArray}")
-        currents = {input_keys[0]: currents}
-    spikes, currents = dict(spikes or {}), dict(currents or {})
+    given = []
+    for what, value, form in (("spikes", spikes, "(indices, times)"), ("currents", currents, "TimedArray")):
+        if value is not None and not isinstance(value, dict):
+            if len(input_keys) != 1:
+                raise NIRImportError(f"the graph has {len(input_keys)} Input nodes {input_keys}: give {what} as "
+                                     f"{{input key: {form}}}")
+            value = {input_keys[0]: value}
+        given.append(dict(value or {}))
+    spikes, currents = given
     for key in list(spikes) + list(currents):
         if key not in input_keys:
             raise NIRImportError(f"input {key!r} is not an Input node of the graph; Input nodes: {input_keys}")
@@ -407,7 +390,8 @@ def from_nir(graph, *, spikes=None, currents=None, spike_area=None, time_unit=se
         without spikes or currents gets an empty ``SpikeGeneratorGroup`` (``set_spikes`` later).
     currents : TimedArray or dict
         Input currents instead (values: steps x neurons, in amp); each target gets
-        ``W x(t) + b`` through ``run_regularly`` at the start of every step.
+        ``W x(t) + b`` through ``run_regularly`` at the start of every step (after the last step
+        of the TimedArray its last value holds).
     spike_area : Quantity
         The integral of one spike (default: one ``time_unit``, NIR's Dirac delta); the ``dt`` of
         a discrete-time exporter for its files.
@@ -440,8 +424,8 @@ def from_nir(graph, *, spikes=None, currents=None, spike_area=None, time_unit=se
         raise NIRImportError(f"synapses_when={synapses_when!r}: use 'synapses' or 'before_thresholds'")
     spike_area = time_unit if spike_area is None else spike_area
     _check_unit("spike_area", spike_area, second)
-    U = _Units(time_unit, voltage_unit, resistance_unit)
-    I_si, a_si = float(U.current / amp), float(spike_area / second)
+    units = float(time_unit / second), float(resistance_unit / ohm), float(voltage_unit / volt)
+    I_si, a_si = units[2] / units[1], float(spike_area / second)  # one NIR current unit (A), the spike area (s)
 
     nodes, edges, passthrough = _flatten(graph)
     kinds = {k: _kind(k, v, passthrough) for k, v in nodes.items()}
@@ -458,9 +442,30 @@ def from_nir(graph, *, spikes=None, currents=None, spike_area=None, time_unit=se
     if unknown:
         raise NIRImportError(f"record_v: {sorted(unknown)} are not neuron nodes; neuron nodes: {neuron_keys}")
 
-    notes, groups, targets, inputs, synapses = [], {}, {}, {}, {}
+    notes, groups, targets, synapses = [], {}, {}, {}
     for key in neuron_keys:
-        groups[key], *targets[key] = _group(key, nodes[key], kinds[key], sizes[key][0], U, name, dt, notes)
+        groups[key], *targets[key] = _group(key, nodes[key], kinds[key], sizes[key][0], units, name, dt, notes)
+    inputs = _input_groups(input_keys, spikes, currents, sizes, dt, name)
+    wiring = _Wiring(nodes, kinds, sizes, preds, groups, inputs, currents, synapses_when, I_si, a_si, units[0],
+                     name)
+    for sink in neuron_keys:
+        notes += wiring.wire(sink, *targets[sink], synapses)
+    spike_monitors, state_monitors = {}, {}
+    for key, G in groups.items():
+        if kinds[key] in _SPIKING:
+            spike_monitors[key] = SpikeMonitor(G, name=f"{G.name}_spikes")
+        if kinds[key] in _READOUT or key in record_v:
+            state_monitors[key] = StateMonitor(G, "v", record=True, name=f"{G.name}_v")
+    for key, g in inputs.items():
+        if isinstance(g, SpikeGeneratorGroup):
+            spike_monitors[key] = SpikeMonitor(g, name=f"{g.name}_spikes")
+    return NIRNetwork(groups, inputs, synapses, spike_monitors, state_monitors, _outputs(nodes, kinds, preds),
+                      spike_area, notes)
+
+
+def _input_groups(input_keys, spikes, currents, sizes, dt, name):
+    """A SpikeGeneratorGroup per spike Input (empty if no spikes are given), or its TimedArray of currents."""
+    inputs = {}
     for key in input_keys:
         if key in currents:
             inputs[key] = currents[key]
@@ -471,76 +476,93 @@ def from_nir(graph, *, spikes=None, currents=None, spike_area=None, time_unit=se
             raise NIRImportError(f"spikes[{key!r}]: indices must lie in [0, {sizes[key][0]}), got "
                                  f"{idx.min()}..{idx.max()}")
         inputs[key] = SpikeGeneratorGroup(sizes[key][0], idx, times, dt=dt, name=f"{name}_{_sanitize(key)}")
+    return inputs
 
-    used = set()
-    for sink in neuron_keys:
-        G, (target, w_scale, gain, w_in) = groups[sink], targets[sink]
-        found, bias, more = _contributions(sink, preds, nodes, kinds, sizes)
-        notes += more
-        drive = (bias * w_in)[None, :]  # a constant drive (1 x n) unless input currents add to it
-        drive_dt = None
-        merged = {}
+
+@dataclass
+class _Wiring:
+    """Builds what drives each neuron node: synapses from spike sources, constant and input currents."""
+
+    nodes: dict
+    kinds: dict
+    sizes: dict
+    preds: dict
+    groups: dict
+    inputs: dict
+    currents: dict
+    when: str
+    I_si: float  # one NIR current unit, in A
+    a_si: float  # the spike area, in s
+    T_si: float  # one NIR time unit, in s
+    name: str
+    used: set = field(default_factory=set)
+
+    def wire(self, sink, target, w_scale, gain, w_in, synapses) -> list:
+        G = self.groups[sink]
+        found, bias, notes = _contributions(sink, self.preds, self.nodes, self.kinds, self.sizes)
+        drive, drive_dt, merged = (bias * w_in)[None, :], None, {}
         for src, M, delay, path in found:
-            if src in currents:
+            if src in self.currents:
+                ta = self.currents[src]
                 if delay is not None:
                     raise NIRImportError(f"path {' -> '.join(path)}: delays of input currents are not supported")
-                ta = currents[src]
                 if drive_dt is not None and float(ta.dt) != drive_dt:
                     raise NIRImportError(f"node {sink!r}: input currents with different time steps")
-                drive_dt = float(ta.dt)
                 x = np.asarray(ta.values, dtype=float)  # steps x inputs, in amp
-                drive = drive + (x @ M.T) * w_in
+                if x.shape[1] != self.sizes[src][0]:
+                    raise NIRImportError(f"currents[{src!r}] has {x.shape[1]} columns; Input {src!r} has "
+                                         f"{self.sizes[src][0]} neurons")
+                drive, drive_dt = drive + (x @ M.T) * w_in, float(ta.dt)
                 continue
-            k = (src, None) if delay is None else (src, len(merged))
+            k = (src, None) if delay is None else (src, len(merged))  # delayed paths stay apart
             if k in merged:
                 merged[k] = (merged[k][0] + M, None, merged[k][2] + [" -> ".join(path)])
             else:
                 merged[k] = (M, delay, [" -> ".join(path)])
         var = "I" if target == "v" else f"D_{_RECEPTOR}"
         if drive_dt is None:
-            setattr(G, var, drive[0] * I_si * amp)
+            setattr(G, var, drive[0] * self.I_si * amp)
         else:
-            ta = TimedArray(drive * I_si * amp, dt=drive_dt * second, name=f"{G.name}_drive")
+            ta = TimedArray(drive * self.I_si * amp, dt=drive_dt * second, name=f"{G.name}_drive")
             G.namespace[ta.name] = ta
             G.run_regularly(f"{var} = {ta.name}(t, i)", when="start", name=f"{G.name}_drive_update")
         for (src, _), (M, delay, paths) in merged.items():
             post, pre = np.nonzero(M)
-            if not len(post):
-                continue
-            sname = f"{name}_{_label(paths)}"
-            while sname in used:
-                sname += "_"
-            used.add(sname)
-            source = groups[src] if src in groups else inputs[src]
-            S = models.connect(source, G, target, w_scale=w_scale, name=sname)
-            S.pre.when = synapses_when
-            S.connect(i=pre, j=post)
-            models.init_synapses(S)
-            S.w = gain[post] * M[post, pre] * I_si * a_si
-            if delay is not None:
-                S.delay = (delay[1][post] if delay[0] == "post" else delay[1][pre]) * float(time_unit / second) * second
-            synapses[" + ".join(paths)] = S
+            if len(post):
+                synapses[" + ".join(paths)] = self._synapses(src, G, target, w_scale, gain, M, post, pre, delay,
+                                                             paths)
+        return notes
 
-    spike_monitors, state_monitors = {}, {}
-    for key, G in groups.items():
-        if kinds[key] in _SPIKING:
-            spike_monitors[key] = SpikeMonitor(G, name=f"{G.name}_spikes")
-        if kinds[key] in _READOUT or key in record_v:
-            state_monitors[key] = StateMonitor(G, "v", record=True, name=f"{G.name}_v")
-    for key, g in inputs.items():
-        if isinstance(g, SpikeGeneratorGroup):
-            spike_monitors[key] = SpikeMonitor(g, name=f"{g.name}_spikes")
+    def _synapses(self, src, G, target, w_scale, gain, M, post, pre, delay, paths):
+        sname = f"{self.name}_{_label(paths)}"
+        while sname in self.used:
+            sname += "_"
+        self.used.add(sname)
+        source = self.groups[src] if src in self.groups else self.inputs[src]
+        S = models.connect(source, G, target, w_scale=w_scale, name=sname)
+        S.pre.when = self.when
+        S.connect(i=pre, j=post)
+        models.init_synapses(S)
+        S.w = gain[post] * M[post, pre] * self.I_si * self.a_si
+        if delay is not None:
+            S.delay = (delay[1][post] if delay[0] == "post" else delay[1][pre]) * self.T_si * second
+        return S
+
+
+def _outputs(nodes, kinds, preds) -> dict:
+    """Output key -> the neuron or Input node feeding it (through pass-throughs)."""
     outputs = {}
     for key in nodes:
-        if kinds[key] == "Output":
-            src = preds.get(key, [])
-            while len(src) == 1 and kinds[src[0]] in ("Identity", "Flatten"):  # e.g. a nested graph's Output
-                src = preds.get(src[0], [])
-            if len(src) != 1 or kinds[src[0]] not in tuple(_SPIKING) + tuple(_READOUT) + ("Input",):
-                raise NIRImportError(f"Output {key!r} is fed by {src}; an Output must be fed by one neuron or "
-                                     "Input node")
-            outputs[key] = src[0]
-    return NIRNetwork(groups, inputs, synapses, spike_monitors, state_monitors, outputs, spike_area, notes)
+        if kinds[key] != "Output":
+            continue
+        src = preds.get(key, [])
+        while len(src) == 1 and kinds[src[0]] in ("Identity", "Flatten"):  # e.g. a nested graph's Output
+            src = preds.get(src[0], [])
+        if len(src) != 1 or kinds[src[0]] not in tuple(_SPIKING) + tuple(_READOUT) + ("Input",):
+            raise NIRImportError(f"Output {key!r} is fed by {src}; an Output must be fed by one neuron or "
+                                 "Input node")
+        outputs[key] = src[0]
+    return outputs
 
 
 def load(path, **kwargs) -> NIRNetwork:

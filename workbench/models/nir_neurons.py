@@ -46,6 +46,9 @@ INTEGRATOR = NeuronModel(
     "with a threshold that never fires.",
     equations="dv/dt = (I + I_syn)/C_m : volt",
     params=dict(C_m=250 * pF),
+    # dv/dt does not depend on v, which Brian2's 'exact' (linear) solver rejects; Euler is exact for
+    # the constant currents and jumps NIR's I node receives
+    method=("exact", "euler"),
     threshold="False",
     reset="",
     init=dict(v=0 * mV),
