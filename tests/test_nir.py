@@ -5,10 +5,11 @@ Brian2's time conventions used below (default schedule): a spike recorded at t_k
 t_k + dt.  So a LIF's first spike from rest is at floor(T0/dt)*dt and its interval is
 (floor(T/dt) + 1)*dt, with T0 and T the continuous times to threshold.
 """
-import nir
 import numpy as np
 import pytest
 from brian2 import Network, TimedArray, amp, defaultclock, mV, ms, second
+
+nir = pytest.importorskip("nir")  # the optional dependency workbench.nir reads
 
 from workbench import nir as wnir
 from workbench.nir import NIRImportError

@@ -20,10 +20,11 @@ facts:
 """
 from pathlib import Path
 
-import nir
 import numpy as np
 import pytest
 from brian2 import Network, defaultclock, second, volt
+
+nir = pytest.importorskip("nir")  # the optional dependency workbench.nir reads
 
 from workbench import nir as wnir
 

@@ -7,10 +7,11 @@ with a 1 ms delay and recurrently: NIR LIF, Linear -> Delay).  NIR has no refrac
 the original has ``t_ref = 0``.  The exporter writes weights for spikes of area dt, so the import
 uses ``spike_area = dt``.
 """
-import nir
 import numpy as np
 import pytest
 from brian2 import Network, SpikeGeneratorGroup, SpikeMonitor, defaultclock, mV, ms, second
+
+nir = pytest.importorskip("nir")  # the optional dependency workbench.nir reads
 
 from workbench import models
 from workbench import nir as wnir
