@@ -438,8 +438,11 @@ def to_nir(graph: Graph):
     each projection a ``Linear`` node (dense post x pre matrix) followed by a
     ``Delay`` node when any delay is non-zero, each input population an
     ``Input`` and the readout population feeds an ``Output``.  The discrete
-    tick semantics are mapped onto NIR's continuous ones: a weight ``w``
-    (mV per tick) on ``u`` corresponds to ``w_in*r = tau_mem/dt * w``.  NIR
+    tick semantics are mapped onto NIR's continuous ones for spikes of area
+    ``dt`` (height 1 over one tick, as snnTorch writes them): ``r = tau_mem/dt``
+    and ``w_in = 1/(1 - exp(-dt/tau_syn))``, so a weight ``w`` (mV per tick)
+    moves ``v`` by ``w`` (LIF) or ``w/(1 - exp(-dt/tau_syn))`` in all, as ``u``
+    does on the chip (CubaLIF).  NIR
     has no conductance-based neuron: conductance synapses are written as
     currents at ``v_ref`` halfway between rest and threshold
     (:func:`conductance_to_current`), and NIR's CubaLIF has one synaptic time
@@ -469,7 +472,7 @@ def to_nir(graph: Graph):
         r = tau_m / dt_s  # one tick's increment w on u moves v by w per tick
         if np.all(tau_s > 0):
             nodes[p.name] = nir.CubaLIF(tau_syn=tau_s, tau_mem=tau_m, r=r, v_leak=v_leak, v_threshold=v_th,
-                                        v_reset=v_reset, w_in=np.ones(p.size))
+                                        v_reset=v_reset, w_in=1.0 / (1.0 - np.exp(-dt_s / tau_s)))
         else:
             nodes[p.name] = nir.LIF(tau=tau_m, r=r, v_leak=v_leak, v_threshold=v_th, v_reset=v_reset)
     sizes = {p.name: p.size for p in graph.populations}

@@ -22,6 +22,7 @@ from .base import (
     neuron_group,
 )
 from . import neurons as _n
+from . import nir_neurons as _nir
 from . import plasticity as _p
 from . import synapses as _s
 from .neurons import ADEX_BRETTE_GERSTNER_2005, ADEX_NAUD2008, IZHIKEVICH_2003
@@ -71,7 +72,8 @@ def plasticity(name: str) -> PlasticityRule:
     return _lookup(PLASTICITY, "plasticity rule", name)
 
 
-for _mod, _cls in ((_n, NeuronModel), (_s, SynapseModel), (_p, PlasticityRule)):
+for _mod, _cls in ((_n, NeuronModel), (_s, SynapseModel), (_p, PlasticityRule),
+                   (_nir, (NeuronModel, SynapseModel))):
     for _name in _mod.__all__:
         _obj = getattr(_mod, _name)
         if isinstance(_obj, _cls):
