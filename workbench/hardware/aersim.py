@@ -35,6 +35,7 @@ neuron address within the core).
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -114,8 +115,6 @@ def simulate(net: ChipNetwork, stimulus: np.ndarray, n_ticks: int | None = None,
     With ``stdp`` the trials run one after another (weights carry over);
     otherwise they run as one batch.
     """
-    import time
-
     stimulus = np.asarray(stimulus, dtype=bool)
     if stimulus.ndim == 2:
         stimulus = stimulus[None]
@@ -141,8 +140,6 @@ def simulate(net: ChipNetwork, stimulus: np.ndarray, n_ticks: int | None = None,
 
 
 def _run(net: ChipNetwork, stimulus, T, stdp, seed, v0):
-    import time
-
     B = stimulus.shape[0]
     N = net.n_neurons
     exact, bits = net.exact, net.decay_bits
