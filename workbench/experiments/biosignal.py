@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 import xarray as xr
-from brian2 import Hz, ms
+from brian2 import Hz
 from sklearn.model_selection import StratifiedKFold
 
 from .. import encoders as enc
@@ -30,8 +30,7 @@ from ..datasets.biosignal import DatasetError, load_signals, resample_samples
 from ..params import ParameterError
 from ..readout import classification_metrics
 from ..recording import scalar, variable
-from .biosignal_models import (BASELINES, MODELS, EncodedData, ModelResult, get_model, lsm_model,
-                               n_readout_times, register_model)
+from .biosignal_models import BASELINES, MODELS, EncodedData, ModelResult, get_model, lsm_model, register_model
 
 __all__ = ["EncodedData", "ModelResult", "MODELS", "BASELINES", "register_model", "get_model", "load_data",
            "make_folds", "encode_set", "encode_dataset", "size_sweep", "archive", "FOLD_ROLES"]
