@@ -22,7 +22,7 @@ from workbench.protocol import Protocol
 PARAMS = {
     "source": Param("", "trained archive to deploy (stdp-digits, or biosignal with model=lsm)"),
     "chip": Param("loihi", "chip preset (loihi, truenorth, dynapse, spinnaker) or a .toml chip file"),
-    "weight_bits": Param(8, "weight precision in bits (0: the chip's own; Loihi: 8, Davies et al. 2018)"),
+    "weight_bits": Param(8, "weight precision in bits (0: the chip's own; Loihi: 1 to 9, Davies et al. 2018)"),
     "scale": Param("pow2", "weight scale: power of two or free", choices=("pow2", "free")),
     "scale_per": Param("population", "weight scale shared per population or per core", choices=("population", "core")),
     "rounding": Param("nearest", "weight rounding", choices=("nearest", "stochastic")),

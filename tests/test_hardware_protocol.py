@@ -1,4 +1,5 @@
-"""The hardware protocol end to end on a small synthetic stdp-digits archive, and its figure scripts."""
+"""The hardware protocol end to end on a small synthetic stdp-digits archive and on a tiny real biosignal (LSM)
+archive, and its figure scripts."""
 import json
 import subprocess
 import sys
