@@ -33,7 +33,7 @@ PARAMS = {
     "threshold": Param(0.2, "delta / sigma-delta threshold in units of the channel's SD"),
     "oversample": Param(4, "sigma-delta oversampling factor"),
     "max_rate": Param(200 * Hz, "maximum rate (filterbank, rate, BSA)"),
-    "bsa_cutoff": Param(20 * Hz, "BSA filter cut-off (Schrauwen & Van Campenhout 2003)"),
+    "bsa_cutoff": Param(20 * Hz, "cut-off of Ben's Spiker Algorithm's filter (BSA: Schrauwen & Van Campenhout 2003)"),
     "band_low": Param(1 * Hz, "filter bank: lowest band edge"),
     "band_high": Param(40 * Hz, "filter bank: highest band edge"),
     "n_bands": Param(4, "filter bank: number of log-spaced bands"),

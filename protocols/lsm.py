@@ -3,6 +3,8 @@ separation property (their Fig. 2) and classification of jittered spike template
 
     workbench run lsm --out lsm.nc
     workbench figure lsm-separation lsm.nc; workbench figure lsm-templates lsm.nc
+
+Fig. 2's settings as transcribed in Brian2's examples/frompapers/Maass_Natschlaeger_Markram_2002.py.
 """
 import numpy as np
 from brian2 import Hz, ms
@@ -17,7 +19,7 @@ PARAMS = {
     "shape": Param([15, 3, 3], "liquid grid, 3 ints (Maass et al. 2002: 15 x 3 x 3 = 135 neurons)", kind=list),
     "lam": Param(2.0, "connection length scale lambda, grid units (Maass et al. 2002, appendix)"),
     "p_in": Param(0.3, "probability an input channel projects to a liquid neuron (templates; Fig. 2: 1)"),
-    "dt": Param(0.1 * ms, "integration time step"),
+    "dt": Param(0.1 * ms, "integration time step (Fig. 2: 0.1 ms)"),
     "duration": Param(500 * ms, "length of each separation stimulus (Fig. 2: 500 ms)"),
     "rate": Param(20 * Hz, "Poisson rate of the input spike trains (Fig. 2: 20 Hz)"),
     "input_distances": Param([0.4, 0.2, 0.1], "target input distances d(u,v) (Fig. 2; 0 is always added)",
@@ -28,7 +30,7 @@ PARAMS = {
     "n_classes": Param(2, "jittered templates (classes)"),
     "template_channels": Param(4, "input spike trains per template"),
     "template_duration": Param(250 * ms, "length of a template"),
-    "jitter": Param(4 * ms, "Gaussian jitter (SD) of template spikes (Maass et al.: 4 ms)"),
+    "jitter": Param(4 * ms, "Gaussian jitter (SD) of template spikes"),
     "shared_after": Param(100 * ms, "templates share their spikes after this time (0: never): later readouts "
                           "need the liquid's memory"),
     "samples_per_class": Param(100, "jittered samples per class"),
