@@ -40,10 +40,6 @@ from ..recording import scalar, variable
 
 __all__ = ["Source", "load_source", "deploy_source", "write_nir", "archive"]
 
-#: ``fold_role`` value of a test sample in a biosignal archive (workbench.experiments.biosignal.FOLD_ROLES)
-_TRAIN, _TEST = 1, 2
-
-
 @dataclass
 class Source:
     """A trained archive made deployable: its kind, the neutral graph and the task."""
@@ -90,8 +86,9 @@ def _sample_source(ds, path, dt, lsm_rate):
     n = ds.sizes["sample"]
     spikes = unflatten(ds["encoded_spike_sample"].values, ds["encoded_spike_channel"].values,
                        ds["encoded_spike_time"].values, n, liquid.n_in, duration)
-    role = ds["fold_role"].values
-    folds = [(np.flatnonzero(r == _TRAIN), np.flatnonzero(r == _TEST)) for r in role]
+    fr = ds["fold_role"]  # its flag_values and flag_meanings say which value is train and which test
+    code = dict(zip(fr.attrs["flag_meanings"].split(), np.atleast_1d(fr.attrs["flag_values"])))
+    folds = [(np.flatnonzero(r == code["train"]), np.flatnonzero(r == code["test"])) for r in fr.values]
     task = SampleTask(stim=spikes_to_dense(spikes, liquid.n_in, duration, dt=graph.dt, dtype=bool),
                       labels=np.asarray(ds["label"].values, dtype=int), folds=folds,
                       readout_times=ds["readout_time"].values, tau_readout=float(ds["readout_tau"]),
