@@ -2,12 +2,20 @@
 
     python benchmarks/eprop_biosignal.py --set dataset=aeon:JapaneseVowels --eprop epochs=40
 
-Registers :func:`workbench.eprop.biosignal.eprop_model` as ``model=eprop`` if the biosignal protocol
-does not do so itself, then runs ``workbench run biosignal --set model=eprop`` on cpp_standalone.
+Registers :func:`workbench.experiments.biosignal_models.eprop_model` with the e-prop options given by
+``--eprop`` as ``model=eprop``, then runs ``workbench run biosignal --set model=eprop`` on cpp_standalone.
 """
 import argparse
+import functools
 import json
 import sys
+
+import numpy as np
+
+from workbench.eprop.train import CLASSIFIER_DEFAULTS
+from workbench.experiments import biosignal
+from workbench.experiments.biosignal_models import eprop_model
+from workbench.protocol import run
 
 
 def main(argv=None):
@@ -18,14 +26,6 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out")
     args = ap.parse_args(argv)
-    from workbench.eprop.biosignal import eprop_model
-    from workbench.experiments import biosignal
-    from workbench.protocol import run
-
-    import functools
-
-    from workbench.eprop.train import CLASSIFIER_DEFAULTS
-
     opts = {}
     for kv in args.eprop:
         k, _, v = kv.partition("=")
@@ -45,6 +45,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    import numpy as np
-
     sys.exit(main())

@@ -6,7 +6,7 @@
 DC.nc is a finished ``workbench run stdp-digits`` archive.  Every model below sees the same Poisson
 input draws (rates pixel/4, 350 ms per image, Diehl & Cook's repeat rule), is assigned classes from its
 own responses to the same training images (``--n-assign -1``: as many as the archive used) and classifies
-the same test images by mean assigned-class counts (:mod:`workbench.experiments.hardware`):
+the same test images by mean assigned-class counts (:mod:`workbench.hardware.deploy`):
 
 - ``brian2``: the archive's own test accuracy on the same test images;
 - ``float``: the exported graph (conductance synapses, the source's dt) in float64;
@@ -41,60 +41,49 @@ def main(argv=None):
     ap.add_argument("--out", default="")
     a = ap.parse_args(argv)
 
-    from workbench.archive import open_archive
-    from workbench.datasets import load_images
-    from workbench.experiments.hardware import PROTOCOL, deploy
+    from workbench.experiments.hardware import load_source
     from workbench.hardware.chips import LOIHI
-    from workbench.hardware.export import graph_from_stdp_digits
-    from workbench.hardware.mapping import map_graph
+    from workbench.hardware.deploy import DeployOptions, deploy_images, map_network
+    from workbench.protocol import RunContext
 
-    src = open_archive(a.source)
-    graph = graph_from_stdp_digits(src)
-    cfg = json.loads(src.attrs.get("config", "{}"))
-    imgs = load_images(cfg.get("dataset", "digits"))
-    n_test = min(a.n_test, len(imgs.test_images))
-    n_assign = a.n_assign if a.n_assign > 0 else int(cfg.get("n_train", len(imgs.train_images)))
-    data = dict(n_assign=n_assign, train_images=imgs.train_images, train_labels=imgs.train_labels.astype(int),
-                test_images=imgs.test_images[:n_test], test_labels=imgs.test_labels[:n_test].astype(int),
-                rate_per_level=float(src["param_rate_per_level"].values),
-                intensity0=float(src["param_intensity0"].values), d_intensity=float(src["param_d_intensity"].values),
-                **{k: float(src[f"param_{k}"].values) for k in ("w_max", "nu_pre", "nu_post") if f"param_{k}" in src})
+    source = load_source(a.source, n_test=a.n_test, n_assign=a.n_assign, n_learn=a.n_learn)
+    graph, task, src = source.graph, source.task, source.archive
+    n_test, n_assign = len(task.test_labels), task.n_assign
+    streams = RunContext(protocol="hardware", backend="numpy", seed=a.seed).stream  # the protocol's random streams
     brian = float(np.mean(src["prediction"].values[:n_test] == src["label"].values[:n_test]))
     coba = LOIHI.replace(synapse_types=("current", "delta", "conductance"), name="loihi+conductance")
     rows = []
 
     def record(label, chip, bits, learning, v_ref, r, t0):
-        st = r["run"]["stats"]
+        st = r.stats
         row = dict(model=label, chip=chip.name, bits=bits, learning=learning, v_ref=v_ref,
-                   accuracy=r["accuracy"], brian2=brian, weight_rel_rms=r["qerr"]["weight_rel_rms"],
-                   spikes=float(np.mean(r["run"]["counts"].sum(axis=1))),
-                   repeats=float(np.mean(r["run"]["repeats"])),
+                   accuracy=r.accuracy, brian2=brian, weight_rel_rms=r.qerr["weight_rel_rms"],
+                   spikes=float(np.mean(r.counts.sum(axis=1))), repeats=float(np.mean(r.repeats)),
                    energy=float(st["energy"].mean()), dynamic=float((st["energy"] - st["energy_static"]).mean()),
                    latency=float(st["latency"].mean()),
                    breakdown={k: float(st[k].mean()) for k in ("energy_synop", "energy_neuron", "energy_packet",
                                                                "energy_hop", "energy_static")},
-                   prediction=np.asarray(r["prediction"]).tolist(), wall=time.perf_counter() - t0)
+                   prediction=np.asarray(r.prediction).tolist(), wall=time.perf_counter() - t0)
         rows.append(row)
         print(json.dumps({k: v for k, v in row.items() if k != "prediction"}), flush=True)
         return row
 
     chips = a.chips.split(",")
     for v_ref in a.v_ref.split(","):
-        params = PROTOCOL.resolve(dict(source=a.source, v_ref=v_ref, n_learn=a.n_learn))
+        opts = DeployOptions(v_ref=v_ref)
         if v_ref == a.v_ref.split(",")[0] and not a.no_float:
             t0 = time.perf_counter()
-            seq = map_graph(graph, coba, "sequential", seed=a.seed)
-            record("float", coba, 0, "none", "", deploy(graph, coba, params, data, a.seed, exact=True, mapping=seq),
-                   t0)
+            seq = map_network(graph, coba, "sequential", streams)
+            record("float", coba, 0, "none", "", deploy_images(graph, coba, opts, task, streams, seq, exact=True), t0)
         for name in chips:
             chip = coba if name == "coba" else LOIHI
             if name == "coba" and v_ref != a.v_ref.split(",")[0]:
                 continue  # v_ref does not matter with conductance synapses
-            mapping = map_graph(graph, chip, "sequential", seed=a.seed)
+            mapping = map_network(graph, chip, "sequential", streams)
             if name == "loihi":
                 t0 = time.perf_counter()
                 record("chip float", chip, 0, "none", v_ref,
-                       deploy(graph, chip, params, data, a.seed, exact=True, chip_float=True, mapping=mapping), t0)
+                       deploy_images(graph, chip, opts, task, streams, mapping, exact=True, chip_float=True), t0)
             for bits in [int(b) for b in a.bits.split(",")]:
                 for learning in a.learning.split(","):
                     if learning == "float" and bits != int(a.bits.split(",")[0]):
@@ -104,8 +93,8 @@ def main(argv=None):
                     if name == "loihi" and v_ref != a.v_ref.split(",")[0] and bits != 8:
                         continue  # the second v_ref: 8 bits only
                     t0 = time.perf_counter()
-                    r = deploy(graph, chip, params, data, a.seed, weight_bits=bits, mapping=mapping,
-                               learn=None if learning == "none" else learning, exact=learning == "float")
+                    r = deploy_images(graph, chip, opts, task, streams, mapping, bits=bits,
+                                      learn=None if learning == "none" else learning, exact=learning == "float")
                     record("chip", chip, bits, learning, v_ref if name == "loihi" else "", r, t0)
     print(f"\nBrian2 (archive) on these {n_test} test images: {100 * brian:.1f}%; assignment from {n_assign} "
           "training images")

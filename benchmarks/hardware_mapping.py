@@ -6,17 +6,14 @@ Prints a markdown row per (neurons per core, allocation): cores, rate-weighted p
 max hops, most routing entries per core.  Rates are the float model's spike counts under 20 Hz Poisson input.
 """
 import numpy as np
-from brian2 import ms, mV, nA, Mohm
-from workbench.experiments import lsm
+from workbench.networks.liquid import make_liquid
 from workbench.hardware.export import graph_from_liquid
 from workbench.hardware.mapping import map_graph, packet_cost
 from workbench.hardware.chips import get_chip
 from workbench.hardware.quantize import float_network
 from workbench.hardware.aersim import simulate, encode_inputs
-P = lsm.PAPER
-paper = {k: float(P[k]/u) for k,u in dict(tau_m=ms, R_in=Mohm, v_th=mV, v_reset=mV, I_b=nA, t_ref_e=ms, t_ref_i=ms, tau_s_e=ms, tau_s_i=ms).items()}
-L = lsm.make_liquid((15, 6, 6), 8, rng=np.random.default_rng(0))
-g = graph_from_liquid(L, paper, dt=0.5)
+L = make_liquid((15, 6, 6), 8, rng=np.random.default_rng(0))
+g = graph_from_liquid(L, dt=0.5)  # the paper's neuron constants (workbench.networks.liquid.PAPER)
 rng = np.random.default_rng(1)
 r = simulate(float_network(g), encode_inputs(np.full((4, 8), 20.0), 1000, 0.5, rng))
 rates = r.counts.mean(0)

@@ -11,6 +11,8 @@ number that does not depend on how loaded the machine is.
 """
 import argparse
 import json
+import resource
+import subprocess
 import time
 
 import numpy as np
@@ -18,7 +20,8 @@ from brian2 import ms, second
 
 from workbench import encoders
 from workbench.datasets.biosignal import synthetic_ecg
-from workbench.experiments import lsm
+from workbench.networks import liquid as lsm
+from workbench.readout import filtered_states
 
 
 def main(argv=None):
@@ -44,15 +47,12 @@ def main(argv=None):
     if a.backend == "cpp_standalone" and run.build_dir:
         # CPU time of the compiled program alone (re-run once): on a shared, loaded machine the
         # wall time measures the other users too; user+sys time of the one thread does not.
-        import resource
-        import subprocess
-
         r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run(["./main"], cwd=run.build_dir, check=True, capture_output=True)
         r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     t1 = time.perf_counter()
-    lsm.filtered_states(run.liquid_sample, run.liquid_neuron, run.liquid_time, run.n_samples, run.N,
+    filtered_states(run.liquid_sample, run.liquid_neuron, run.liquid_time, run.n_samples, run.N,
                         np.linspace(200, 1000, 5) - 1e-6)
     t_feat = time.perf_counter() - t1
     out = dict(neurons=liq.N, synapses=int(len(liq.pre)), samples=a.samples, dt_ms=a.dt, batch=run.batch,

@@ -1,10 +1,73 @@
-"""Biomedical signal classification: spike encoding, LSM + linear readout, raw and input baselines.
+"""Biomedical signal classification: spike encoding, a liquid state machine (Maass, Natschläger &
+Markram 2002) with a linear readout, and raw-signal and input-spike baselines with the same readout.
 
     workbench run biosignal --set dataset=mitdb:../shared/data/mitdb --set model=lsm --set encoder=delta --out run.nc
     workbench run biosignal --set dataset=aeon:JapaneseVowels --set encoder=rate --set fs=100Hz --out jv.nc
     workbench figure biosignal-encoding run.nc; workbench figure biosignal-raster run.nc
     workbench figure biosignal-confusion run.nc; workbench figure biosignal-size run.nc
 """
-from workbench.experiments.biosignal import PROTOCOL as _BASE
+from brian2 import Hz, ms
 
-PROTOCOL = _BASE.with_defaults()
+from workbench.encoders import ENCODERS
+from workbench.experiments import biosignal as bio
+from workbench.params import Param
+from workbench.protocol import Protocol
+
+# ---- parameters that define the result (the one place their defaults live)
+PARAMS = {
+    # data
+    "dataset": Param("synthetic-ecg", "mitdb:DIR, mitdb:download, ucr:PATH, aeon:NAME or synthetic-ecg"),
+    "records": Param((), "MIT-BIH records (comma-separated; empty: all in the folder)", kind=list),
+    "split": Param("auto", "MIT-BIH split (de Chazal et al. 2004 inter-patient DS1/DS2, time, record)",
+                   choices=("auto", "interpatient", "time", "record")),
+    "train_fraction": Param(0.5, "MIT-BIH time split: fraction of each record's beats for training"),
+    "classes": Param((), "MIT-BIH AAMI classes to keep (empty: every class with >= 2 beats)", kind=list),
+    "synthetic_per_class": Param(20, "synthetic-ecg: samples per class"),
+    "max_samples": Param(0, "use a random subset of this many samples (0: all)"),
+    "cv_folds": Param(5, "stratified k-fold CV when the data have no train/test split"),
+    "fs_data": Param(0 * Hz, "resample MIT-BIH records to this rate before cutting beats (0: keep 360 Hz)"),
+    "fs": Param(0 * Hz, "presentation rate of the samples (0: the data's own rate)"),
+    "n_time": Param(0, "resample every sample to this many points (0: keep; unequal lengths padded)"),
+    # encoding (workbench.encoders)
+    "encoder": Param("delta", "spike encoder", choices=ENCODERS),
+    "threshold": Param(0.2, "delta / sigma-delta threshold in units of the channel's SD"),
+    "oversample": Param(4, "sigma-delta oversampling factor"),
+    "max_rate": Param(200 * Hz, "maximum rate (filterbank, rate, BSA)"),
+    "bsa_cutoff": Param(20 * Hz, "cut-off of Ben's Spiker Algorithm's filter (BSA: Schrauwen & Van Campenhout 2003)"),
+    "band_low": Param(1 * Hz, "filter bank: lowest band edge"),
+    "band_high": Param(40 * Hz, "filter bank: highest band edge"),
+    "n_bands": Param(4, "filter bank: number of log-spaced bands"),
+    # model: the liquid (workbench.networks.liquid; constants of Maass et al. 2002) and its readout
+    "model": Param("lsm", "spiking model (workbench.experiments.biosignal_models: lsm, eprop)"),
+    "shape": Param([15, 3, 3], "liquid grid, 3 ints (Maass et al. 2002: 15 x 3 x 3)", kind=list),
+    "lam": Param(2.0, "liquid connection length scale lambda (Maass et al. 2002: 2)"),
+    "p_in": Param(0.3, "probability an input channel projects to a liquid neuron"),
+    "input_scale": Param(1.0, "factor on the input synapses (1: 18/9 nA, Maass et al. 2002)"),
+    "weight_scale": Param(1.0, "factor on the recurrent synapses (1: Maass et al. 2002)"),
+    "dt": Param(0.1 * ms, "integration time step"),
+    "batch": Param(0, "parallel liquid copies in the one network (0: automatic)"),
+    "readout": Param("ridge", "linear readout (Maass et al. 2002: linear regression)", choices=("ridge", "logistic")),
+    "class_weight": Param("balanced", "readout sample weights: balanced (inverse class frequency) or none",
+                          choices=("balanced", "none")),
+    "n_readout": Param(0, "readout times per sample, states concatenated (0: one per tau_readout)"),
+    "tau_readout": Param(30 * ms, "readout filter time constant (Maass et al. 2002: 30 ms)"),
+    "raw_points": Param(50, "raw baseline: points per channel"),
+    "liquid_sizes": Param((), "also run these liquid sizes (neurons, rounded to n x 3 x 3)", kind=list),
+}
+
+
+def run(params, ctx):
+    p = params
+    sset = bio.load_data(p.dataset, records=p.records, split=p.split, train_fraction=p.train_fraction,  # data
+                         classes=p.classes, per_class=p.synthetic_per_class, fs_data=p.fs_data,
+                         max_samples=p.max_samples, seed=int(ctx.stream("data").integers(2**31)),
+                         rng=ctx.stream("subsample"))
+    data = bio.encode_dataset(sset, p, folds_rng=ctx.stream("folds"), rng=ctx.stream("encoding"))  # spikes
+    results = {p.model: bio.get_model(p.model)(data, p, ctx)}           # network, readout trained and tested
+    results.update({name: baseline(data, p, ctx) for name, baseline in bio.BASELINES.items()})
+    sizes = bio.size_sweep(data, p, ctx, p.liquid_sizes) if p.liquid_sizes and p.model == "lsm" else None
+    return bio.archive(sset, data, results, p.model, sizes)
+
+
+PROTOCOL = Protocol("biosignal", PARAMS, run, default_backend="cpp_standalone", description="Classify physiological "
+                    "signals: encode into spikes, LSM + linear readout, raw/input baselines.")

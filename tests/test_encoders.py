@@ -83,3 +83,19 @@ def test_bad_inputs_name_the_problem():
         E.delta(np.array([0.0, np.nan, 1.0]), FS, 0.1)
     with pytest.raises(E.EncoderError, match="unknown encoder"):
         E.encode("morse", _signal(), FS)
+
+
+def test_spike_trains_to_raster_and_flat_arrays():
+    a = E.SpikeTrains(channel=[0, 2, 2], times=[0.2, 3.9, 3.95], n_channels=3, duration=5.0)
+    b = E.SpikeTrains(channel=[1], times=[4.99], n_channels=3, duration=5.0)
+    X = E.spikes_to_dense([a, b], 3, 5.0, dt=1.0)
+    assert X.shape == (2, 5, 3) and X.sum() == 3  # two spikes of channel 2 in step 3 count once
+    assert X[0, 0, 0] == 1 and X[0, 3, 2] == 1 and X[1, 4, 1] == 1
+    assert E.spikes_to_dense([a], 3, 5.0, dt=0.5, dtype=bool).dtype == bool
+    with pytest.raises(ValueError, match="out of range"):
+        E.spikes_to_dense([a], 2, 5.0)
+    sample, ch, t = E.flatten([a, E.SpikeTrains([], [], 3, 5.0), b])
+    assert sample.tolist() == [0, 0, 0, 2]
+    back = E.unflatten(sample, ch, t, 3, 3, 5.0)
+    assert len(back) == 3 and len(back[1]) == 0
+    assert np.array_equal(back[0].times, a.times) and np.array_equal(back[2].channel, b.channel)

@@ -155,9 +155,8 @@ def test_train_classifier_learns_a_temporal_task():
 
 def test_biosignal_adapter_on_encoded_spike_trains():
     """eprop_model takes the biosignal protocol's EncodedData (spike trains per sample) and folds."""
-    from workbench.encoders import SpikeTrains
-    from workbench.eprop.biosignal import eprop_model, spikes_to_dense
-    from workbench.experiments.biosignal import EncodedData
+    from workbench.encoders import SpikeTrains, spikes_to_dense
+    from workbench.experiments.biosignal_models import EncodedData, eprop_model
     from workbench.protocol import RunContext
 
     rng = np.random.default_rng(0)

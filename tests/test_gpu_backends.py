@@ -149,7 +149,7 @@ def test_brian2genn_refuses_the_lsm_liquids_delays_with_a_clear_error(tmp_path):
     assert proc.returncode == 2, proc.stdout[-2000:] + proc.stderr[-3000:]
     err = proc.stderr
     assert "heterogeneous synaptic delays" in err and "cpp_standalone" in err and "Traceback" not in err
-    assert "Synapses 'liquid_synapses'" in err
+    assert "Synapses 'liquid_exc_synapses'" in err or "Synapses 'liquid_inh_synapses'" in err
 
 
 # A network whose synaptic delays are set in each of the ways Brian2 allows (written into a temporary
@@ -222,7 +222,7 @@ def test_genn_check_applies_brian2genns_delay_rule_without_gpu_software(delay_pr
 
 def test_genn_check_names_the_lsm_liquid(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKBENCH_BUILD_DIR", str(tmp_path / "builds"))
-    with pytest.raises(GeNNUnsupported, match="'liquid_synapses'"):
+    with pytest.raises(GeNNUnsupported, match="'liquid_(exc|inh)_synapses'"):
         genn_check("lsm", {"n_pairs": 2, "samples_per_class": 4})
     # the check leaves the standalone device as it found it: a normal run still works afterwards
     from brian2.devices.cpp_standalone.device import CPPStandaloneDevice

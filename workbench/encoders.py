@@ -19,12 +19,18 @@ Vector encoders (one value per channel)
 
 Reconstruction helpers (:func:`delta_reconstruct`, :func:`sigma_delta_reconstruct`,
 :func:`bsa_reconstruct`) decode the spikes back to a signal, for tests and figures.
+
+Layouts
+    :func:`spikes_to_dense`  spike trains of many samples as a raster (sample, step, channel)
+    :func:`flatten`, :func:`unflatten`  many samples' spike trains as three flat arrays and back
+    (for archives: spikes are ragged, stored flat along one ``spike`` dimension)
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.signal import butter, sosfiltfilt
 
 __all__ = [
     "SpikeTrains",
@@ -43,6 +49,9 @@ __all__ = [
     "poisson",
     "latency",
     "rank_order",
+    "spikes_to_dense",
+    "flatten",
+    "unflatten",
 ]
 
 
@@ -292,8 +301,6 @@ def bsa_reconstruct(st: SpikeTrains, fs, n_time: int, *, cutoff: float = 20.0, m
 
 
 def _butter_bands(fs, bands, order=2):
-    from scipy.signal import butter
-
     sos = []
     nyq = fs / 2
     for lo, hi in bands:
@@ -324,8 +331,6 @@ def filterbank(signal, fs, bands, *, max_rate: float = 200.0, smoothing_ms: floa
     (or, with ``regular``, an integrate-to-1 regular spiker).  Channel
     ``c*n_bands + b``.
     """
-    from scipy.signal import sosfiltfilt
-
     fs = _check_fs(fs, "filterbank")
     x = _as_2d(signal)
     T, C = x.shape
@@ -462,3 +467,44 @@ def encode(name: str, signal, fs, *, threshold=None, rng=None, bands=None, max_r
     if key == "rate":
         return rate(signal, fs, max_rate=max_rate, rng=rng)
     raise EncoderError(f"unknown encoder {name!r}; known: {', '.join(ENCODERS)}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Layouts
+# ---------------------------------------------------------------------------------------------
+
+def spikes_to_dense(spike_trains, n_in: int, duration_ms: float, dt: float = 1.0, dtype=float) -> np.ndarray:
+    """Raster ``(samples, steps, n_in)`` of 0/1 values from spike trains (objects with ``channel`` and
+    ``times`` in ms, e.g. :class:`SpikeTrains`): ``ceil(duration_ms/dt)`` steps of ``dt`` ms, a spike at
+    ``t`` in step ``floor(t/dt)`` (several spikes of one channel in one step count once)."""
+    steps = int(np.ceil(duration_ms / dt))
+    if steps < 1:
+        raise ValueError(f"duration_ms={duration_ms} gives no time step of {dt} ms")
+    X = np.zeros((len(spike_trains), steps, n_in), dtype=dtype)
+    for k, st in enumerate(spike_trains):
+        ch = np.asarray(st.channel, dtype=np.int64)
+        if ch.size and (ch.min() < 0 or ch.max() >= n_in):
+            raise ValueError(f"sample {k}: spike channel out of range 0..{n_in - 1}")
+        step = np.clip((np.asarray(st.times, dtype=float) / dt).astype(np.int64), 0, steps - 1)
+        X[k, step, ch] = 1
+    return X
+
+
+def flatten(spike_trains) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(sample, channel, times)`` flat arrays of a list of :class:`SpikeTrains` (times in ms)."""
+    sample = np.repeat(np.arange(len(spike_trains)), [len(s) for s in spike_trains])
+    if not spike_trains:
+        return sample, np.zeros(0, np.int64), np.zeros(0)
+    return sample, np.concatenate([s.channel for s in spike_trains]), np.concatenate([s.times for s in spike_trains])
+
+
+def unflatten(sample, channel, times, n_samples: int, n_channels: int, duration: float) -> list:
+    """The list of :class:`SpikeTrains` (``n_samples`` of them) from :func:`flatten`'s arrays."""
+    sample = np.asarray(sample, dtype=np.int64)
+    if len(sample) and (sample.min() < 0 or sample.max() >= n_samples):
+        raise ValueError(f"spike sample index out of range 0..{n_samples - 1}")
+    order = np.argsort(sample, kind="stable")
+    bounds = np.searchsorted(sample[order], np.arange(n_samples + 1))
+    channel, times = np.asarray(channel)[order], np.asarray(times, dtype=float)[order]
+    return [SpikeTrains(channel[a:b], times[a:b], int(n_channels), float(duration))
+            for a, b in zip(bounds[:-1], bounds[1:])]

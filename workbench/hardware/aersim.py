@@ -35,6 +35,7 @@ neuron address within the core).
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -118,8 +119,6 @@ def simulate(net: ChipNetwork, stimulus: np.ndarray, n_ticks: int | None = None,
     ``target = neuron + n_neurons * slot`` (slot 0: u_0, 1: u_1, 2: v) and
     ``value`` in state units (e.g. :class:`workbench.hardware.crossbar.SynapseReader`).
     """
-    import time
-
     stimulus = np.asarray(stimulus, dtype=bool)
     if stimulus.ndim == 2:
         stimulus = stimulus[None]
@@ -147,8 +146,6 @@ def simulate(net: ChipNetwork, stimulus: np.ndarray, n_ticks: int | None = None,
 
 
 def _run(net: ChipNetwork, stimulus, T, stdp, seed, v0, synapse_read=None):
-    import time
-
     B = stimulus.shape[0]
     N = net.n_neurons
     exact, bits = net.exact, net.decay_bits

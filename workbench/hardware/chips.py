@@ -23,9 +23,15 @@ bits.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the tomli backport (setup.cfg)
+    import tomli as tomllib
 
 __all__ = ["ChipSpec", "ChipError", "PRESETS", "get_chip", "chip_from_dict", "load_chip"]
 
@@ -335,8 +341,6 @@ def chip_from_dict(data: Mapping) -> ChipSpec:
     fields = {f.name for f in dataclasses.fields(ChipSpec)}
     unknown = set(data) - fields
     if unknown:
-        import difflib
-
         hints = [f"{k!r} (did you mean {difflib.get_close_matches(k, fields, 1)})" for k in sorted(unknown)]
         raise ChipError(f"chip definition: unknown field(s) {', '.join(hints)}")
     if "mesh" in data:
@@ -358,8 +362,6 @@ def chip_from_dict(data: Mapping) -> ChipSpec:
 
 def load_chip(path) -> ChipSpec:
     """A chip from a TOML file of ``field = value`` lines (and an optional ``[sources]`` table)."""
-    import tomllib
-
     p = Path(path)
     if not p.is_file():
         raise ChipError(f"chip file {str(p)!r} does not exist")

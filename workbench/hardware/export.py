@@ -11,8 +11,8 @@ rest works on the neutral graph).  Three sources:
   2015): learned input weights, adaptive thresholds, delays, the one-to-one
   excitation of the inhibitory neurons and the lateral inhibition, and the
   class assignment as a vote readout.
-- :func:`graph_from_liquid`: a liquid (LSM, :mod:`workbench.experiments.lsm`)
-  with a linear readout.
+- :func:`graph_from_liquid`: a liquid (LSM, :mod:`workbench.networks.liquid`), e.g. the
+  one a ``biosignal`` archive stores (:func:`workbench.networks.liquid.liquid_from_dataset`).
 
 The Diehl & Cook network is exported as it is simulated in Brian2:
 conductance synapses (``ge += w``, two receptors with their own time
@@ -25,11 +25,14 @@ at export.
 """
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
+from brian2 import NeuronGroup, amp, mV, ms, ohm, second
 
-from .graph import Graph, GraphError, Population, Projection, Readout
+from ..networks.liquid import neuron_constants
+from .graph import Graph, GraphError, Population, Projection, Readout, conductance_to_current
 
 __all__ = ["graph_from_brian", "graph_from_stdp_digits", "graph_from_liquid", "tm_efficacy", "source_dt",
            "ExportError"]
@@ -50,8 +53,6 @@ def _scalar(ds, name, unit):
 
 def source_dt(ds, default: float = 0.5) -> float:
     """The time step (ms) a ``stdp-digits`` archive was simulated with (its config), else ``default``."""
-    import json
-
     cfg = json.loads(ds.attrs.get("config", "{}") or "{}")
     text = str(cfg.get("dt", "")).strip()
     m = re.fullmatch(r"([0-9.eE+-]+)\s*(ms|us|s)", text)
@@ -73,8 +74,6 @@ def graph_from_stdp_digits(ds, dt: float | None = None, drive: str = "conductanc
     ``drive='current'`` converts the conductances to currents at ``v_ref``
     (see :func:`workbench.hardware.graph.conductance_to_current`).
     """
-    from .graph import conductance_to_current
-
     if drive not in ("conductance", "current"):
         raise ExportError(f"drive={drive!r}: use 'conductance' or 'current'")
     if dt is None:
@@ -136,13 +135,14 @@ def tm_efficacy(U, D, F, rate_hz):
     return u * x
 
 
-def graph_from_liquid(liquid, paper: dict, dt: float = 0.5, tau_syn: float | None = None,
+def graph_from_liquid(liquid, paper: dict | None = None, dt: float = 0.5, tau_syn: float | None = None,
                       rate_hz: float = 20.0, name: str = "liquid") -> Graph:
-    """A Maass et al. 2002 liquid (:class:`workbench.experiments.lsm.Liquid`) as a neutral graph.
+    """A Maass et al. 2002 liquid (:class:`workbench.networks.liquid.Liquid`) as a neutral graph.
 
     ``paper`` holds the neuron constants as plain numbers in ms / mV / nA /
     MOhm (``tau_m``, ``R_in``, ``v_th``, ``v_reset``, ``I_b``, ``t_ref_e``,
-    ``t_ref_i``, ``tau_s_e``, ``tau_s_i``).  Excitatory synapses (and the
+    ``t_ref_i``, ``tau_s_e``, ``tau_s_i``; default: the paper's,
+    :func:`workbench.networks.liquid.neuron_constants`).  Excitatory synapses (and the
     inputs) drive receptor 0 (``tau_s_e``), inhibitory ones receptor 1
     (``tau_s_i``), as in the Brian2 liquid.  One approximation, recorded in
     ``graph.metadata['approximations']``: the dynamic (Tsodyks-Markram)
@@ -156,7 +156,8 @@ def graph_from_liquid(liquid, paper: dict, dt: float = 0.5, tau_syn: float | Non
     need = ("pre", "post", "A", "U", "delay", "in_pre", "in_post", "in_A", "inhibitory", "n_in")
     missing = [k for k in need if not hasattr(liquid, k)]
     if missing:
-        raise ExportError(f"liquid object lacks {missing}; use workbench.experiments.lsm.make_liquid")
+        raise ExportError(f"liquid object lacks {missing}; use workbench.networks.liquid.make_liquid")
+    paper = neuron_constants() if paper is None else paper
     N = int(len(liquid.inhibitory))
     ts_e = float(paper["tau_s_e"]) if tau_syn is None else float(tau_syn)
     ts_i = float(paper["tau_s_i"]) if tau_syn is None else float(tau_syn)
@@ -209,8 +210,6 @@ def graph_from_brian(groups, synapses, dt=None, readout=None, name="network") ->
     current ``I_r`` (amps; with ``R_m``, ``tau_m`` and ``tau_r`` of the
     target).  Anything else raises :class:`ExportError` naming the object.
     """
-    from brian2 import NeuronGroup, amp, mV, ms, ohm, second
-
     dt_ms = float((dt if dt is not None else groups[0].clock.dt) / ms)
     pops = []
     info = {}

@@ -37,9 +37,11 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Sequence
 
 import numpy as np
+
+from ..readout.voting import classify
 
 __all__ = [
     "GraphError",
@@ -213,7 +215,8 @@ class Readout:
 
     kind 'vote': each neuron votes for ``labels[i]``; the class with the
     highest mean count over its neurons wins (Diehl & Cook 2015; a class
-    without neurons scores 0, ties go to the highest class, as in their code).
+    without neurons scores 0, ties go to the highest class, as in their code:
+    :func:`workbench.readout.voting.classify`).
     kind 'linear': ``argmax(weights @ features + bias)`` with features the
     spike counts (optionally standardised with ``mean``/``scale``).
     """
@@ -239,16 +242,8 @@ class Readout:
         """Class indices from spike counts (trials x neurons)."""
         counts = np.asarray(counts, dtype=float)
         if self.kind == "vote":
-            # Diehl & Cook's get_recognized_number_ranking: a class without neurons scores 0,
-            # ties go to the highest class index (argsort(...)[::-1][0])
             labels = np.asarray(self.labels, dtype=int)
-            n_classes = max(len(self.classes), int(labels.max()) + 1)
-            score = np.zeros((counts.shape[0], n_classes))
-            for c in range(n_classes):
-                sel = labels == c
-                if sel.any():
-                    score[:, c] = counts[:, sel].mean(axis=1)
-            return n_classes - 1 - np.argmax(score[:, ::-1], axis=1)
+            return classify(counts, labels, max(len(self.classes), int(labels.max()) + 1))
         x = counts
         if self.mean is not None:
             x = (x - np.asarray(self.mean)) / np.where(np.asarray(self.scale) > 0, np.asarray(self.scale), 1.0)
@@ -449,7 +444,7 @@ def to_nir(graph: Graph):
     constant: receptor 1 is written with receptor 0's (both recorded in the
     NIR graph's metadata).
     """
-    import nir
+    import nir  # optional dependency (extra 'hardware'): only NIR export needs it
 
     notes = []
     if any(pr.synapse == "conductance" for pr in graph.projections):

@@ -145,7 +145,7 @@ def allocate(graph: Graph, chip, method: str = "metis", rates=None, seed: int = 
         return core_of
     if method != "metis":
         raise MappingError(f"allocation method {method!r}: use 'metis' or 'sequential'")
-    import pymetis
+    import pymetis  # optional dependency (extra 'hardware'): only the 'metis' allocation needs it
 
     m = len(comp)
     n_parts = max(int(np.ceil(m / npc)), int(np.ceil(inc[comp].sum() / spc)), 1)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .chips import ChipSpec, get_chip
+from .chips import get_chip
 from .graph import Graph
 
 __all__ = ["Violation", "DesignRuleError", "RULES", "check"]

@@ -1,0 +1,287 @@
+"""Deployment of a neutral graph on a simulated chip: map, quantize, check the design rules, run the
+data batched on the AER simulator, read the class out, count traffic, latency and energy.
+
+Two kinds of task:
+
+- :class:`ImageTask` (Diehl & Cook 2015, a ``stdp-digits`` network): Poisson pixel inputs of rate
+  ``pixel * rate_per_level * intensity`` for ``n_ticks``; an image with fewer than ``min_spikes``
+  spikes of the readout population is shown again with ``d_intensity`` more (their repeat rule);
+  classes assigned from the chip's own responses to training images and read out by the vote
+  (:mod:`workbench.readout.voting`); optionally hardware-constrained STDP on the input weights
+  first (:func:`deploy_images`).
+- :class:`SampleTask` (a liquid on recorded input spike trains, e.g. a ``biosignal`` archive):
+  every sample from a random initial potential, a linear readout (:func:`workbench.readout.fit_classifier`)
+  on the chip's low-pass filtered spike trains (:func:`workbench.readout.filtered_states`), trained
+  and tested on the task's folds (:func:`deploy_samples`).
+
+Random numbers come from ``streams(name)``, a function returning a fresh generator for each named
+use (the run context's :meth:`workbench.protocol.RunContext.stream`): the same name gives the same
+numbers, so the float reference and every chip configuration see the same input spikes.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from ..readout import assign_from_counts, classify, filtered_states, fit_classifier
+from . import rules
+from .aersim import STDPConfig, chip_statistics, encode_inputs, simulate
+from .graph import Graph
+from .mapping import ChipMapping, map_graph
+from .mismatch import apply_mismatch
+from .quantize import float_network, quantization_error, quantize
+
+__all__ = ["DeployOptions", "ImageTask", "SampleTask", "Deployed", "chip_network", "map_network", "deploy_images",
+           "deploy_samples"]
+
+Streams = Callable[[str], np.random.Generator]
+
+#: statistics of :func:`workbench.hardware.aersim.chip_statistics` kept per presentation
+PER_TRIAL = ("synops", "packets", "hops", "spikes", "latency", "neuron_updates", "energy", "energy_synop",
+             "energy_neuron", "energy_packet", "energy_hop", "energy_static")
+
+
+def _seed(streams: Streams, name: str) -> int:
+    return int(streams(name).integers(2**31))
+
+
+@dataclass(frozen=True)
+class DeployOptions:
+    """How a graph goes onto the chip: weight scale (``pow2`` or ``free``, shared ``per``
+    population or core), ``rounding``, the neuron-to-core allocation (``mapping``: ``metis`` or
+    ``sequential``), the voltage at which conductances become currents on chips without
+    conductance synapses (``v_ref``), design rules raised (``strict``) or recorded, device
+    mismatch (``mismatch_cv``) on thresholds, leaks and weights."""
+
+    scale: str = "pow2"
+    per: str = "population"
+    rounding: str = "nearest"
+    mapping: str = "metis"
+    v_ref: str = "threshold"
+    strict: bool = False
+    mismatch_cv: float = 0.0
+
+
+@dataclass
+class ImageTask:
+    """Images presented as Poisson rates (Diehl & Cook 2015) and the repeat rule; learning constants
+    of the source (``w_max``, ``nu_pre``, ``nu_post``; None: not recorded)."""
+
+    train_images: np.ndarray
+    train_labels: np.ndarray
+    test_images: np.ndarray
+    test_labels: np.ndarray
+    n_assign: int
+    n_ticks: int
+    rate_per_level: float = 0.125
+    intensity0: float = 2.0
+    d_intensity: float = 1.0
+    min_spikes: int = 5
+    max_repeats: int = 3
+    assign: str = "chip"
+    n_classes: int = 10
+    n_learn: int = 0
+    stdp_rate: float = 0.0
+    w_max: float | None = None
+    nu_pre: float | None = None
+    nu_post: float | None = None
+
+
+@dataclass
+class SampleTask:
+    """Recorded input spikes ``stim`` (bool: sample, tick, input), labels and folds
+    (``(train_idx, test_idx)``), the readout (filter ``tau_readout`` ms, sampled at
+    ``readout_times`` ms, ``method``), initial potentials uniform in ``v_init`` (mV)."""
+
+    stim: np.ndarray
+    labels: np.ndarray
+    folds: list
+    readout_times: np.ndarray
+    tau_readout: float
+    method: str = "ridge"
+    v_init: tuple = (0.0, 0.0)
+    population: str = "liquid"
+
+
+@dataclass
+class Deployed:
+    """A deployment's result: accuracy and predictions (test samples in fold order), the chip
+    network, mapping, violations and quantization error, and the run's counts and statistics
+    (``stats``: per presentation, plus tick x core and link sums; ``first``: the first batch's
+    ``(SimResult, stats)``)."""
+
+    accuracy: float
+    prediction: np.ndarray
+    labels: np.ndarray
+    net: object
+    mapping: ChipMapping
+    violations: list
+    qerr: dict
+    stats: dict
+    first: tuple
+    repeats: np.ndarray
+    events: int
+    wall_sim: float
+    wall: float
+    counts: np.ndarray | None = None
+    assignment: np.ndarray | None = None
+    learn: dict = field(default_factory=dict)
+    chip_float: "Deployed | None" = None
+
+
+def map_network(graph: Graph, chip, method: str, streams: Streams, rates=None) -> ChipMapping:
+    """Neurons to cores (``metis``: traffic-weighted by ``rates``; ``sequential``: fill in order)."""
+    return map_graph(graph, chip, method, rates=rates, seed=_seed(streams, "mapping"))
+
+
+def chip_network(graph: Graph, chip, opts: DeployOptions, streams: Streams, mapping: ChipMapping, *, bits=None,
+                 exact=False, chip_float=False, v_ref=None):
+    """The network as the chip runs it: quantized to ``bits`` (or the float reference with
+    ``exact``; with ``chip_float`` too, the chip's arithmetic in float64), checked against the
+    design rules, with device mismatch.  Returns ``(ChipNetwork, violations)``."""
+    v_ref = opts.v_ref if v_ref is None else v_ref
+    if exact:
+        net = float_network(graph, chip, v_ref=v_ref) if chip_float else float_network(graph)
+    else:
+        net = quantize(graph, chip, bits, scale=opts.scale, per=opts.per, rounding=opts.rounding,
+                       core_of=mapping.core_of, seed=_seed(streams, "rounding"), v_ref=v_ref)
+    violations = rules.check(graph, chip, net, mapping, raise_on_error=opts.strict)
+    if opts.mismatch_cv > 0:
+        cv = opts.mismatch_cv
+        net = apply_mismatch(net, cv, cv, cv, seed=_seed(streams, "mismatch"))
+    return net, violations
+
+
+class _Totals:
+    """Statistics of batches of presentations: per presentation, and summed per tick x core and link."""
+
+    def __init__(self, n):
+        self.stats = {k: np.zeros(n) for k in PER_TRIAL}
+        self.first, self.events, self.wall = None, 0, 0.0
+
+    def add(self, res, net, mapping, index):
+        self.events += res.synaptic_events
+        self.wall += res.wall_time
+        st = chip_statistics(res, net, mapping)
+        if self.first is None:
+            self.first = (res, st)
+            for k in ("synops_tick_core", "packets_tick_core", "link_load", "tick_latency", "max_link_load_tick"):
+                self.stats[k] = st[k]
+        else:
+            for k in ("synops_tick_core", "packets_tick_core", "link_load"):
+                self.stats[k] = self.stats[k] + st[k]
+        for k in PER_TRIAL:
+            self.stats[k][index] += st[k]
+
+
+def _present(graph, net, mapping, task: ImageTask, images, rng, totals=None):
+    """Show ``images`` batched, again with higher intensity while too few readout spikes (the
+    repeat rule); returns ``(counts, repeats)`` of the readout population."""
+    n = len(images)
+    pix = images.reshape(n, -1).astype(float)
+    intensity = np.full(n, task.intensity0)
+    pending = np.arange(n)
+    pop = graph.flat().slice(graph.readout.population)
+    counts = np.zeros((n, pop.stop - pop.start))
+    repeats = np.zeros(n, dtype=int)
+    for attempt in range(task.max_repeats + 1):
+        if len(pending) == 0:
+            break
+        rates = pix[pending] * task.rate_per_level * intensity[pending, None]
+        res = simulate(net, encode_inputs(rates, task.n_ticks, graph.dt, rng))
+        if totals is not None:
+            totals.add(res, net, mapping, pending)
+        c = res.counts[:, pop]
+        counts[pending] = c
+        ok = c.sum(axis=1) >= task.min_spikes
+        if totals is not None:
+            repeats[pending[~ok]] += 1 if attempt < task.max_repeats else 0
+        intensity[pending[~ok]] += task.d_intensity
+        pending = pending[~ok]
+    return counts, repeats
+
+
+def _learn(graph, net, task: ImageTask, learn: str, streams: Streams):
+    """Pair STDP on the input weights (the source's own rule when it recorded its constants: Diehl &
+    Cook's traces set to 1 on a spike, ``nu_pre * post`` on presynaptic and ``nu_post * pre * post2``
+    on postsynaptic spikes); thresholds frozen, weights normalised after each image."""
+    k = [p.name for p in graph.projections].index("input_exc")
+    proj = graph.projections[k]
+    wmax = task.w_max or float(np.max(proj.weight))
+    own = task.stdp_rate <= 0
+    a_plus = task.stdp_rate if not own else (task.nu_post if task.nu_post is not None else 0.01)
+    a_minus = (task.nu_pre if task.nu_pre is not None else 0.25 * a_plus) if own else 0.25 * a_plus
+    dc_rule = task.nu_post is not None and own
+    stdp = STDPConfig(projection=k, A_plus=a_plus, A_minus=a_minus, w_max=wmax,
+                      rounding="stochastic" if learn == "chip" else "nearest",
+                      normalize=float(np.mean(np.bincount(proj.post_index, proj.weight))),
+                      trace="set" if dc_rule else "add", tau_post2=40.0 if dc_rule else None)
+    imgs = task.train_images[:task.n_learn]
+    rates = imgs.reshape(len(imgs), -1).astype(float) * task.rate_per_level * task.intensity0
+    stim = encode_inputs(rates, task.n_ticks, graph.dt, streams("learn_input"))
+    res = simulate(net, stim, stdp=stdp, seed=_seed(streams, "learn_rounding"))
+    wf, wi = res.info["weights_pair"]
+    return net.replace(weight=wf, weight_int=wi), {"learn_images": len(imgs), "A_plus": a_plus,
+                                                   "A_minus": a_minus, "w_max": wmax}
+
+
+def deploy_images(graph: Graph, chip, opts: DeployOptions, task: ImageTask, streams: Streams, mapping: ChipMapping,
+                  *, bits=None, exact=False, chip_float=False, learn=None) -> Deployed:
+    """Quantize (or not), optionally learn (``learn``: 'chip' or 'float'), assign classes and test."""
+    t0 = time.perf_counter()
+    net, violations = chip_network(graph, chip, opts, streams, mapping, bits=bits, exact=exact, chip_float=chip_float)
+    learn_info = {}
+    if learn is not None and task.n_learn > 0:
+        net, learn_info = _learn(graph, net, task, learn, streams)
+    if task.assign == "chip":
+        c, _ = _present(graph, net, mapping, task, task.train_images[:task.n_assign], streams("assign_input"))
+        assignment = assign_from_counts(c, task.train_labels[:task.n_assign], task.n_classes)
+    else:
+        assignment = np.asarray(graph.readout.labels)
+    totals = _Totals(len(task.test_images))
+    counts, repeats = _present(graph, net, mapping, task, task.test_images, streams("test_input"), totals)
+    pred = classify(counts, assignment, task.n_classes)
+    qerr = {"weight_rel_rms": 0.0, "threshold_rel_rms": 0.0} if exact else quantization_error(net, graph)
+    return Deployed(accuracy=float(np.mean(pred == task.test_labels)), prediction=pred, labels=task.test_labels,
+                    net=net, mapping=mapping, violations=violations, qerr=qerr, stats=totals.stats,
+                    first=totals.first, repeats=repeats, events=totals.events, wall_sim=totals.wall,
+                    wall=time.perf_counter() - t0, counts=counts, assignment=assignment, learn=learn_info)
+
+
+def deploy_samples(graph: Graph, chip, opts: DeployOptions, task: SampleTask, streams: Streams,
+                   mapping: ChipMapping, *, bits=None, exact=False, chunk=100) -> Deployed:
+    """Run every sample through the (quantized) network from random initial potentials; a linear
+    readout trained on the chip's own filtered spike trains of each fold's training samples."""
+    t0 = time.perf_counter()
+    net, violations = chip_network(graph, chip, opts, streams, mapping, bits=bits, exact=exact, v_ref="mid")
+    stim, n = task.stim, len(task.stim)
+    pop = graph.flat().slice(task.population)
+    size = pop.stop - pop.start
+    v_init = streams("initial_potentials").uniform(task.v_init[0], task.v_init[1], (n, size))
+    totals = _Totals(n)
+    feats = []
+    for s0 in range(0, n, chunk):
+        batch = np.arange(s0, min(s0 + chunk, n))
+        v0 = np.zeros((len(batch), graph.n_neurons))
+        v0[:, pop] = v_init[batch] if exact else np.rint(v_init[batch] / net.lsb[pop])
+        res = simulate(net, stim[batch], v0=v0)
+        totals.add(res, net, mapping, batch)
+        b, t, i = np.nonzero(res.raster[:, :, pop])
+        feats.append(filtered_states(b, i, t * graph.dt, len(batch), size, task.readout_times,
+                                     tau=task.tau_readout).reshape(len(batch), -1))
+    X = np.concatenate(feats)
+    seed = _seed(streams, "readout")
+    preds, labels, accs = [], [], []
+    for tr, te in task.folds:
+        rr = fit_classifier(X[tr], task.labels[tr], X[te], task.labels[te], method=task.method, seed=seed)
+        preds.append(rr.y_pred)
+        labels.append(task.labels[te])
+        accs.append(np.mean(rr.y_pred == task.labels[te]))
+    qerr = {"weight_rel_rms": 0.0, "threshold_rel_rms": 0.0} if exact else quantization_error(net, graph)
+    return Deployed(accuracy=float(np.mean(accs)), prediction=np.concatenate(preds), labels=np.concatenate(labels),
+                    net=net, mapping=mapping, violations=violations, qerr=qerr, stats=totals.stats,
+                    first=totals.first, repeats=np.zeros(n), events=totals.events, wall_sim=totals.wall,
+                    wall=time.perf_counter() - t0)
