@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -84,7 +83,7 @@ def _child_faithful(args) -> dict:
         sim = Simulation(m.network, m.duration, be, namespace={}, profile=args.profile,
                          seed_variable=m.controller.rngseed)
         state = sd.initial_state(m, p)
-        pos, done, pres, reps = 0, 0, 0, 0
+        pos, pres, reps = 0, 0, 0
         n_images = slots if args._compile_only else args.images
         wall, cpu, batches = 0.0, 0.0, 0
         while pos < n_images:

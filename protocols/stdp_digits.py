@@ -35,7 +35,7 @@ PARAMS = {
     "dt": Param(0.5 * ms, "integration time step (DC)"),
     "t_present": Param(350 * ms, "presentation time per image (DC single_example_time)"),
     "t_rest": Param(150 * ms, "rest between images (DC resting_time)"),
-    "method": Param(METHODS[0], "integration of the neurons (euler: the authors' forward Euler, can run away; "
+    "method": Param("exponential_euler", "integration of the neurons (euler: the authors' forward Euler, can run away; "
                     "implicit_euler: backward Euler, stable and cheaper)", choices=METHODS),
     "nu_pre": Param(DC["nu_pre"], "learning rate on presynaptic arrival (DC nu_ee_pre; paper Sec. 2.3)"),
     "nu_post": Param(DC["nu_post"], "learning rate on postsynaptic spike (DC nu_ee_post)"),

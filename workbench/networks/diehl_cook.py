@@ -128,13 +128,14 @@ class DiehlCookNetwork:
     steps_slot: int
     steps_present: int
     n_input: int
+    dt: object                   # the time step (every group and per-step operation runs on it)
     w0: np.ndarray               # initial input weights (synapse order)
     delay_ms: np.ndarray         # input delays, ms (synapse order)
 
     @property
     def duration(self):
         """Simulated time of one run: ``slots`` presentation slots."""
-        return self.slots * self.steps_slot * defaultclock.dt
+        return self.slots * self.steps_slot * self.dt
 
 
 def build_network(n_exc: int, n_input: int, slots: int, *, dt=0.5 * ms, t_present=350 * ms, t_rest=150 * ms,
@@ -183,7 +184,7 @@ def build_network(n_exc: int, n_input: int, slots: int, *, dt=0.5 * ms, t_presen
     exc = dc.neuron_group(dc.DIEHL_COOK_EXC, n_exc, method=method, dt=dt, name="exc",
                           extra_equations=dc.NORMALISATION_EQS,
                           **{k: p[k] for k in dc.DIEHL_COOK_EXC.params})
-    exc.namespace["w_total"] = p["w_total"]
+    exc.namespace["w_total"] = p["w_total"]   # the normalisation target (a network constant)
     inh = dc.neuron_group(dc.DIEHL_COOK_INH, n_exc, method=method, dt=dt, name="inh",
                           **{k: p[k] for k in dc.DIEHL_COOK_INH.params})
 
@@ -220,4 +221,4 @@ def build_network(n_exc: int, n_input: int, slots: int, *, dt=0.5 * ms, t_presen
     return DiehlCookNetwork(network=net, inputs=inp, exc=exc, inh=inh, controller=ctrl, input_exc=S, exc_inh=s_ei,
                             inh_exc=s_ie, spike_counter=s_count, spikes_exc=spikes_e, presentations=events,
                             pixel_table=table, norm_monitor=norm_monitor, slots=slots, steps_slot=steps_slot,
-                            steps_present=steps_present, n_input=n_input, w0=w0, delay_ms=delay_ms)
+                            steps_present=steps_present, n_input=n_input, dt=dt, w0=w0, delay_ms=delay_ms)

@@ -25,7 +25,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 
 import numpy as np
-from brian2 import defaultclock, mV, ms
+from brian2 import mV, ms
 
 from ...backends import Simulation, model_key, use_backend
 from ...datasets import ImageSet, load_images
@@ -135,7 +135,7 @@ def run_batch(sim: Simulation, net: DiehlCookNetwork, table: np.ndarray, n_img: 
     images completed), ``wall`` and ``cpu`` (s), and the normalisation sums if recorded.
     """
     wall = sim.run(_values(net, table, state, learn, n_img), seed=seed)
-    dt_ms = float(defaultclock.dt / ms)
+    dt_ms = float(net.dt / ms)
     out = {"wall": wall, "cpu": sim.cpu_times[-1]}
     out["spike_step_e"] = np.round(np.asarray(net.spikes_exc.t / ms) / dt_ms).astype(np.int64)
     out["spike_i_e"] = np.array(net.spikes_exc.i[:], dtype=np.int64)
