@@ -5,7 +5,7 @@ inhibitory neurons -> lateral inhibition; each neuron is assigned the class it a
 image gets the class whose neurons fire most (equations: workbench/models/diehl_cook.py; network and
 constants: workbench/networks/diehl_cook.py).  The default job: scikit-learn digits upsampled to 28x28,
 100 excitatory neurons, 3 epochs over 1347 training images (one epoch is too little for this network),
-classes assigned on one frozen pass over them, 450 test images; cpp_standalone.
+classes assigned on one frozen pass over them, 450 test images; cpp_standalone (test accuracy 0.742, seed 0).
 
     workbench run stdp-digits --out run.nc
     workbench run stdp-digits --set dataset=fashion-mnist --set n_exc=400 --set n_train=60000 \
