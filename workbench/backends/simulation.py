@@ -30,9 +30,10 @@ class Simulation:
         sim.run({table: new_values}, seed=7)        # a TimedArray's values; random numbers seeded with 7
 
     On runtime backends the network's initial state is stored before the first run and restored
-    before each later one; then views of the variables are made afresh and the values assigned (views
-    made before ``restore()`` were seen to lose their assignment), and a ``TimedArray`` is replaced
-    by one with the new values wherever a group's namespace (or ``namespace``) holds it.  On
+    before each later one; then the values are assigned through views made after the restore (the
+    stdp-digits runner this replaces found assignments through earlier views lost), and a
+    ``TimedArray`` is replaced by one with the new values wherever a group's namespace (or
+    ``namespace``) holds it.  On
     standalone backends the values go through ``run_args`` (Brian2 >= 2.6; the per-run value files
     are removed afterwards), so the program is built once.
 
