@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -58,41 +57,40 @@ def faithful(args) -> dict:
 
 def _child_faithful(args) -> dict:
     import numpy as np
-    from brian2 import defaultclock, ms
+    from brian2 import defaultclock, ms, prefs
 
-    from workbench.backends import model_key, use_backend
+    from workbench.backends import Simulation, model_key, use_backend
     from workbench.datasets import load_images
     from workbench.experiments import stdp_digits as sd
+    from workbench.networks.diehl_cook import DC_PARAMS, build_network
 
     data = load_images(args.dataset)
     n_input = int(np.prod(data.shape))
-    p = dict(sd.DC_PARAMS)
+    p = dict(DC_PARAMS)
     slots = args.batch
-    key = model_key("stdp-digits-bench", args.n_exc, n_input, slots, args.profile, args.method)
+    key = model_key("stdp-digits-bench-2", args.n_exc, n_input, slots, args.profile, args.method)
     images = data.train_images[: args.images].reshape(args.images, -1).astype(float)
     rss_file = Path(tempfile.gettempdir()) / f"stdp-bench-maxrss-{os.getpid()}.txt"
     # Peak RSS of the simulation program itself (not of the compiler): run ./main under a wrapper.
     wrapper = ("import resource, subprocess, sys; r = subprocess.call(sys.argv[2:]); "
                "open(sys.argv[1], 'a').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) + '\\n'); "
                "sys.exit(r)")
-    from brian2 import prefs
-
     prefs.devices.cpp_standalone.run_cmd_unix = [sys.executable, "-c", wrapper, str(rss_file), "./main"]
     with use_backend("cpp_standalone", key=key, seed=1) as be:
         defaultclock.dt = 0.5 * ms
         t0 = time.perf_counter()
-        m = sd.build_network(args.n_exc, n_input, slots, params=p, rng=np.random.default_rng(1),
-                             method=args.method)
-        runner = sd.Runner(m, be, 1, profile=args.profile)
-        state = sd._initial_state(m, p)
-        pos, done, pres, reps = 0, 0, 0, 0
+        m = build_network(args.n_exc, n_input, slots, params=p, rng=np.random.default_rng(1), method=args.method)
+        sim = Simulation(m.network, m.duration, be, namespace={}, profile=args.profile,
+                         seed_variable=m.controller.rngseed)
+        state = sd.initial_state(m, p)
+        pos, pres, reps = 0, 0, 0
         n_images = slots if args._compile_only else args.images
         wall, cpu, batches = 0.0, 0.0, 0
         while pos < n_images:
             sel = images[pos: pos + slots]
             table = np.zeros((slots, n_input))
             table[: len(sel)] = sel
-            res = runner.run(table, len(sel), 1.0, state, 1000 + batches)
+            res = sd.run_batch(sim, m, table, len(sel), 1.0, state, 1000 + batches)
             sc = sd.slot_counts(res, args.n_exc, slots, m.steps_slot, m.steps_present, 40)
             state = res["state"]
             n_done = state.pop("img")
@@ -100,12 +98,12 @@ def _child_faithful(args) -> dict:
             pres += sc["n_presentations"]
             reps += sc["n_repeats"]
             if batches or not args._compile_only:
-                wall += runner.run_times[-1]
+                wall += sim.run_times[-1]
                 cpu += res["cpu"]
             batches += 1
         result = {"n_exc": args.n_exc, "dataset": args.dataset, "method": args.method, "images": pos, "presentations": int(pres),
                   "repeats": int(reps), "batches": batches, "batch_slots": slots,
-                  "build_s": runner.build_time, "setup_plus_build_s": time.perf_counter() - t0}
+                  "build_s": sim.build_time, "setup_plus_build_s": time.perf_counter() - t0}
         if not args._compile_only:
             result.update({"run_wall_s": wall, "run_cpu_s": cpu, "ms_per_image_wall": 1e3 * wall / pos,
                            "ms_per_image_cpu": 1e3 * cpu / pos,
@@ -114,7 +112,7 @@ def _child_faithful(args) -> dict:
             if args.profile:
                 from brian2 import device
 
-                info = device.network_get_profiling_info(m.net)[:12]   # last batch only
+                info = device.network_get_profiling_info(m.network)[:12]   # last batch only
                 result["profile_last_batch_s"] = {name: float(t) for name, t in info}
     return result
 

@@ -1,21 +1,63 @@
 """Unsupervised STDP digit learning (Diehl & Cook 2015, Front. Comput. Neurosci. 9:99).
 
-The embedded default (no --set): scikit-learn digits upsampled to 28x28, 100 excitatory neurons,
-3 epochs over the 1347 training images (one epoch is too little for this network: 24% test
-accuracy after one, 74% after three (seed 0)), classes assigned on one frozen pass over the 1347 images,
-450 test images; cpp_standalone, about 1.5-3 min on one core including the compile (~20 s of CPU after it).
+784 Poisson inputs -> adaptive-threshold excitatory neurons (plastic STDP input synapses) -> as many
+inhibitory neurons -> lateral inhibition; each neuron is assigned the class it answers most, and a test
+image gets the class whose neurons fire most (equations: workbench/models/diehl_cook.py; network and
+constants: workbench/networks/diehl_cook.py).  The default job: scikit-learn digits upsampled to 28x28,
+100 excitatory neurons, 3 epochs over 1347 training images (one epoch is too little for this network),
+classes assigned on one frozen pass over them, 450 test images; cpp_standalone (test accuracy 0.742, seed 0).
 
     workbench run stdp-digits --out run.nc
     workbench run stdp-digits --set dataset=fashion-mnist --set n_exc=400 --set n_train=60000 \
         --set n_test=10000 --set epochs=1 --out fmnist.nc
     workbench run stdp-digits ... --out run.nc --resume run.nc      # continue from the last checkpoint
-    workbench figure stdp-receptive-fields run.nc
-    workbench figure stdp-confusion run.nc
-    workbench figure stdp-accuracy run.nc
-
-Note: epochs defaults to 3 here (the library protocol's default is 1); pass --set epochs=1 for
-one pass over n_train images.
+    workbench figure stdp-receptive-fields run.nc     (also stdp-confusion, stdp-accuracy)
 """
-from workbench.experiments.stdp_digits import PROTOCOL as _BASE
+from brian2 import ms
 
-PROTOCOL = _BASE.with_defaults(epochs=3)
+from workbench.experiments import stdp_digits as sd
+from workbench.models.diehl_cook import METHODS
+from workbench.networks.diehl_cook import DC_PARAMS as DC
+from workbench.params import Param
+from workbench.protocol import Protocol
+
+# ---- parameters that define the result (the one place their defaults live; DC: the authors' code)
+PARAMS = {
+    "dataset": Param("digits", "digits | fashion-mnist | mnist | idx:DIR"),
+    "n_exc": Param(100, "excitatory (and inhibitory) neurons (paper: 100 to 6400)"),
+    "n_train": Param(1347, "training images per epoch (the first n_train of the training set)"),
+    "epochs": Param(3, "passes over the n_train training images"),
+    "n_assign": Param(-1, "training images shown to the frozen network to assign classes (-1: n_train, paper)"),
+    "n_test": Param(450, "test images (the first n_test of the test set)"),
+    "batch": Param(250, "presentation slots per compiled run; a checkpoint is written after each"),
+    "update_interval": Param(10000, "training images whose responses give the running estimate's assignments "
+                                    "(DC update_interval)"),
+    "dt": Param(0.5 * ms, "integration time step (DC)"),
+    "t_present": Param(350 * ms, "presentation time per image (DC single_example_time)"),
+    "t_rest": Param(150 * ms, "rest between images (DC resting_time)"),
+    "method": Param("exponential_euler", "integration of the neurons (euler: the authors' forward Euler, can run away; "
+                    "implicit_euler: backward Euler, stable and cheaper)", choices=METHODS),
+    "nu_pre": Param(DC["nu_pre"], "learning rate on presynaptic arrival (DC nu_ee_pre; paper Sec. 2.3)"),
+    "nu_post": Param(DC["nu_post"], "learning rate on postsynaptic spike (DC nu_ee_post)"),
+    "w_total": Param(DC["w_total"], "sum of input weights per excitatory neuron after normalisation (DC)"),
+    "w_ei": Param(DC["w_ei"], "exc -> inh weight, one-to-one (DC connection generator)"),
+    "w_ie": Param(DC["w_ie"], "inh -> every other exc weight (DC connection generator)"),
+    "theta_plus": Param(DC["theta_plus"], "threshold increase per spike (DC theta_plus_e; paper Sec. 2.4)"),
+    "tau_theta": Param(DC["tau_theta"], "threshold decay time constant (DC tc_theta)"),
+    "runaway_spikes": Param(5, "rest-window excitatory spikes in one slot above which the slot is a runaway"),
+    "runaway_guard": Param(20 * ms, "rest spikes are counted from this long after input offset"),
+    "verify_normalisation": Param(False, "record weight sums before/after every normalisation (tests)"),
+}
+
+
+def run(params, ctx):
+    data = sd.load_data(params)                              # data: images and labels, sizes checked
+    phases = sd.phases(params, data)                         # train x epochs (plastic), assign, test (frozen)
+    with sd.Session(params, ctx, data, phases) as session:   # network on one build (or the --resume checkpoint)
+        for phase in phases:
+            session.run(phase)                               # batches of slots, a checkpoint after each
+    return sd.final_archive(params, data, session)           # assign classes, vote, confusion, network, state
+
+
+PROTOCOL = Protocol("stdp-digits", PARAMS, run, description=__doc__.splitlines()[0],
+                    default_backend="cpp_standalone", resumable=True)

@@ -1,14 +1,25 @@
 """A small stdp-digits-like archive built without training (class-mean receptive fields), for the tests."""
 import numpy as np
 import xarray as xr
+from brian2 import Hz, mV, ms
 
 from workbench.archive import provenance, save
+from workbench.networks.diehl_cook import DC_PARAMS
 
-DC = dict(v_rest_e=(-65, "mV"), v_reset_e=(-65, "mV"), v_thresh_e=(-52, "mV"), v_rest_i=(-60, "mV"),
-          v_reset_i=(-45, "mV"), v_thresh_i=(-40, "mV"), t_ref_e=(5, "ms"), t_ref_i=(2, "ms"), tau_e=(100, "ms"),
-          tau_i=(10, "ms"), E_exc=(0, "mV"), E_inh_e=(-100, "mV"), tau_ge=(1, "ms"), tau_gi=(2, "ms"),
-          theta_offset=(20, "mV"), w_ei=(10.4, "1"), w_ie=(17.0, "1"), rate_per_level=(0.125, "Hz"),
-          intensity0=(2.0, "1"), d_intensity=(1.0, "1"))
+
+def _in_archive_units(q):
+    """(value, unit) as a stdp-digits archive stores a constant (mV, ms, Hz or dimensionless)."""
+    for name, unit in (("mV", mV), ("ms", ms), ("Hz", Hz)):
+        if getattr(q, "dim", None) == unit.dim:
+            return float(q / unit), name
+    return float(q), "1"
+
+
+#: The Diehl & Cook constants a deployment reads from a stdp-digits archive.
+DC = {k: _in_archive_units(DC_PARAMS[k]) for k in (
+    "v_rest_e", "v_reset_e", "v_thresh_e", "v_rest_i", "v_reset_i", "v_thresh_i", "t_ref_e", "t_ref_i", "tau_e",
+    "tau_i", "E_exc", "E_inh_e", "tau_ge", "tau_gi", "theta_offset", "w_ei", "w_ie", "rate_per_level", "intensity0",
+    "d_intensity")}
 
 
 def synthetic_dc_archive(path, per_class=2, seed=0):

@@ -1,26 +1,24 @@
 """exp_fast (generated-code exponential) and the hand-written Diehl & Cook membrane step."""
 import numpy as np
 import pytest
-from brian2 import NeuronGroup, Network, StateMonitor, defaultclock, ms, mV
+from brian2 import NeuronGroup, Network, StateMonitor, defaultclock, ms, mV, volt
 
+from workbench import models
 from workbench.backends import use_backend
-from workbench.experiments.stdp_digits import DC_PARAMS, v_step_code
+from workbench.models import diehl_cook as dc
 from workbench.models.functions import exp_fast
 
 X = np.concatenate([np.linspace(-700, 700, 1401), np.linspace(-1, 1, 1001), [0.0, 1e-300, -1e-12, 709.0, -708.0]])
-
-CONDUCTANCES = """dge/dt = -ge/tau_ge : 1
-dgi/dt = -gi/tau_gi : 1"""
+STEP = 0.5 * ms
 
 
-def _groups(ns):
-    """Brian2's exponential Euler on the DC excitatory membrane, and the hand-written step."""
-    ref = NeuronGroup(6, "dv/dt = ((v_rest_e - v) + ge*(E_exc - v) + gi*(E_inh_e - v))/tau_e : volt "
-                      "(unless refractory)\n" + CONDUCTANCES, threshold="v > 10*volt", refractory="t_ref_e",
-                      method="exponential_euler", namespace=ns, name="ref")
-    hand = NeuronGroup(6, "v : volt\n" + CONDUCTANCES, threshold="v > 10*volt", refractory="t_ref_e",
-                       method="exact", namespace=ns, name="hand")
-    hand.run_regularly(v_step_code("e"), when="groups", order=-1, name="hand_v_step")
+def _groups():
+    """Brian2's exponential Euler on the registered D&C excitatory model, and the hand-written step."""
+    quiet = dict(v_thresh_e=10 * volt)      # no spikes: the membrane alone
+    ref = models.neuron_group(dc.DIEHL_COOK_EXC, 6, name="ref", **quiet)
+    assert dc.DIEHL_COOK_EXC.method == "exponential_euler"
+    hand = dc.neuron_group(dc.DIEHL_COOK_EXC, 6, method="exponential_euler", dt=STEP, name="hand", **quiet)
+    assert "exp_fast" in hand.namespace
     for g in (ref, hand):
         g.v = np.linspace(-110, -40, 6) * mV
         g.ge = [0, 0.1, 1, 5, 20, 80]       # up to 80: exp(-dt*81/tau) far from 1
@@ -31,17 +29,14 @@ def _groups(ns):
 
 
 def test_exp_fast_and_membrane_step_in_generated_code():
-    ns = dict(DC_PARAMS)
-    step = 0.5 * ms
-    ns.update(dt_tau_e=float(step / DC_PARAMS["tau_e"]), exp_fast=exp_fast)
     with use_backend("cpp_standalone", seed=1) as be:
         from brian2 import device
 
-        defaultclock.dt = step
+        defaultclock.dt = STEP
         probe = NeuronGroup(len(X), "x : 1\ny : 1", namespace={"exp_fast": exp_fast}, name="probe")
         probe.x = X
         probe.run_regularly("y = exp_fast(x)", name="probe_exp")
-        ref, hand = _groups(ns)
+        ref, hand = _groups()
         mons = [StateMonitor(g, "v", record=True) for g in (ref, hand)]
         net = Network(probe, ref, hand, *mons)
         net.run(20 * ms)
@@ -67,14 +62,11 @@ def test_exp_fast_and_membrane_step_in_generated_code():
 
 @pytest.mark.parametrize("target", ["numpy", "cython"])
 def test_membrane_step_runtime_targets(target):
-    ns = dict(DC_PARAMS)
-    step = 0.5 * ms
-    ns.update(dt_tau_e=float(step / DC_PARAMS["tau_e"]), exp_fast=exp_fast)
     if target == "cython":
         pytest.importorskip("Cython")
     with use_backend(target, seed=1):
-        defaultclock.dt = step
-        ref, hand = _groups(ns)
+        defaultclock.dt = STEP
+        ref, hand = _groups()
         mons = [StateMonitor(g, "v", record=True) for g in (ref, hand)]
         Network(ref, hand, *mons).run(5 * ms)
         np.testing.assert_allclose(mons[1].v / mV, mons[0].v / mV, rtol=1e-12, atol=1e-12)

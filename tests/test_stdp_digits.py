@@ -5,7 +5,9 @@ import pytest
 
 from workbench.archive import open_archive
 from workbench.experiments import stdp_digits as sd
-from workbench.protocol import load_figure, run
+from workbench.networks.diehl_cook import DC_PARAMS, build_network
+from workbench.protocol import RunContext, ResumeError, load_figure, run
+from workbench.readout.voting import assign_classes, classify
 
 # Short slots (200 + 50 ms instead of 350 + 150 ms) keep the numpy runs quick; the schedule is the same.
 FAST = dict(t_present="200 ms", t_rest="50 ms", epochs=1)
@@ -92,17 +94,17 @@ def test_repeat_rule_in_simulation():
     """The controller itself: intensities 2, 3, ... until >= 5 spikes, then back to 2 for the next image."""
     from brian2 import defaultclock, ms
 
-    from workbench.backends import use_backend
+    from workbench.backends import Simulation, use_backend
     from workbench.datasets import load_images
 
     with use_backend("numpy", seed=2) as be:
         defaultclock.dt = 0.5 * ms
-        m = sd.build_network(6, 784, 6, params=dict(sd.DC_PARAMS, w_total=25.0), rng=np.random.default_rng(0))
-        r = sd.Runner(m, be, 2)
-        state = sd._initial_state(m, sd.DC_PARAMS)
+        m = build_network(6, 784, 6, params=dict(DC_PARAMS, w_total=25.0), rng=np.random.default_rng(0))
+        sim = Simulation(m.network, m.duration, be, namespace={}, seed_variable=m.controller.rngseed)
+        state = sd.initial_state(m, DC_PARAMS)
         state["w"] *= 25.0 / 120.0
         table = np.tile(load_images("digits").train_images[:2].reshape(2, -1), (3, 1)).astype(float)
-        res = r.run(table, 2, 1.0, state, 7)
+        res = sd.run_batch(sim, m, table, 2, 1.0, state, 7)
     ints, nspk, img = res["ev_intensity"], res["ev_nspk"], res["ev_img"]
     for k in range(len(ints)):
         if k == 0 or nspk[k - 1] >= 5:
@@ -128,7 +130,7 @@ def test_resume_equals_uninterrupted(tmp_path, monkeypatch):
     full = run("stdp-digits", TINY, backend="numpy", seed=5, progress=False)
     out = tmp_path / "killed.nc"
     calls = {"n": 0}
-    orig = sd._checkpoint
+    orig = RunContext.checkpoint
 
     def dying(*args, **kw):
         orig(*args, **kw)
@@ -136,18 +138,18 @@ def test_resume_equals_uninterrupted(tmp_path, monkeypatch):
         if calls["n"] == 1:
             raise KeyboardInterrupt("killed after the first checkpoint")
 
-    monkeypatch.setattr(sd, "_checkpoint", dying)
+    monkeypatch.setattr(RunContext, "checkpoint", dying)
     with pytest.raises(KeyboardInterrupt):
         run("stdp-digits", TINY, backend="numpy", seed=5, out=out, progress=False)
     ck = open_archive(out)
     assert ck.attrs["status"] == "checkpoint" and 0 < int(ck.attrs["ckpt_pos"]) < 12
-    monkeypatch.setattr(sd, "_checkpoint", orig)
+    monkeypatch.setattr(RunContext, "checkpoint", orig)
     resumed = run("stdp-digits", TINY, backend="numpy", seed=5, out=out, resume=out, progress=False)
     for name in ("receptive_field", "theta", "prediction", "test_spike_count", "assignment"):
         np.testing.assert_array_equal(resumed[name].values, full[name].values, err_msg=name)
     assert float(resumed["test_accuracy"]) == float(full["test_accuracy"])
     # a resume with another configuration is refused, naming the key
-    with pytest.raises(sd.StdpDigitsError, match="n_test"):
+    with pytest.raises(ResumeError, match="n_test"):
         run("stdp-digits", dict(TINY, n_test=5), backend="numpy", seed=5, resume=out, progress=False)
 
 
@@ -172,13 +174,13 @@ def test_classification_rules():
     for c, l in zip(counts, labels):
         sums[l] += c
         n[l] += 1
-    a = sd.assign_classes(sums, n)
+    a = assign_classes(sums, n)
     np.testing.assert_array_equal(a, [0, 1, 2, 2])
-    np.testing.assert_array_equal(sd.classify(counts, a), [0, 1, 2])
+    np.testing.assert_array_equal(classify(counts, a), [0, 1, 2])
     # silent neuron -> class 0 (DC starts from maximum_rate 0 with strict '>')
-    assert sd.assign_classes(np.zeros((10, 1)), np.ones(10))[0] == 0
+    assert assign_classes(np.zeros((10, 1)), np.ones(10))[0] == 0
     # tie between classes -> the higher class index (DC argsort(...)[::-1][0])
-    assert sd.classify(np.array([[3, 3]]), np.array([1, 4]))[0] == 4
+    assert classify(np.array([[3, 3]]), np.array([1, 4]))[0] == 4
 
 
 def test_bad_parameters():

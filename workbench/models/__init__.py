@@ -21,6 +21,7 @@ from .base import (
     init_synapses,
     neuron_group,
 )
+from . import diehl_cook as _dc
 from . import neurons as _n
 from . import nir_neurons as _nir
 from . import plasticity as _p
@@ -72,7 +73,7 @@ def plasticity(name: str) -> PlasticityRule:
     return _lookup(PLASTICITY, "plasticity rule", name)
 
 
-for _mod, _cls in ((_n, NeuronModel), (_s, SynapseModel), (_p, PlasticityRule),
+for _mod, _cls in ((_n, NeuronModel), (_dc, NeuronModel), (_s, SynapseModel), (_p, PlasticityRule),
                    (_nir, (NeuronModel, SynapseModel))):
     for _name in _mod.__all__:
         _obj = getattr(_mod, _name)

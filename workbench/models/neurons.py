@@ -16,8 +16,6 @@ __all__ = [
     "LIF",
     "LIF_COND",
     "ALIF",
-    "DIEHL_COOK_EXC",
-    "DIEHL_COOK_INH",
     "ADEX",
     "IZHIKEVICH",
     "HH_TRAUB",
@@ -85,49 +83,6 @@ ALIF = NeuronModel(
     "a_j <- rho*a_j + z_j (jump 1 per spike, rho = exp(-dt/tau_a)), reset by subtracting v_th "
     "(v_reset = E_L = 0 there); tau_m 20 ms, t_ref 2 ms, tau_a 200-2000 ms (task dependent). "
     "beta is task dependent in the paper (our 1.7 mV = 0.17 v_th is illustrative).",
-)
-
-DIEHL_COOK_EXC = NeuronModel(
-    name="diehl_cook_exc",
-    description="Diehl & Cook 2015 excitatory neuron: conductance LIF with adaptive threshold theta "
-    "(+theta_plus per spike, decay tau_theta) and the authors' 'timer' refractoriness of the threshold.",
-    equations="""
-    dv/dt = (E_L - v + I_syn/g_L + I/g_L)/tau_m : volt (unless refractory)
-    dtheta/dt = -theta/tau_theta : volt
-    dtimer/dt = timer_rate : second
-    """,
-    params=dict(tau_m=100 * ms, g_L=1 * nS, E_L=-65 * mV, v_reset=-65 * mV, v_thresh=-52 * mV,
-                theta_offset=20 * mV, theta_plus=0.05 * mV, tau_theta=1e7 * ms, t_ref=5 * ms,
-                timer_rate=100.0, t_ref_theta=5 * ms),
-    threshold="(v > (theta - theta_offset + v_thresh)) and (timer > t_ref_theta)",
-    reset="v = v_reset; theta += theta_plus; timer = 0*ms",
-    refractory="t_ref",
-    # The authors' Brian 1 code used forward Euler; exponential Euler gives the same trajectories at
-    # small dt and stays stable under strong synchronous inhibition (forward Euler ran away there).
-    method="exponential_euler",
-    init=dict(v="E_L - 40*mV", theta="20*mV"),
-    reference="Diehl & Cook 2015, Front. Comput. Neurosci. 9:99; parameters from the authors' released "
-    "code (github.com/peter-u-diehl/stdp-mnist, Diehl_and_Cook_spiking_MNIST.py): v_rest -65 mV, "
-    "v_reset -65 mV, v_thresh -52 mV, offset 20 mV, theta_plus 0.05 mV, tc_theta 1e7 ms, refrac_e 5 ms, "
-    "'dtimer/dt = 100.0 : ms' run with 'import brian_no_units', i.e. 100 s per s (timer_rate 100), so "
-    "'timer > refrac_e' (5 ms) holds 0.05 ms after a spike, inside the 5 ms refractory period: the timer "
-    "is kept for fidelity but changes nothing (some Brian2 ports read it as 100 ms/s = 0.1, a 50 ms "
-    "threshold refractoriness: timer_rate=0.1 reproduces those), "
-    "initial v = v_rest - 40 mV and theta = 20 mV; membrane tau 100 ms with I_syn/nS (g_L = 1 nS).",
-)
-
-DIEHL_COOK_INH = NeuronModel(
-    name="diehl_cook_inh",
-    description="Diehl & Cook 2015 inhibitory neuron (conductance LIF).",
-    equations="dv/dt = (E_L - v + I_syn/g_L + I/g_L)/tau_m : volt (unless refractory)",
-    params=dict(tau_m=10 * ms, g_L=1 * nS, E_L=-60 * mV, v_reset=-45 * mV, v_thresh=-40 * mV, t_ref=2 * ms),
-    threshold="v > v_thresh",
-    reset="v = v_reset",
-    refractory="t_ref",
-    method="exponential_euler",
-    init=dict(v="E_L - 40*mV"),
-    reference="Diehl & Cook 2015; authors' released code (v_rest -60 mV, v_reset -45 mV, v_thresh -40 mV, "
-    "refractory 2 ms, tau 10 ms).",
 )
 
 ADEX = NeuronModel(

@@ -1,0 +1,269 @@
+"""The Diehl & Cook (2015) neurons, input coding, STDP rule and weight normalisation: every equation of
+the network, written once (the ``stdp-digits`` protocol runs these, and the library registers the two
+neurons as ``diehl_cook_exc`` and ``diehl_cook_inh``).
+
+Diehl PU & Cook M (2015) Unsupervised learning of digit recognition using spike-timing-dependent
+plasticity. Front. Comput. Neurosci. 9:99.  Every constant is checked against the paper and the
+authors' released code, github.com/peter-u-diehl/stdp-mnist (``Diehl&Cook_spiking_MNIST.py``, "DC"
+below; ``Diehl&Cook_MNIST_random_conn_generator.py``, "RC").  The network's own constants (weights,
+normalisation, input rates, repeat rule) are in :mod:`workbench.networks.diehl_cook`.
+
+Neurons
+-------
+Conductance-based leaky integrate-and-fire neurons; the conductances ``ge``, ``gi`` are dimensionless,
+in units of the leak conductance, as in DC (``I_synE = ge*nS*(-v)``, ``dv/dt = ((v_rest - v) +
+I_syn/nS)/tau``).  An external current ``I`` (and a receptor's ``I_syn``, the library's composition
+rules) enters the same way, divided by nS; the network drives its neurons through ``ge`` and ``gi``
+only.  The excitatory neurons have an adaptive threshold ``theta - theta_offset + v_thresh_e``
+(``theta += theta_plus`` per spike, decaying with ``tau_theta``; paper Sec. 2.4) and carry the two
+postsynaptic STDP traces; ``learn`` (0 or 1, shared) switches plasticity and the threshold adaptation
+off for the frozen phases.  DC's threshold also requires ``timer > 5 ms`` with ``dtimer/dt = 100``
+(run without units: 100 s/s), i.e. 0.05 ms after a spike -- inside the 5 ms refractory period, during
+which v is clamped anyway.  The timer is therefore a no-op and is left out.
+
+Integration
+-----------
+The authors integrate with forward Euler at dt = 0.5 ms.  With these membrane equations that is
+unstable once ``dt (1 + ge + gi)/tau > 2``: about two dozen simultaneous inhibitory spikes (gi ~ 24 x
+17) are enough, after which the network fires without input.  Exponential Euler integrates the
+conditionally linear equations exactly for the conductances of each step and is stable for any dt.
+:func:`v_step_code` writes that step out so that its exponential is ``exp_fast``
+(:mod:`workbench.models.functions`), an inlined polynomial (glibc's ``exp``, called per neuron and
+step, was a third of the run); :func:`neuron_group` builds a group integrated either way.
+
+STDP (:data:`DIEHL_COOK_STDP`)
+------------------------------
+Traces are computed exactly: the presynaptic trace as ``exp(-(t - lastpre)/tau_pre)`` (DC sets it to 1
+on every spike, so only the last arrival matters), the postsynaptic traces as variables of the
+excitatory neurons (identical for all synapses of a neuron).  The presynaptic effects (conductance,
+trace, depression) happen when the delayed spike arrives.  Depression ``nu_pre * post1`` on a
+presynaptic arrival, potentiation ``nu_post * pre * post2`` on a postsynaptic spike (DC uses post2
+before its own update), weights clipped to [0, w_max].
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from brian2 import NeuronGroup, mV, ms, second
+
+from .base import NeuronModel, PlasticityRule, neuron_group as _neuron_group
+from .functions import exp_fast
+
+__all__ = ["DIEHL_COOK_EXC", "DIEHL_COOK_INH", "DIEHL_COOK_STDP", "CONDUCTANCE_PARAMS", "EXC_PARAMS",
+           "INH_PARAMS", "STDP_PARAMS", "INPUT_EQS", "INPUT_THRESHOLD", "INPUT_RESET", "INPUT_RATES",
+           "INPUT_ON_PRE", "EXC_INH_ON_PRE", "INH_EXC_ON_PRE", "NORMALISATION_EQS", "NORMALISATION",
+           "NORMALISATION_CHECK", "METHODS", "v_step_code", "neuron_group"]
+
+# ----------------------------------------------------------------------------- constants
+
+#: Synaptic conductances, both populations.
+CONDUCTANCE_PARAMS = dict(
+    E_exc=0 * mV,           # DC I_synE = ge*nS*(-v)
+    tau_ge=1 * ms,          # DC dge/dt = -ge/(1.0*ms)
+    tau_gi=2 * ms,          # DC dgi/dt = -gi/(2.0*ms)
+)
+
+#: Excitatory neurons.
+EXC_PARAMS = dict(
+    v_rest_e=-65 * mV,      # DC v_rest_e
+    v_reset_e=-65 * mV,     # DC v_reset_e
+    v_thresh_e=-52 * mV,    # DC v_thresh_e (threshold = theta - offset + v_thresh_e)
+    t_ref_e=5 * ms,         # DC refrac_e
+    tau_e=100 * ms,         # DC neuron_eqs_e: /(100*ms)
+    E_inh_e=-100 * mV,      # DC I_synI = gi*nS*(-100*mV - v) (excitatory neurons)
+    theta_plus=0.05 * mV,   # DC theta_plus_e; paper Sec. 2.4
+    tau_theta=1e7 * ms,     # DC tc_theta; paper Sec. 2.4
+    theta_init=20 * mV,     # DC theta = 20 mV initially ...
+    theta_offset=20 * mV,   # ... and offset 20 mV: threshold starts at v_thresh_e
+    tau_post1=20 * ms,      # DC tc_post_1_ee
+    tau_post2=40 * ms,      # DC tc_post_2_ee
+)
+
+#: Inhibitory neurons.
+INH_PARAMS = dict(
+    v_rest_i=-60 * mV,      # DC v_rest_i
+    v_reset_i=-45 * mV,     # DC v_reset_i
+    v_thresh_i=-40 * mV,    # DC v_thresh_i
+    t_ref_i=2 * ms,         # DC refrac_i
+    tau_i=10 * ms,          # DC neuron_eqs_i: /(10*ms)
+    E_inh_i=-85 * mV,       # DC I_synI = gi*nS*(-85*mV - v) (inhibitory neurons)
+)
+
+#: The plastic input synapses.
+STDP_PARAMS = dict(
+    tau_pre=20 * ms,        # DC tc_pre_ee
+    nu_pre=1e-4,            # DC nu_ee_pre; paper Sec. 2.3
+    nu_post=1e-2,           # DC nu_ee_post
+    w_max=1.0,              # DC wmax_ee
+)
+
+# ----------------------------------------------------------------------------- neurons
+
+_EXC_MEMBRANE = ("dv/dt = ((v_rest_e - v) + ge*(E_exc - v) + gi*(E_inh_e - v) + (I + I_syn)/nS)/tau_e "
+                 ": volt (unless refractory)")
+_EXC_STATE = """
+dge/dt = -ge/tau_ge : 1
+dgi/dt = -gi/tau_gi : 1
+dtheta/dt = -learn*theta/tau_theta : volt
+dpost1/dt = -post1/tau_post1 : 1
+dpost2/dt = -post2/tau_post2 : 1
+learn : 1 (shared)
+"""
+_INH_MEMBRANE = ("dv/dt = ((v_rest_i - v) + ge*(E_exc - v) + gi*(E_inh_i - v) + (I + I_syn)/nS)/tau_i "
+                 ": volt (unless refractory)")
+_INH_STATE = """
+dge/dt = -ge/tau_ge : 1
+dgi/dt = -gi/tau_gi : 1
+"""
+_REFERENCE = ("Diehl & Cook 2015, Front. Comput. Neurosci. 9:99; constants from the authors' released code "
+              "(github.com/peter-u-diehl/stdp-mnist, Diehl&Cook_spiking_MNIST.py; see workbench.models.diehl_cook).")
+
+DIEHL_COOK_EXC = NeuronModel(
+    name="diehl_cook_exc",
+    description="Diehl & Cook 2015 excitatory neuron: conductance LIF (ge, gi in units of the leak "
+    "conductance) with adaptive threshold theta (+theta_plus per spike, decay tau_theta), the two "
+    "postsynaptic STDP traces, and the shared 'learn' flag (0 freezes theta and plasticity).",
+    equations=_EXC_MEMBRANE + _EXC_STATE,
+    params={**CONDUCTANCE_PARAMS, **EXC_PARAMS},
+    threshold="v > theta - theta_offset + v_thresh_e",
+    reset="v = v_reset_e; theta += learn*theta_plus; post1 = 1; post2 = 1",
+    refractory="t_ref_e",
+    method="exponential_euler",
+    init=dict(v="v_rest_e - 40*mV", theta="theta_init", learn=1),      # DC: v = v_rest - 40 mV
+    reference=_REFERENCE + " The authors' threshold timer (timer > 5 ms, dtimer/dt = 100 s/s) holds "
+    "0.05 ms after a spike, inside the 5 ms refractory period, and is left out.",
+)
+
+DIEHL_COOK_INH = NeuronModel(
+    name="diehl_cook_inh",
+    description="Diehl & Cook 2015 inhibitory neuron: conductance LIF (ge, gi in units of the leak "
+    "conductance).",
+    equations=_INH_MEMBRANE + _INH_STATE,
+    params={**CONDUCTANCE_PARAMS, **INH_PARAMS},
+    threshold="v > v_thresh_i",
+    reset="v = v_reset_i",
+    refractory="t_ref_i",
+    method="exponential_euler",
+    init=dict(v="v_rest_i - 40*mV"),
+    reference=_REFERENCE,
+)
+
+#: Integration of the neurons: the hand-written exponential-Euler step (default), a backward-Euler step
+#: (stable and cheaper, but it slows the fast inhibitory neurons: 30 % more excitatory spikes, measured),
+#: or Brian2's forward Euler (the authors' scheme, can run away).
+METHODS = ("exponential_euler", "implicit_euler", "euler")
+
+_STATE = {DIEHL_COOK_EXC.name: ("e", _EXC_STATE), DIEHL_COOK_INH.name: ("i", _INH_STATE)}
+
+
+def v_step_code(sfx: str, method: str = "exponential_euler") -> str:
+    """The membrane step of the excitatory (``sfx='e'``) or inhibitory (``'i'``) neurons.
+
+    ``tau dv/dt = (v_rest - v) + ge (E_exc - v) + gi (E_inh - v)`` with the conductances of the step
+    start is linear in v.  ``exponential_euler``: ``v -> v_inf + (v - v_inf) exp(-dt (1 + ge + gi)/tau)``,
+    Brian2's own exponential-Euler formula (``exp_fast`` inlines in C++); ``implicit_euler``: a
+    backward-Euler division (also unconditionally stable, but it slows the fast inhibitory neurons).
+    The refractoriness test is Brian2's (``timestep(t - lastspike) >= timestep(t_ref)``), so v is
+    clamped on exactly the steps Brian2 clamps it.  The step has no current input (I = I_syn = 0: the
+    network drives its neurons through ge and gi).  Needs ``dt_tau_{sfx}`` = dt/tau and ``exp_fast`` in
+    the namespace (:func:`neuron_group` puts them there).
+    """
+    nr = f"nr = int(timestep(t - lastspike, dt) >= timestep(t_ref_{sfx}, dt))\n"
+    if method == "implicit_euler":
+        return nr + (f"v = (v + nr*dt_tau_{sfx}*(v_rest_{sfx} + ge*E_exc + gi*E_inh_{sfx}))"
+                     f"/(1 + nr*dt_tau_{sfx}*(1 + ge + gi))")
+    if method == "exponential_euler":
+        return nr + (f"g_tot = 1 + ge + gi\n"
+                     f"v_inf = (v_rest_{sfx} + ge*E_exc + gi*E_inh_{sfx})/g_tot\n"
+                     f"v = v + nr*(v_inf - v)*(1 - exp_fast(-dt_tau_{sfx}*g_tot))")
+    raise ValueError(f"method {method!r}: no hand-written membrane step (use exponential_euler or implicit_euler)")
+
+
+def neuron_group(model: NeuronModel, n: int, *, method: str, dt, name: str, extra_equations: str = "",
+                 **params) -> NeuronGroup:
+    """A group of Diehl & Cook neurons (:data:`DIEHL_COOK_EXC` or :data:`DIEHL_COOK_INH`) integrated with
+    ``method`` (one of :data:`METHODS`) at time step ``dt``.
+
+    ``euler``: Brian2's forward Euler on every equation (the authors' scheme).  Otherwise the membrane
+    potential is advanced by :func:`v_step_code`, run just before Brian2's state updater integrates the
+    linear decays (ge, gi, theta, traces) exactly: the step sees the conductances of the step start, as
+    Brian2's own exponential Euler does.  ``params`` override the model's constants (units checked).
+    """
+    if method not in METHODS:
+        raise ValueError(f"method {method!r}: use {', '.join(METHODS)}")
+    if model.name not in _STATE:
+        raise ValueError(f"neuron_group: {model.name!r} is not a Diehl & Cook neuron model")
+    sfx, state = _STATE[model.name]
+    if method == "euler":
+        return _neuron_group(dataclasses.replace(model, method="euler"), n, name=name,
+                             extra_equations=extra_equations, **params)
+    stepped = dataclasses.replace(model, equations="v : volt" + state, method="exact")
+    group = _neuron_group(stepped, n, name=name, extra_equations=extra_equations, **params)
+    tau = group.namespace[f"tau_{sfx}"]
+    group.namespace.update({f"dt_tau_{sfx}": float(dt / tau), "exp_fast": exp_fast})
+    group.run_regularly(v_step_code(sfx, method), when="groups", order=-1, name=f"{name}_v_step")
+    return group
+
+
+# ----------------------------------------------------------------------------- STDP and projections
+
+DIEHL_COOK_STDP = PlasticityRule(
+    name="diehl_cook_stdp",
+    description="Diehl & Cook 2015 STDP on the input synapses: depression nu_pre*post1 on a presynaptic "
+    "arrival, potentiation nu_post*pre*post2 on a postsynaptic spike, clipped to [0, w_max]; the "
+    "postsynaptic traces post1, post2 and the 'learn' flag are variables of the excitatory neurons "
+    "(diehl_cook_exc), the presynaptic trace is exp((lastpre - t)/tau_pre).",
+    equations="lastpre : second",
+    params=dict(STDP_PARAMS),
+    on_pre="lastpre = t\nw = clip(w - learn_post*nu_pre*post1_post, 0, w_max)",
+    on_post="w = clip(w + learn_post*nu_post*exp((lastpre - t)/tau_pre)*post2_post, 0, w_max)",
+    init=dict(lastpre=-1e6 * second),
+    reference=_REFERENCE + " Traces exact (DC sets the presynaptic trace to 1 on every spike).",
+)
+
+#: Transmission: input -> excitatory (plastic weight w; then DIEHL_COOK_STDP.on_pre), excitatory ->
+#: inhibitory (one-to-one, RC weight ei) and inhibitory -> excitatory (lateral, RC weight ie).
+INPUT_ON_PRE = "ge_post += w\n" + DIEHL_COOK_STDP.on_pre
+EXC_INH_ON_PRE = "ge_post += w_ei"
+INH_EXC_ON_PRE = "gi_post += w_ie"
+
+# ----------------------------------------------------------------------------- input coding
+
+#: Poisson inputs drawn by their exponential inter-spike intervals: next_t is the next event of a
+#: rate-``rate`` Poisson process, emitted on the first step at or after it; the next interval is
+#: counted from the event (not the step), so the spike count stays Poisson and an interval shorter
+#: than dt delays the spike by a step instead of losing it.  A random number per spike instead of one
+#: per input per step (DC/Brian2 PoissonGroup: rand() < rate*dt each step; the same process up to
+#: O((rate*dt)^2) = 0.1 % at 63.75 Hz).  ``on``, ``img`` and ``intensity`` are linked to the
+#: controller that schedules the presentations.
+INPUT_EQS = """rate : Hz
+next_t : second
+on : 1 (linked)
+img : 1 (linked)
+intensity : 1 (linked)"""
+INPUT_THRESHOLD = "on > 0.5 and t >= next_t"
+INPUT_RESET = "next_t = next_t - log(1 - rand())/rate"
+#: At a presentation's start: rate = pixel/8 * intensity Hz (DC ``rates = x/8*input_intensity``) read
+#: from the image table (a 2-d TimedArray indexed by image number), and the first event drawn (a silent
+#: input's next event is put beyond any run: t_never).
+INPUT_RATES = """rate = pixel_table(img*second, i)*intensity*rate_per_level
+silent = int(rate <= 0*Hz)
+next_t = t + (1 - silent)*(-log(1 - rand())/(rate + silent*Hz)) + silent*t_never"""
+
+# ----------------------------------------------------------------------------- normalisation
+
+#: DC ``normalize_weights()``, before every presentation while learning: the input weights onto each
+#: excitatory neuron are scaled to sum ``w_total``.  An exact single-threaded sum per neuron, one factor
+#: per neuron, then the scaling; ``wsum_after`` is the check (tests).
+NORMALISATION_EQS = """wsum : 1
+wscale : 1
+wsum_after : 1"""
+#: (name, where, code), in order: reset the sums (on the excitatory neurons), sum (on the input
+#: synapses), factor (neurons), scale (synapses).
+NORMALISATION = (("norm_reset", "exc", "wsum = 0"),
+                 ("norm_sum", "synapses", "wsum_post += w"),
+                 ("norm_factor", "exc", "wscale = learn*w_total/wsum + (1 - learn)"),
+                 ("norm_scale", "synapses", "w = w*wscale_post"))
+#: The check: the sums after the normalisation.
+NORMALISATION_CHECK = (("norm_check_reset", "exc", "wsum_after = 0"),
+                       ("norm_check_sum", "synapses", "wsum_after_post += w"))
