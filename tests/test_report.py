@@ -95,3 +95,12 @@ def test_stale_archive_is_reported(tmp_path, monkeypatch):
     (tmp_path / "workbench" / "models" / "lif.py").write_text("EQS = ''\n")
     msg = report.stale(archives)
     assert len(msg) == 1 and "workbench/models/lif.py (changed)" in msg[0] and "benchmarks/dc.py" in msg[0]
+
+
+def test_include_pulls_in_section_files(tmp_path):
+    (tmp_path / "sections").mkdir()
+    (tmp_path / "sections" / "a.md").write_text("## A\n{{dc.acc}}\n")
+    text = report.expand("# B\n{{include sections/a.md}}\nend\n", tmp_path)
+    assert text == "# B\n## A\n{{dc.acc}}\nend\n"
+    with pytest.raises(report.ReportError, match="no file"):
+        report.expand("{{include sections/none.md}}\n", tmp_path)
