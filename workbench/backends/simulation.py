@@ -91,12 +91,7 @@ class Simulation:
             self.net.restore("workbench_initial")
         for key, value in values.items():
             if isinstance(key, TimedArray):
-                current = self._timed_arrays.get(id(key), key)
-                value = np.asarray(value)
-                if value.shape == current.values.shape:
-                    current.values[:] = value   # the generated code holds this very array: update in place
-                else:
-                    self._replace_timed_array(key, value)
+                self._set_timed_array(key, value)
             else:
                 _fresh_view(key)[:] = value
         if seed is not None:
@@ -108,20 +103,24 @@ class Simulation:
         self.run_times.append(time.perf_counter() - tr)
         self.cpu_times.append(cpu_seconds() - c0)
 
-    def _replace_timed_array(self, original: TimedArray, value):
+    def _set_timed_array(self, original: TimedArray, value):
+        """New values for a TimedArray that a group of the network (or the run namespace) holds: written
+        into its array when the shape is unchanged, else a new TimedArray of the same name replaces it."""
         current = self._timed_arrays.get(id(original), original)
-        new = TimedArray(np.asarray(value), dt=current.dt * second, name=current.name)
-        holders = [getattr(obj, "namespace", None) for obj in self.net.objects] + [self.namespace]
-        found = False
-        for ns in holders:
-            if isinstance(ns, dict):
-                for k, v in ns.items():
-                    if v is current:
-                        ns[k] = new
-                        found = True
-        if not found:
+        holders = [ns for ns in [getattr(obj, "namespace", None) for obj in self.net.objects] + [self.namespace]
+                   if isinstance(ns, dict) and any(v is current for v in ns.values())]
+        if not holders:
             raise ValueError(f"Simulation: no group of the network has TimedArray {original.name!r} in its "
                              "namespace; give it to the group (namespace=...) or to Simulation(namespace=...)")
+        value = np.asarray(value)
+        if value.shape == current.values.shape:
+            current.values[:] = value   # the generated code reads this very array
+            return
+        new = TimedArray(value, dt=current.dt * second, name=current.name)
+        for ns in holders:
+            for k, v in list(ns.items()):
+                if v is current:
+                    ns[k] = new
         self._timed_arrays[id(original)] = new
 
     # ------------------------------------------------------------------ standalone
