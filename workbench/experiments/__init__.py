@@ -1,1 +1,2 @@
-"""Library implementations of the protocols; ``protocols/*.py`` expose them with overrides."""
+"""Protocol logic: the phases of each protocol (data, train, test, archive) as functions that the scripts
+in ``protocols/`` call; the scripts hold the parameters and show the steps."""
