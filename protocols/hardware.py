@@ -1,5 +1,7 @@
 """Deploy a trained network on a simulated Loihi-like AER chip (Davies et al. 2018): quantize, map,
-run the test set; accuracy, energy, latency and traffic, against the float reference.
+run the test set; accuracy, energy, latency and traffic, against the float reference.  Or on a
+memristive crossbar (chip=pcm: Joshi et al. 2020; chip=rram: Wan et al. 2022): weights programmed
+as device conductances, spikes driving the array reads, tested drift_time seconds after programming.
 
 Sources: a Diehl & Cook (stdp-digits) archive, or a biosignal archive of the liquid (model=lsm).
 
@@ -7,12 +9,16 @@ Sources: a Diehl & Cook (stdp-digits) archive, or a biosignal archive of the liq
     workbench run hardware --set source=dc.nc --set chip=loihi --set weight_bits=8 --out hw.nc
     workbench figure hw-bits hw.nc      (needs --set sweep_bits=1,2,4,8,16)
     workbench figure hw-energy hw.nc; workbench figure hw-links hw.nc; workbench figure hw-cores hw.nc
+    workbench run hardware --set source=dc.nc --set chip=pcm --set drift_time=86400 --out x.nc
+    workbench run hardware ... --set chip=pcm --set sweep_drift_times=1,3600,86400,3.15e8 --out d.nc
+    workbench figure hw-drift d.nc
 """
 import dataclasses
 
 from brian2 import ms
 
 from workbench.experiments import hardware as hw
+from workbench.experiments import hardware_crossbar as xb
 from workbench.hardware.chips import get_chip
 from workbench.hardware.deploy import DeployOptions
 from workbench.params import Param
@@ -21,8 +27,10 @@ from workbench.protocol import Protocol
 # ---- parameters that define the result (the one place their defaults live)
 PARAMS = {
     "source": Param("", "trained archive to deploy (stdp-digits, or biosignal with model=lsm)"),
-    "chip": Param("loihi", "chip preset (loihi, truenorth, dynapse, spinnaker) or a .toml chip file"),
-    "weight_bits": Param(8, "weight precision in bits (0: the chip's own; Loihi: 1 to 9, Davies et al. 2018)"),
+    "chip": Param("loihi", "chip preset (loihi, truenorth, dynapse, spinnaker), crossbar preset (pcm, rram) or a "
+                  ".toml chip or crossbar file"),
+    "weight_bits": Param(8, "weight precision in bits (0: the chip's own; Loihi: 1 to 9, Davies et al. 2018; "
+                         "not used on crossbars: their conductance levels and ADC bits set the precision)"),
     "scale": Param("pow2", "weight scale: power of two or free", choices=("pow2", "free")),
     "scale_per": Param("population", "weight scale shared per population or per core", choices=("population", "core")),
     "rounding": Param("nearest", "weight rounding", choices=("nearest", "stochastic")),
@@ -49,11 +57,30 @@ PARAMS = {
                       "(0: the source's mean liquid rate)"),
     "nir": Param("", "also write the deployed neutral graph as a NIR file (path; empty: no)"),
     "sweep_bits": Param([], "weight widths for the accuracy/energy sweep (comma-separated)", kind=list),
+    # crossbars (chip=pcm, rram or a crossbar .toml); times in seconds after programming
+    "drift_time": Param(0.0, "crossbar: seconds after programming at which the test runs (PCM drift reference "
+                        "t0 = 20 s, aihwkit)"),
+    "drift_compensation": Param(True, "crossbar: global drift compensation per tile (aihwkit "
+                                "GlobalDriftCompensation, Le Gallo et al. 2018)"),
+    "assign_time": Param(0.0, "crossbar: seconds after programming at which classes are assigned (or the readout "
+                         "trained), once, as a deployed chip is calibrated"),
+    "ideal_devices": Param(False, "crossbar: every non-ideality off (no noise, drift, stuck devices or wire "
+                           "resistance, analog levels, ideal converters): the float reference's spikes"),
+    "ir_drop": Param("first_order", "crossbar: wire-resistance model (exact: sparse solve of the array)",
+                     choices=("first_order", "exact", "iterative")),
+    "read_noise": Param("per_read", "crossbar: read noise drawn at every array read, or frozen once per "
+                        "deployment (aihwkit)", choices=("per_read", "frozen")),
+    "program_verify": Param(False, "crossbar: iterative program-and-verify instead of the preset's programming "
+                            "spread"),
+    "sweep_drift_times": Param([], "crossbar: seconds after programming of the drift sweep, each with and without "
+                               "compensation (comma-separated)", kind=list),
 }
 
 
 def run(params, ctx):
     p = params
+    if xb.is_crossbar(p.chip):
+        return run_crossbar(p, ctx)
     src = hw.load_source(p.source, dt=p.dt, lsm_rate=p.lsm_rate, dataset=p.dataset, n_test=p.n_test,  # data, network
                          n_assign=p.n_assign, t_present=p.t_present, min_spikes=p.min_spikes,
                          max_repeats=p.max_repeats, assign=p.assign, n_learn=p.n_learn, stdp_rate=p.stdp_rate)
@@ -68,6 +95,15 @@ def run(params, ctx):
         hw.write_nir(src.graph, p.nir)
     return hw.archive(src, chip, bits, seq, p.mapping, ref, main, rates, sweep, source_path=p.source,
                       learning=p.learning)
+
+
+def run_crossbar(p, ctx):
+    opts = xb.options(p)                                                       # the crossbar spec and read times
+    src = hw.load_source(p.source, dt=p.dt, lsm_rate=p.lsm_rate, dataset=p.dataset, n_test=p.n_test,  # data, network
+                         n_assign=p.n_assign, t_present=p.t_present, min_spikes=p.min_spikes,
+                         max_repeats=p.max_repeats, assign=p.assign)
+    dep = xb.deploy(src, opts, ctx.stream, xb.sweep_points(p.sweep_drift_times))  # float, program, read, test
+    return xb.archive(src, opts, dep, source_path=p.source)
 
 
 PROTOCOL = Protocol("hardware", PARAMS, run, default_backend="numpy", description="Deploy a trained network "

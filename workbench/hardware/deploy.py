@@ -35,7 +35,7 @@ from .mismatch import apply_mismatch
 from .quantize import float_network, quantization_error, quantize
 
 __all__ = ["DeployOptions", "ImageTask", "SampleTask", "Deployed", "chip_network", "map_network", "deploy_images",
-           "deploy_samples"]
+           "deploy_samples", "sample_features", "initial_potentials", "fold_readout"]
 
 Streams = Callable[[str], np.random.Generator]
 
@@ -155,31 +155,46 @@ def chip_network(graph: Graph, chip, opts: DeployOptions, streams: Streams, mapp
     return net, violations
 
 
-class _Totals:
-    """Statistics of batches of presentations: per presentation, and summed per tick x core and link."""
+#: further per-presentation statistics of :func:`workbench.hardware.crossbar.crossbar_statistics`
+PER_TRIAL_CROSSBAR = ("reads", "row_drives", "conversions", "accumulations", "energy_array", "energy_dac",
+                      "energy_adc", "energy_converters", "energy_accumulate", "energy_digital")
+_FIRST = ("tick_latency", "max_link_load_tick")  # kept from the first batch
+_SUMMED = ("synops_tick_core", "packets_tick_core", "link_load", "reads_tick_tile")  # summed over batches
 
-    def __init__(self, n):
+
+class _Totals:
+    """Statistics of batches of presentations: per presentation, and summed per tick x core and link.
+
+    ``stats_fn(result)``: the statistics of one batch (default: :func:`chip_statistics` on the
+    digital chip's mapping; a crossbar gives :func:`workbench.hardware.crossbar.crossbar_statistics`)."""
+
+    def __init__(self, n, stats_fn=None):
+        self.n, self.stats_fn = n, stats_fn
         self.stats = {k: np.zeros(n) for k in PER_TRIAL}
         self.first, self.events, self.wall = None, 0, 0.0
 
     def add(self, res, net, mapping, index):
         self.events += res.synaptic_events
         self.wall += res.wall_time
-        st = chip_statistics(res, net, mapping)
+        st = chip_statistics(res, net, mapping) if self.stats_fn is None else self.stats_fn(res)
         if self.first is None:
             self.first = (res, st)
-            for k in ("synops_tick_core", "packets_tick_core", "link_load", "tick_latency", "max_link_load_tick"):
-                self.stats[k] = st[k]
+            for k in _FIRST + _SUMMED:
+                if k in st:
+                    self.stats[k] = st[k]
         else:
-            for k in ("synops_tick_core", "packets_tick_core", "link_load"):
-                self.stats[k] = self.stats[k] + st[k]
-        for k in PER_TRIAL:
-            self.stats[k][index] += st[k]
+            for k in _SUMMED:
+                if k in st:
+                    self.stats[k] = self.stats[k] + st[k]
+        for k in PER_TRIAL + PER_TRIAL_CROSSBAR:
+            if k in st:
+                self.stats.setdefault(k, np.zeros(self.n))[index] += st[k]
 
 
-def _present(graph, net, mapping, task: ImageTask, images, rng, totals=None):
+def _present(graph, net, mapping, task: ImageTask, images, rng, totals=None, synapse_read=None):
     """Show ``images`` batched, again with higher intensity while too few readout spikes (the
-    repeat rule); returns ``(counts, repeats)`` of the readout population."""
+    repeat rule); returns ``(counts, repeats)`` of the readout population.  ``synapse_read``: the
+    synapses are read from a crossbar (:func:`workbench.hardware.aersim.simulate`)."""
     n = len(images)
     pix = images.reshape(n, -1).astype(float)
     intensity = np.full(n, task.intensity0)
@@ -191,7 +206,7 @@ def _present(graph, net, mapping, task: ImageTask, images, rng, totals=None):
         if len(pending) == 0:
             break
         rates = pix[pending] * task.rate_per_level * intensity[pending, None]
-        res = simulate(net, encode_inputs(rates, task.n_ticks, graph.dt, rng))
+        res = simulate(net, encode_inputs(rates, task.n_ticks, graph.dt, rng), synapse_read=synapse_read)
         if totals is not None:
             totals.add(res, net, mapping, pending)
         c = res.counts[:, pop]
@@ -251,37 +266,61 @@ def deploy_images(graph: Graph, chip, opts: DeployOptions, task: ImageTask, stre
                     wall=time.perf_counter() - t0, counts=counts, assignment=assignment, learn=learn_info)
 
 
+def sample_features(graph: Graph, net, task: SampleTask, v_init, totals=None, mapping=None, *, exact=False,
+                    synapse_read=None, chunk=100) -> np.ndarray:
+    """Every sample of ``task`` through ``net`` from the initial potentials ``v_init`` (mV; sample,
+    neuron of the population): the filtered spike trains sampled at the readout times (sample,
+    feature).  ``synapse_read``: synapses read from a crossbar."""
+    stim, n = task.stim, len(task.stim)
+    pop = graph.flat().slice(task.population)
+    size = pop.stop - pop.start
+    feats = []
+    for s0 in range(0, n, chunk):
+        batch = np.arange(s0, min(s0 + chunk, n))
+        v0 = np.zeros((len(batch), graph.n_neurons))
+        v0[:, pop] = v_init[batch] if exact else np.rint(v_init[batch] / net.lsb[pop])
+        res = simulate(net, stim[batch], v0=v0, synapse_read=synapse_read)
+        if totals is not None:
+            totals.add(res, net, mapping, batch)
+        b, t, i = np.nonzero(res.raster[:, :, pop])
+        feats.append(filtered_states(b, i, t * graph.dt, len(batch), size, task.readout_times,
+                                     tau=task.tau_readout).reshape(len(batch), -1))
+    return np.concatenate(feats)
+
+
+def initial_potentials(graph: Graph, task: SampleTask, streams: Streams) -> np.ndarray:
+    """Initial potentials (mV) of every sample, uniform in ``task.v_init``, from the stream 'initial_potentials'."""
+    pop = graph.flat().slice(task.population)
+    return streams("initial_potentials").uniform(task.v_init[0], task.v_init[1], (len(task.stim), pop.stop - pop.start))
+
+
+def fold_readout(X_train: np.ndarray, X_test: np.ndarray, task: SampleTask, streams: Streams):
+    """A linear readout per fold, trained on ``X_train`` of the fold's training samples and tested on
+    ``X_test`` of its test samples (the same array for a chip read the same way both times).
+    Returns ``(accuracy, predictions, labels)`` (test samples in fold order)."""
+    seed = _seed(streams, "readout")
+    preds, labels, accs = [], [], []
+    for tr, te in task.folds:
+        rr = fit_classifier(X_train[tr], task.labels[tr], X_test[te], task.labels[te], method=task.method, seed=seed)
+        preds.append(rr.y_pred)
+        labels.append(task.labels[te])
+        accs.append(np.mean(rr.y_pred == task.labels[te]))
+    return float(np.mean(accs)), np.concatenate(preds), np.concatenate(labels)
+
+
 def deploy_samples(graph: Graph, chip, opts: DeployOptions, task: SampleTask, streams: Streams,
                    mapping: ChipMapping, *, bits=None, exact=False, chunk=100) -> Deployed:
     """Run every sample through the (quantized) network from random initial potentials; a linear
     readout trained on the chip's own filtered spike trains of each fold's training samples."""
     t0 = time.perf_counter()
     net, violations = chip_network(graph, chip, opts, streams, mapping, bits=bits, exact=exact, v_ref="mid")
-    stim, n = task.stim, len(task.stim)
-    pop = graph.flat().slice(task.population)
-    size = pop.stop - pop.start
-    v_init = streams("initial_potentials").uniform(task.v_init[0], task.v_init[1], (n, size))
+    n = len(task.stim)
     totals = _Totals(n)
-    feats = []
-    for s0 in range(0, n, chunk):
-        batch = np.arange(s0, min(s0 + chunk, n))
-        v0 = np.zeros((len(batch), graph.n_neurons))
-        v0[:, pop] = v_init[batch] if exact else np.rint(v_init[batch] / net.lsb[pop])
-        res = simulate(net, stim[batch], v0=v0)
-        totals.add(res, net, mapping, batch)
-        b, t, i = np.nonzero(res.raster[:, :, pop])
-        feats.append(filtered_states(b, i, t * graph.dt, len(batch), size, task.readout_times,
-                                     tau=task.tau_readout).reshape(len(batch), -1))
-    X = np.concatenate(feats)
-    seed = _seed(streams, "readout")
-    preds, labels, accs = [], [], []
-    for tr, te in task.folds:
-        rr = fit_classifier(X[tr], task.labels[tr], X[te], task.labels[te], method=task.method, seed=seed)
-        preds.append(rr.y_pred)
-        labels.append(task.labels[te])
-        accs.append(np.mean(rr.y_pred == task.labels[te]))
+    X = sample_features(graph, net, task, initial_potentials(graph, task, streams), totals, mapping, exact=exact,
+                        chunk=chunk)
+    acc, pred, labels = fold_readout(X, X, task, streams)
     qerr = {"weight_rel_rms": 0.0, "threshold_rel_rms": 0.0} if exact else quantization_error(net, graph)
-    return Deployed(accuracy=float(np.mean(accs)), prediction=np.concatenate(preds), labels=np.concatenate(labels),
+    return Deployed(accuracy=acc, prediction=pred, labels=labels,
                     net=net, mapping=mapping, violations=violations, qerr=qerr, stats=totals.stats,
                     first=totals.first, repeats=np.zeros(n), events=totals.events, wall_sim=totals.wall,
                     wall=time.perf_counter() - t0)
