@@ -74,6 +74,12 @@ PARAMS = {
                             "spread"),
     "sweep_drift_times": Param([], "crossbar: seconds after programming of the drift sweep, each with and without "
                                "compensation (comma-separated)", kind=list),
+    "sweep_levels": Param([], "crossbar: conductance levels per device to compare (each a chip of its own, tested at "
+                          "drift_time; 0: analog)", kind=list),
+    "compare_chips": Param(["loihi", "spinnaker"], "crossbar: digital chips on which the crossbar's spikes are also "
+                           "counted (energy and latency of the same spike trains, sequential fill)", kind=list),
+    "sweep_r_wire": Param([], "crossbar: wire resistances per cell segment (ohm) to compare (each a chip of its own)",
+                          kind=list),
 }
 
 
@@ -102,7 +108,8 @@ def run_crossbar(p, ctx):
     src = hw.load_source(p.source, dt=p.dt, lsm_rate=p.lsm_rate, dataset=p.dataset, n_test=p.n_test,  # data, network
                          n_assign=p.n_assign, t_present=p.t_present, min_spikes=p.min_spikes,
                          max_repeats=p.max_repeats, assign=p.assign)
-    dep = xb.deploy(src, opts, ctx.stream, xb.sweep_points(p.sweep_drift_times))  # float, program, read, test
+    dep = xb.deploy(src, opts, ctx.stream, xb.sweep_points(p.sweep_drift_times),  # float; program, read, test
+                    xb.variants(p), p.compare_chips)
     return xb.archive(src, opts, dep, source_path=p.source)
 
 

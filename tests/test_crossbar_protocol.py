@@ -5,7 +5,8 @@ import pytest
 from brian2 import Hz, ms
 
 from workbench.params import ParameterError
-from workbench.protocol import run
+from workbench.plotting import save
+from workbench.protocol import load_figure, run
 
 FAST = dict(t_present="200 ms", t_rest="50 ms", epochs=1)
 TINY = dict(n_exc=10, n_train=12, n_assign=6, n_test=6, batch=6, **FAST)
@@ -34,7 +35,7 @@ def test_ideal_crossbar_gives_the_float_models_spikes_through_the_protocol(train
     assert float(real["weight_rel_rms_error"]) > 0.01
 
 
-def test_crossbar_archive_has_energy_by_part_and_a_drift_sweep(trained):
+def test_crossbar_archive_has_energy_by_part_and_a_drift_sweep(trained, tmp_path):
     ds = run("hardware", dict(source=str(trained), chip="pcm", drift_time=86400.0, sweep_drift_times="1,3.15e8",
                               **DEPLOY), progress=False)
     for k in ("test_accuracy", "energy_per_inference", "latency_per_inference", "reads_per_inference"):
@@ -50,6 +51,16 @@ def test_crossbar_archive_has_energy_by_part_and_a_drift_sweep(trained):
     assert float(err.sel(compensation="none")[1]) > float(err.sel(compensation="none")[0])
     with pytest.raises(ParameterError, match="learning"):
         run("hardware", dict(source=str(trained), chip="pcm", learning="chip"), progress=False)
+    fig = load_figure("hw-drift")(ds)
+    assert len(fig.axes) == 3 and save(fig, tmp_path / "drift.png").stat().st_size > 10_000
+    # energy beside digital chips counted on the crossbar's spikes; levels and wire-resistance variants
+    ds = run("hardware", dict(source=str(trained), chip="rram", sweep_levels="2,16", sweep_r_wire="0,50",
+                              compare_chips="loihi", **DEPLOY), progress=False)
+    assert list(ds["compare_chip"].values) == ["loihi"] and float(ds["compare_energy_by_event"].sum()) > 0
+    assert float(ds["levels_weight_error"][0]) > float(ds["levels_weight_error"][1])
+    assert float(ds["r_wire_weight_error"][1]) > float(ds["r_wire_weight_error"][0])
+    fig = load_figure("hw-crossbar")(ds)
+    assert len(fig.axes) == 3 and save(fig, tmp_path / "xbar.png").stat().st_size > 10_000
 
 
 def test_lsm_archive_on_rram(tmp_path):

@@ -23,7 +23,7 @@ from ..hardware.crossbar.specs import CrossbarError
 from ..params import ParameterError
 from ..recording import scalar, variable
 
-__all__ = ["is_crossbar", "options", "deploy", "archive", "ENERGY_PARTS"]
+__all__ = ["is_crossbar", "options", "deploy", "archive", "variants", "sweep_points", "ENERGY_PARTS", "VARIANTS"]
 
 #: energy per inference by part: (name, statistics key)
 ENERGY_PARTS = (("array", "energy_array"), ("converters", "energy_converters"), ("digital", "energy_digital"),
@@ -75,11 +75,33 @@ def sweep_points(times) -> list:
     return out
 
 
-def deploy(src, opts: CrossbarOptions, streams, sweep=()):
-    """The float reference and the crossbar at ``opts.drift_time`` (and each ``(time, compensate)`` of ``sweep``)."""
+#: spec fields the protocol sweeps (param sweep_NAME), with their units and long names
+VARIANTS = {"levels": ("1", "conductance levels per device"), "r_wire": ("ohm", "wire resistance per cell segment")}
+
+
+def variants(p) -> list:
+    """``(field, value)`` of the protocol's ``sweep_levels`` and ``sweep_r_wire``."""
+    out = []
+    for key in VARIANTS:
+        for v in getattr(p, f"sweep_{key}"):
+            try:
+                out.append((key, int(v) if key == "levels" else float(v)))
+            except ValueError:
+                raise ParameterError(f"sweep_{key}: {v!r} is not a number") from None
+    return out
+
+
+def deploy(src, opts: CrossbarOptions, streams, sweep=(), variants=(), compare=()):
+    """The float reference and the crossbar at ``opts.drift_time`` (and each ``(time, compensate)`` of ``sweep``,
+    and each ``(spec field, value)`` of ``variants``: a chip of its own)."""
+    try:
+        for key, value in variants:
+            opts.spec.replace(**{key: value})
+    except CrossbarError as exc:
+        raise ParameterError(str(exc)) from None
     if src.kind == "biosignal":
-        return deploy_samples_crossbar(src.graph, src.task, streams, opts, sweep)
-    return deploy_images_crossbar(src.graph, src.task, streams, opts, sweep)
+        return deploy_samples_crossbar(src.graph, src.task, streams, opts, sweep, variants, compare)
+    return deploy_images_crossbar(src.graph, src.task, streams, opts, sweep, variants, compare)
 
 
 def _mean(st, k):
@@ -148,16 +170,37 @@ def archive(src, opts: CrossbarOptions, dep, *, source_path="") -> xr.Dataset:
     if dep.sweep:
         times = sorted({t for (t, _), _ in dep.sweep})
         acc = np.full((len(times), 2), np.nan)
-        err = np.full((len(times), 2), np.nan)
+        err, spk, rep = (np.full((len(times), 2), np.nan) for _ in range(3))
         for (t, comp), r in dep.sweep:
-            acc[times.index(t), int(not comp)] = r.accuracy
-            err[times.index(t), int(not comp)] = r.qerr["weight_rel_rms"]
+            k = (times.index(t), int(not comp))
+            acc[k], err[k], rep[k] = r.accuracy, r.qerr["weight_rel_rms"], np.mean(r.repeats)
+            spk[k] = _mean(r.stats, "spikes")
         ds = ds.assign_coords(
             time_after_programming=variable(times, "time_after_programming", "s", "time after programming"),
             compensation=variable(["global", "none"], "compensation", "1", "drift compensation"))
         dims = ("time_after_programming", "compensation")
         ds["drift_accuracy"] = variable(acc, dims, "1", "test accuracy vs time after programming")
         ds["drift_weight_error"] = variable(err, dims, "1", "relative RMS weight error vs time after programming")
+        ds["drift_spikes"] = variable(spk, dims, "1", "neuron spikes per inference vs time after programming")
+        ds["drift_repeats"] = variable(rep, dims, "1", "repeated presentations per test sample vs time after "
+                                       "programming")
+    names = sorted({k.split(":")[0] for k in st if ":" in k})
+    if names:  # the same spikes counted on digital chips
+        ev = [e for e in events if e != "static"] + ["static"]
+        ds["compare_energy_by_event"] = variable(
+            [[_mean(st, f"{c}:{events[e]}") for e in ev] for c in names], ("compare_chip", "energy_event"), "J",
+            "energy per inference of the crossbar's spikes on a digital chip, by event type",
+            coords={"compare_chip": variable(names, "compare_chip", "1", "digital chip")})
+        ds["compare_latency"] = variable([_mean(st, f"{c}:latency") for c in names], "compare_chip", "s",
+                                         "latency per inference of the crossbar's spikes on a digital chip")
+    for key, (units, long_name) in VARIANTS.items():
+        runs = [(v, r) for (k, v), r in dep.variants if k == key]
+        if runs:
+            ds = ds.assign_coords({f"sweep_{key}": variable([v for v, _ in runs], f"sweep_{key}", units, long_name)})
+            ds[f"{key}_accuracy"] = variable([r.accuracy for _, r in runs], f"sweep_{key}", "1",
+                                             f"test accuracy vs {long_name}")
+            ds[f"{key}_weight_error"] = variable([r.qerr["weight_rel_rms"] for _, r in runs], f"sweep_{key}", "1",
+                                                 f"relative RMS weight error vs {long_name}")
     ds.attrs.update(chip=spec.name, chip_kind="crossbar", chip_spec=json.dumps(spec.to_dict(), default=str),
                     source=str(source_path), source_protocol=src.kind, dataset=src.dataset,
                     violations=json.dumps([str(v) for v in main.violations]),

@@ -166,10 +166,11 @@ class _Totals:
     """Statistics of batches of presentations: per presentation, and summed per tick x core and link.
 
     ``stats_fn(result)``: the statistics of one batch (default: :func:`chip_statistics` on the
-    digital chip's mapping; a crossbar gives :func:`workbench.hardware.crossbar.crossbar_statistics`)."""
+    digital chip's mapping; a crossbar gives :func:`workbench.hardware.crossbar.crossbar_statistics`);
+    ``extra``: further per-presentation keys it returns."""
 
-    def __init__(self, n, stats_fn=None):
-        self.n, self.stats_fn = n, stats_fn
+    def __init__(self, n, stats_fn=None, extra=()):
+        self.n, self.stats_fn, self.extra = n, stats_fn, tuple(extra)
         self.stats = {k: np.zeros(n) for k in PER_TRIAL}
         self.first, self.events, self.wall = None, 0, 0.0
 
@@ -186,7 +187,7 @@ class _Totals:
             for k in _SUMMED:
                 if k in st:
                     self.stats[k] = self.stats[k] + st[k]
-        for k in PER_TRIAL + PER_TRIAL_CROSSBAR:
+        for k in PER_TRIAL + PER_TRIAL_CROSSBAR + self.extra:
             if k in st:
                 self.stats.setdefault(k, np.zeros(self.n))[index] += st[k]
 

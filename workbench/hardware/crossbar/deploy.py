@@ -21,14 +21,17 @@ so the crossbar sees the float reference's input spikes.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from ...readout import assign_from_counts, classify
 from ..deploy import (Deployed, ImageTask, SampleTask, Streams, _present, _Totals, fold_readout,
                       initial_potentials, sample_features)
+from ..aersim import chip_statistics
+from ..chips import get_chip
 from ..graph import Graph
+from ..mapping import map_graph
 from ..quantize import float_network
 from .devices import ProgramVerify
 from .mapping import map_network
@@ -38,7 +41,7 @@ from .specs import CrossbarSpec, get_crossbar
 from .state import at_time, program
 
 __all__ = ["CrossbarOptions", "CrossbarChip", "CrossbarDeployment", "deploy_images_crossbar",
-           "deploy_samples_crossbar", "weight_error"]
+           "deploy_samples_crossbar", "weight_error", "compare_mappings", "COMPARED"]
 
 
 @dataclass(frozen=True)
@@ -98,10 +101,27 @@ class CrossbarDeployment:
     main: Deployed
     chip: CrossbarChip
     sweep: list = field(default_factory=list)  # ((time, compensate), Deployed) pairs
+    variants: list = field(default_factory=list)  # ((spec field, value), Deployed) pairs: other chips at drift_time
 
 
-def _stats(state):
-    return lambda res: crossbar_statistics(res, state)
+#: statistics of :func:`workbench.hardware.aersim.chip_statistics` kept per compared digital chip
+COMPARED = ("energy", "energy_synop", "energy_neuron", "energy_packet", "energy_hop", "energy_static", "latency")
+
+
+def _stats(state, compare=None):
+    """Crossbar statistics of a batch; with ``compare`` ({name: (net, ChipMapping)}) also the energy and latency
+    the same spikes take on each digital chip (keys ``'NAME:energy'`` ...)."""
+    def stats(res):
+        st = crossbar_statistics(res, state)
+        for name, (cnet, cmap) in (compare or {}).items():
+            cs = chip_statistics(res, cnet, cmap)
+            st.update({f"{name}:{k}": cs[k] for k in COMPARED})
+        return st
+    return stats
+
+
+def _compare_keys(compare) -> tuple:
+    return tuple(f"{name}:{k}" for name in (compare or {}) for k in COMPARED)
 
 
 def _deployed(acc, pred, labels, net, chip, totals, repeats, t0, state, **kw) -> Deployed:
@@ -116,11 +136,24 @@ def _points(opts: CrossbarOptions, sweep) -> list:
     return [(float(opts.drift_time), bool(opts.compensate))] + [(float(t), bool(c)) for t, c in sweep]
 
 
+def compare_mappings(graph: Graph, net, chips) -> dict:
+    """``{name: (net, ChipMapping)}`` of digital chips (sequential fill) on which the crossbar's spikes are also
+    counted: their energy and latency for the same spike trains (:func:`chip_statistics`)."""
+    out = {}
+    for c in chips:
+        spec = get_chip(c)
+        out[spec.name] = (net, map_graph(graph, spec, "sequential"))
+    return out
+
+
 def deploy_images_crossbar(graph: Graph, task: ImageTask, streams: Streams, opts: CrossbarOptions,
-                           sweep=()) -> CrossbarDeployment:
-    """The float reference and the crossbar on an image task; ``sweep``: further ``(time, compensate)``."""
+                           sweep=(), variants=(), compare=()) -> CrossbarDeployment:
+    """The float reference and the crossbar on an image task; ``sweep``: further ``(time, compensate)``;
+    ``variants``: ``(field, value)`` changes of the spec (e.g. ``('levels', 16)``), each a chip of its own;
+    ``compare``: digital chips on which the crossbar's spikes at ``drift_time`` are counted too."""
     net = float_network(graph)
-    chip = CrossbarChip(net, opts, streams)
+    chip = main_chip = CrossbarChip(net, opts, streams)
+    cmp = compare_mappings(graph, net, compare)
 
     def assign(reader):
         if task.assign != "chip":
@@ -129,9 +162,9 @@ def deploy_images_crossbar(graph: Graph, task: ImageTask, streams: Streams, opts
                         synapse_read=reader)
         return assign_from_counts(c, task.train_labels[:task.n_assign], task.n_classes)
 
-    def test(reader, state, assignment, crossbar=True):
+    def test(reader, state, assignment, crossbar=True, compare=None):
         t0 = time.perf_counter()
-        totals = _Totals(len(task.test_images), _stats(state))
+        totals = _Totals(len(task.test_images), _stats(state, compare), _compare_keys(compare))
         counts, repeats = _present(graph, net, None, task, task.test_images, streams("test_input"), totals,
                                    synapse_read=reader)
         pred = classify(counts, assignment, task.n_classes)
@@ -141,22 +174,30 @@ def deploy_images_crossbar(graph: Graph, task: ImageTask, streams: Streams, opts
     assign_reader, assign_state = chip.read_at(opts.assign_time, opts.compensate, streams, "read_noise_assign")
     reference = test(None, assign_state, assign(None), crossbar=False)  # its statistics: the crossbar's counts
     assignment = assign(assign_reader)
-    results = [test(*chip.read_at(t, c, streams, "read_noise_test"), assignment) for t, c in _points(opts, sweep)]
-    return CrossbarDeployment(reference=reference, main=results[0], chip=chip,
-                              sweep=list(zip(_points(opts, sweep)[1:], results[1:])))
+    results = [test(*chip.read_at(t, c, streams, "read_noise_test"), assignment, compare=cmp if k == 0 else None)
+               for k, (t, c) in enumerate(_points(opts, sweep))]
+    other = []
+    for key, value in variants:  # another chip: programmed, assigned and tested at drift_time
+        chip = CrossbarChip(net, replace(opts, spec=opts.spec.replace(**{key: value})), streams)
+        a = assign(chip.read_at(opts.assign_time, opts.compensate, streams, "read_noise_assign")[0])
+        other.append(((key, value), test(*chip.read_at(opts.drift_time, opts.compensate, streams,
+                                                       "read_noise_test"), a)))
+    return CrossbarDeployment(reference=reference, main=results[0], chip=main_chip,
+                              sweep=list(zip(_points(opts, sweep)[1:], results[1:])), variants=other)
 
 
 def deploy_samples_crossbar(graph: Graph, task: SampleTask, streams: Streams, opts: CrossbarOptions,
-                            sweep=()) -> CrossbarDeployment:
+                            sweep=(), variants=(), compare=()) -> CrossbarDeployment:
     """The float reference and the crossbar on a sample task: each fold's readout is trained on the
     chip's features at ``assign_time`` and tested on its features at the test time."""
     net = float_network(graph)
     chip = CrossbarChip(net, opts, streams)
     v_init = initial_potentials(graph, task, streams)
     n = len(task.stim)
+    cmp = compare_mappings(graph, net, compare)
 
-    def features(reader, state):
-        totals = _Totals(n, _stats(state))
+    def features(reader, state, compare=None):
+        totals = _Totals(n, _stats(state, compare), _compare_keys(compare))
         X = sample_features(graph, net, task, v_init, totals, exact=True, synapse_read=reader)
         return X, totals
 
@@ -168,11 +209,20 @@ def deploy_samples_crossbar(graph: Graph, task: SampleTask, streams: Streams, op
     X_train, _ = features(assign_reader, assign_state)
     points = _points(opts, sweep)
     results = []
-    for t, comp in points:
+    for k, (t, comp) in enumerate(points):
         t0 = time.perf_counter()
         reader, state = chip.read_at(t, comp, streams, "read_noise_test")
-        X, tot = features(reader, state)
+        X, tot = features(reader, state, cmp if k == 0 else None)
         acc, pred, labels = fold_readout(X_train, X, task, streams)
         results.append(_deployed(acc, pred, labels, net, chip, tot, np.zeros(n), t0, state))
+    other = []
+    for key, value in variants:
+        t0 = time.perf_counter()
+        vchip = CrossbarChip(net, replace(opts, spec=opts.spec.replace(**{key: value})), streams)
+        Xa, _ = features(*vchip.read_at(opts.assign_time, opts.compensate, streams, "read_noise_assign"))
+        reader, state = vchip.read_at(opts.drift_time, opts.compensate, streams, "read_noise_test")
+        X, tot = features(reader, state)
+        acc, pred, labels = fold_readout(Xa, X, task, streams)
+        other.append(((key, value), _deployed(acc, pred, labels, net, vchip, tot, np.zeros(n), t0, state)))
     return CrossbarDeployment(reference=reference, main=results[0], chip=chip,
-                              sweep=list(zip(points[1:], results[1:])))
+                              sweep=list(zip(points[1:], results[1:])), variants=other)
