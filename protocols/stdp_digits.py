@@ -12,6 +12,8 @@ classes assigned on one frozen pass over them, 450 test images; cpp_standalone (
         --set n_test=10000 --set epochs=1 --out fmnist.nc
     workbench run stdp-digits ... --out run.nc --resume run.nc      # continue from the last checkpoint
     workbench figure stdp-receptive-fields run.nc     (also stdp-confusion, stdp-accuracy)
+    workbench run stdp-digits --set target=loihi --out chip.nc     # trained for the chip (see chip.py)
+    workbench run hardware --set source=chip.nc --set chip=loihi --out hw.nc
 """
 from brian2 import ms
 
@@ -47,11 +49,21 @@ PARAMS = {
     "runaway_spikes": Param(5, "rest-window excitatory spikes in one slot above which the slot is a runaway"),
     "runaway_guard": Param(20 * ms, "rest spikes are counted from this long after input offset"),
     "verify_normalisation": Param(False, "record weight sums before/after every normalisation (tests)"),
+    # chip-faithful variant (workbench/experiments/stdp_digits/chip.py): trained on a digital chip's model
+    "target": Param("", "train for this digital chip preset (loihi, ...) on its bit-accurate model: current "
+                    "synapses, its decay resolution, weights quantized in the loop (stochastic rounding); "
+                    "empty: Brian2"),
+    "target_bits": Param(0, "weight bits of the chip-faithful variant (0: the chip's own)"),
+    "target_v_ref": Param("mid", "voltage at which the conductance synapses become currents, per population, "
+                          "fixed on the untrained network", choices=("mid", "rest", "threshold")),
+    "target_max_repeats": Param(3, "most repeated presentations per image on the chip (DC: until 5 spikes)"),
 }
 
 
 def run(params, ctx):
     data = sd.load_data(params)                              # data: images and labels, sizes checked
+    if params.target:                                        # chip-faithful variant, trained on the chip's model
+        return sd.train_for_chip(params, ctx, data)
     phases = sd.phases(params, data)                         # train x epochs (plastic), assign, test (frozen)
     with sd.Session(params, ctx, data, phases) as session:   # network on one build (or the --resume checkpoint)
         for phase in phases:

@@ -35,7 +35,7 @@ from .mismatch import apply_mismatch
 from .quantize import float_network, quantization_error, quantize
 
 __all__ = ["DeployOptions", "ImageTask", "SampleTask", "Deployed", "chip_network", "map_network", "deploy_images",
-           "deploy_samples", "sample_features", "initial_potentials", "fold_readout"]
+           "deploy_samples", "sample_features", "initial_potentials", "fold_readout", "present_images"]
 
 Streams = Callable[[str], np.random.Generator]
 
@@ -218,6 +218,12 @@ def _present(graph, net, mapping, task: ImageTask, images, rng, totals=None, syn
         intensity[pending[~ok]] += task.d_intensity
         pending = pending[~ok]
     return counts, repeats
+
+
+def present_images(graph: Graph, net, task: ImageTask, images, rng: np.random.Generator, synapse_read=None):
+    """Readout spike counts (image, readout neuron) and repeats of ``images`` shown to ``net`` with the
+    task's repeat rule (batched; no statistics)."""
+    return _present(graph, net, None, task, images, rng, synapse_read=synapse_read)
 
 
 def _learn(graph, net, task: ImageTask, learn: str, streams: Streams):

@@ -72,8 +72,13 @@ def graph_from_stdp_digits(ds, dt: float | None = None, drive: str = "conductanc
     ``tau_gi``, ``E_inh``); readout: vote of ``exc`` with the archive's class
     assignment.  ``dt`` defaults to the archive's own time step.
     ``drive='current'`` converts the conductances to currents at ``v_ref``
-    (see :func:`workbench.hardware.graph.conductance_to_current`).
+    (see :func:`workbench.hardware.graph.conductance_to_current`).  An archive trained for a
+    current-based chip (attribute ``synapse_model='current'``, ``stdp-digits --set target=loihi``)
+    is converted at the voltages it was trained with (attribute ``v_ref_mV``, per population):
+    the network it learned, whatever ``drive`` says.
     """
+    if ds.attrs.get("synapse_model") == "current":  # trained for a current-based chip (stdp-digits target=...)
+        drive, v_ref = "current", json.loads(ds.attrs["v_ref_mV"])
     if drive not in ("conductance", "current"):
         raise ExportError(f"drive={drive!r}: use 'conductance' or 'current'")
     if dt is None:

@@ -394,7 +394,8 @@ def conductance_to_current(graph: Graph, v_ref="mid") -> Graph:
     per tick; with ``v`` frozen at ``v_ref`` that is a current synapse of weight
     ``w*(E_rev_r - v_ref)*dt/tau_m`` mV on the same receptor (same time constant), exact while
     ``v = v_ref``.  ``v_ref``: ``'mid'`` (halfway between each neuron's rest and threshold),
-    ``'rest'``, ``'threshold'``, or a number (mV) for every neuron.  The choice is recorded in
+    ``'rest'``, ``'threshold'``, a number (mV) for every neuron, or a dict of these per postsynaptic
+    population name.  The choice is recorded in
     ``graph.metadata['conductance_to_current']``.
     """
     pops = {p.name: p for p in graph.populations}
@@ -407,13 +408,16 @@ def conductance_to_current(graph: Graph, v_ref="mid") -> Graph:
         changed = True
         post = pops[pr.post]
         rest, th = post.param("v_rest"), post.param("v_th")
-        if isinstance(v_ref, str):
+        v = v_ref.get(pr.post) if isinstance(v_ref, dict) else v_ref
+        if v is None:
+            raise GraphError(f"v_ref has no voltage for population {pr.post!r} (give one per postsynaptic population)")
+        if isinstance(v, str):
             table = {"mid": 0.5 * (rest + th), "rest": rest, "threshold": th}
-            if v_ref not in table:
-                raise GraphError(f"v_ref={v_ref!r}: use 'mid', 'rest', 'threshold' or a voltage in mV")
-            vr = table[v_ref]
+            if v not in table:
+                raise GraphError(f"v_ref={v!r}: use 'mid', 'rest', 'threshold' or a voltage in mV")
+            vr = table[v]
         else:
-            vr = np.full(post.size, float(v_ref))
+            vr = np.full(post.size, float(v))
         E = post.param(f"E_rev{pr.receptor}")
         gain = (E - vr) * graph.dt / post.param("tau_m")
         projections.append(dataclasses.replace(pr, weight=pr.weight * gain[pr.post_index], synapse="current",

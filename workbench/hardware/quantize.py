@@ -298,7 +298,7 @@ def quantize_gain(g, bits: int):
 
 def quantize(graph: Graph, chip, weight_bits: int | None = None, *, scale: str = "pow2", per: str = "population",
              rounding: str = "nearest", core_of: np.ndarray | None = None, max_frac_bits: int = 8,
-             headroom: float = 4.0, seed: int = 0, v_ref="mid") -> ChipNetwork:
+             headroom: float = 4.0, seed: int = 0, v_ref="mid", weight_top: dict | None = None) -> ChipNetwork:
     """Quantize ``graph`` for ``chip`` (a preset name or :class:`ChipSpec`).
 
     Parameters
@@ -323,6 +323,9 @@ def quantize(graph: Graph, chip, weight_bits: int | None = None, *, scale: str =
     v_ref : {'mid', 'rest', 'threshold'} or float
         Reference voltage at which conductance synapses become currents on
         chips without conductance synapses.
+    weight_top : dict, optional
+        Projection name -> the largest weight magnitude (graph units after any conversion to currents) its
+        weight scale must hold, when it exceeds the present weights (learning on chip up to ``w_max``).
     """
     chip = get_chip(chip)
     bits = chip.weight_bits if weight_bits is None else int(weight_bits)
@@ -364,9 +367,16 @@ def quantize(graph: Graph, chip, weight_bits: int | None = None, *, scale: str =
     lo = -hi if chip.weight_signed else 0
     step_syn = np.ones(len(w))
     wq = np.zeros(len(w), dtype=np.int64)
+    names = [pr.name for pr in graph.projections]
+    top = {names.index(k): float(v) for k, v in (weight_top or {}).items()}
     for g in np.unique(group):
         sel = group == g
-        wq[sel], step = quantize_weights(w[sel], bits, chip.weight_signed, scale, rounding, rng)
+        proj = int(g % n_proj)
+        if proj in top:  # a phantom weight of the range's magnitude sets the scale, then is dropped
+            q, step = quantize_weights(np.append(w[sel], top[proj]), bits, chip.weight_signed, scale, rounding, rng)
+            wq[sel] = q[:-1]
+        else:
+            wq[sel], step = quantize_weights(w[sel], bits, chip.weight_signed, scale, rounding, rng)
         step_syn[sel] = step
     # state step per neuron: the finest weight step onto it, divided by 2**frac
     base = np.full(n, np.inf)

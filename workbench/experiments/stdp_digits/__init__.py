@@ -7,7 +7,8 @@ in-simulation controller (presentation, repeat rule, normalisation) and its cons
 :mod:`workbench.networks.diehl_cook`.
 
 Here: the phases (:mod:`.phases`: train, assign, test as batches of presentation slots on one build,
-the running estimate, runaway detection, checkpoints) and the archive (:mod:`.archive`).
+the running estimate, runaway detection, checkpoints) and the archive (:mod:`.archive`); with
+``target=CHIP`` a chip-faithful variant trained on the chip's bit-accurate model (:mod:`.chip`).
 
 Deviations from the authors' code (github.com/peter-u-diehl/stdp-mnist), all deliberate and small
 -----------------------------------------------------------------------------------------------
@@ -29,11 +30,12 @@ membrane step is written out with an inlined exponential and the normalisation c
 per neuron.  ``benchmarks/stdp_digits_speed.py`` has the numbers.
 """
 from .archive import PHASE_NAMES, final_dataset
+from .chip import train as train_for_chip
 from .phases import (Phase, Session, StdpDigitsError, constants, initial_state, load_data, phases, run_batch, seed_for,
                      slot_counts)
 
 __all__ = ["PHASE_NAMES", "Phase", "Session", "StdpDigitsError", "constants", "final_archive", "final_dataset",
-           "initial_state", "load_data", "phases", "run_batch", "seed_for", "slot_counts"]
+           "initial_state", "load_data", "phases", "run_batch", "seed_for", "slot_counts", "train_for_chip"]
 
 
 def final_archive(params, data, session: Session):
