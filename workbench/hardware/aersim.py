@@ -192,6 +192,8 @@ def _run(net: ChipNetwork, stimulus, T, stdp, seed, v0, synapse_read=None):
     if stdp is not None:
         plastic = net.flat.projection == stdp.projection
         syn_idx = np.flatnonzero(plastic)
+        plastic_src = np.zeros(N, dtype=bool)
+        plastic_src[net.src[syn_idx]] = True
         post_order = syn_idx[np.argsort(dst[syn_idx], kind="stable")]
         post_ptr = np.concatenate([[0], np.cumsum(np.bincount(dst[syn_idx], minlength=N))])
         if stdp.trace not in ("add", "set"):
@@ -269,19 +271,19 @@ def _run(net: ChipNetwork, stimulus, T, stdp, seed, v0, synapse_read=None):
         buf[t % L] = 0.0
         if stdp is not None and len(i):
             # traces decay per tick on every tick (done lazily below); here spikes of this tick
-            pre_sp = i[np.isin(i, net.src[syn_idx])] if len(syn_idx) else i[:0]
+            pre_sp = i[plastic_src[i]]
             post_sp = i[comp[i]]
-            # depression at presynaptic spikes
-            for s in pre_sp:
-                sl = np.arange(indptr[s], indptr[s + 1])
+            # depression at presynaptic spikes (all synapses of this tick's spikes at once, in spike order)
+            if len(pre_sp):
+                sl = _ranges(indptr[pre_sp], indptr[pre_sp + 1])
                 sl = sl[plastic[sl]]
                 dw = -stdp.A_minus * x_post[dst[sl]] * wmax_units[sl]
                 _apply_dw(weight, weight_int, sl, dw, net, stdp, rng, wmax_units)
-            for j in post_sp:
-                sl = post_order[post_ptr[j]:post_ptr[j + 1]]
+            if len(post_sp):
+                sl = post_order[_ranges(post_ptr[post_sp], post_ptr[post_sp + 1])]
                 dw = stdp.A_plus * x_pre[net.src[sl]] * wmax_units[sl]
                 if stdp.tau_post2:
-                    dw = dw * x_post2[j]
+                    dw = dw * x_post2[dst[sl]]
                 _apply_dw(weight, weight_int, sl, dw, net, stdp, rng, wmax_units)
         if stdp is not None:
             x_pre *= d_plus
@@ -313,6 +315,16 @@ def _run(net: ChipNetwork, stimulus, T, stdp, seed, v0, synapse_read=None):
                      saturations=n_sat, weights=weight if stdp is not None else None, info=info)
 
 
+def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The indices ``starts[k] .. ends[k] - 1`` of every k, concatenated in order."""
+    lens = ends - starts
+    total = int(lens.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    csum = np.cumsum(lens)
+    return np.repeat(starts - (csum - lens), lens) + np.arange(total)
+
+
 def _apply_dw(weight, weight_int, sl, dw, net, stdp, rng, wmax_units):
     """Add ``dw`` (state units) to synapses ``sl``: float directly, chip in rounded weight steps."""
     if len(sl) == 0:
@@ -322,7 +334,7 @@ def _apply_dw(weight, weight_int, sl, dw, net, stdp, rng, wmax_units):
         weight_int[sl] = weight[sl]
         return
     steps = round_values(dw / net.frac_shift[sl], stdp.rounding, rng)
-    wi = np.clip(weight_int[sl] + steps, 0, min(net.weight_max, np.floor(wmax_units[sl] / net.frac_shift[sl]).max()))
+    wi = np.clip(weight_int[sl] + steps, 0, np.minimum(net.weight_max, np.floor(wmax_units[sl] / net.frac_shift[sl])))
     weight_int[sl] = wi
     weight[sl] = np.rint(wi * net.frac_shift[sl])
 
