@@ -1,7 +1,10 @@
 """Diehl & Cook on simulated chips: accuracy vs weight bits, with and without hardware-constrained learning.
 
     nice -n 5 python benchmarks/hardware_dc.py DC.nc [--n-test 450] [--n-assign -1] [--bits 8,4,2,1]
-        [--learning none,chip] [--n-learn 100] [--v-ref threshold,mid] [--out results.json]
+        [--learning none,chip] [--n-learn 100] [--v-ref threshold,mid] [--out results.json] [--result hardware_dc]
+
+The table of BENCHMARKS.md: a fresh default run (``workbench run stdp-digits --out dc.nc``: digits, 100
+excitatory neurons, 3 epochs) and ``--bits 8 --learning none --v-ref threshold --result hardware_dc``.
 
 DC.nc is a finished ``workbench run stdp-digits`` archive.  Every model below sees the same Poisson
 input draws (rates pixel/4, 350 ms per image, Diehl & Cook's repeat rule), is assigned classes from its
@@ -21,9 +24,14 @@ Prints one line per configuration and a markdown table; ``--out`` writes the row
 """
 import argparse
 import json
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _record import write_result  # noqa: E402
 
 
 def main(argv=None):
@@ -39,6 +47,7 @@ def main(argv=None):
     ap.add_argument("--no-float", action="store_true", help="skip the float reference row")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="")
+    ap.add_argument("--result", default="", help="write benchmarks/results/RESULT.nc (write_result)")
     a = ap.parse_args(argv)
 
     from workbench.experiments.hardware import load_source
@@ -51,6 +60,7 @@ def main(argv=None):
     n_test, n_assign = len(task.test_labels), task.n_assign
     streams = RunContext(protocol="hardware", backend="numpy", seed=a.seed).stream  # the protocol's random streams
     brian = float(np.mean(src["prediction"].values[:n_test] == src["label"].values[:n_test]))
+    source_config = src.attrs.get("config", "")
     coba = LOIHI.replace(synapse_types=("current", "delta", "conductance"), name="loihi+conductance")
     rows = []
 
@@ -110,6 +120,34 @@ def main(argv=None):
     if a.out:
         with open(a.out, "w") as fh:
             json.dump(dict(brian2=brian, n_test=n_test, n_assign=n_assign, rows=rows), fh)
+    if a.result:
+        values = {"brian2_accuracy": (brian, "1", f"Brian2 test accuracy of the archive on these {n_test} images"),
+                  "n_test": (n_test, "1", "test images"), "n_assign": (n_assign, "1", "training images for the "
+                                                                           "class assignment")}
+        for r in rows:
+            key = _key(r)
+            values[f"{key}_accuracy"] = (r["accuracy"], "1", f"test accuracy, {key}")
+            values[f"{key}_energy"] = (r["energy"], "J", f"energy per inference, {key}")
+            values[f"{key}_dynamic_energy"] = (r["dynamic"], "J", f"dynamic energy per inference, {key}")
+            values[f"{key}_latency"] = (r["latency"], "s", f"latency per inference, {key}")
+        write_result(a.result, values, config=dict(source=a.source, source_config=source_config, bits=a.bits,
+                                                   learning=a.learning, v_ref=a.v_ref, chips=a.chips, seed=a.seed),
+                     protocols=["hardware", "stdp-digits"],
+                     how_chosen="nothing chosen on the test images: classes assigned from each model's responses "
+                                "to training images; fixed chip presets and widths")
+
+
+def _key(r) -> str:
+    """A result-variable prefix of a table row, e.g. loihi_8b_threshold, coba_8b, loihi_chip_float_threshold."""
+    if r["model"] == "float":
+        return "float"
+    if r["model"] == "chip float":
+        return f"{r['chip']}_chip_float_{r['v_ref']}"
+    chip = "coba" if "conductance" in r["chip"] else r["chip"]
+    key = f"{chip}_{r['bits']}b"
+    if r["learning"] != "none":
+        key += f"_learn_{r['learning']}"
+    return key + (f"_{r['v_ref']}" if r["v_ref"] else "")
 
 
 if __name__ == "__main__":
