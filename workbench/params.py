@@ -9,6 +9,7 @@ objects beyond its unit system.
 """
 from __future__ import annotations
 
+import argparse
 import difflib
 import hashlib
 import json
@@ -42,6 +43,7 @@ __all__ = [
     "format_value",
     "resolve",
     "check_value",
+    "positive_int",
     "config_hash",
 ]
 
@@ -356,6 +358,17 @@ def resolve(
         values[key] = _coerce(key, spec[key], value)
         check_value(key, spec[key], values[key])
     return Params(values, spec)
+
+
+def positive_int(text: str) -> int:
+    """An ``argparse`` type: an integer >= 1 (``--threads``, ``--workers``)."""
+    try:
+        n = int(text)
+    except (TypeError, ValueError):
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer (1 or more), got {text!r}")
+    return n
 
 
 def load_toml(path) -> dict[str, Any]:
