@@ -18,6 +18,7 @@ from brian2 import ms
 from workbench.experiments import stdp_digits as sd
 from workbench.models.diehl_cook import METHODS
 from workbench.networks.diehl_cook import DC_PARAMS as DC
+from workbench.experiments.memory import stdp_digits_memory
 from workbench.params import Param
 from workbench.protocol import Protocol
 
@@ -60,4 +61,5 @@ def run(params, ctx):
 
 
 PROTOCOL = Protocol("stdp-digits", PARAMS, run, description=__doc__.splitlines()[0],
-                    default_backend="cpp_standalone", resumable=True)
+                    default_backend="cpp_standalone", resumable=True,
+                    memory=stdp_digits_memory)

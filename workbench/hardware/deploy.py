@@ -172,7 +172,7 @@ class _Totals:
     """Statistics of batches of presentations: per presentation, and summed per tick x core and link.
 
     The first batch (the first presentation of every sample) may come in chunks (:meth:`add` with
-    ``first_batch=True``): ``first`` then holds the first chunk's raster, the counts of all of them
+    ``first_batch=True``): ``first`` then holds the first trial's raster, the counts of all trials
     and their per-tick statistics (mean latency, worst link load) merged."""
 
     def __init__(self, n):
@@ -203,11 +203,13 @@ class _Totals:
             self.stats[k][index] += st[k]
 
     def close_first(self):
-        """The first batch is complete: ``first`` gets the counts of all its chunks."""
-        if self._first_open and self.first is not None and len(self._first_counts) > 1:
+        """The first batch is complete: ``first`` keeps the raster of its first trial only (the AER
+        stream in the archive) and the counts of all its trials."""
+        if self._first_open and self.first is not None:
             res, st = self.first
             st = dict(st, tick_latency=self.stats["tick_latency"], max_link_load_tick=self.stats["max_link_load_tick"])
-            self.first = (dataclasses.replace(res, all_counts=np.concatenate(self._first_counts)), st)
+            self.first = (dataclasses.replace(res, raster=res.raster[:1].copy(),
+                                              all_counts=np.concatenate(self._first_counts)), st)
         self._first_open, self._first_counts = False, []
 
 
