@@ -13,6 +13,7 @@ import json
 from brian2 import ms
 
 from ..archive import open_archive
+from ..params import parse_quantity
 from ..hardware.deploy import chunk_trials
 from ..protocol.memory import BASE_BYTES, MemoryEstimate
 
@@ -73,7 +74,7 @@ def hardware_memory(params) -> MemoryEstimate:
         n_assign = int(cfg.get("n_train", 60000))
     n_syn = _PIXELS * n_exc + n_exc * n_exc
     data = _images(dataset) * _PIXELS
-    dt = float(params.dt / ms) if float(params.dt / ms) > 0 else float(cfg.get("dt", "0.5 ms").split()[0] or 0.5)
+    dt = float(params.dt / ms) if float(params.dt / ms) > 0 else float(parse_quantity(cfg.get("dt", "0.5 ms")) / ms)
     n_ticks, n_neurons = int(round(float(params.t_present / ms) / dt)), _PIXELS + 2 * n_exc
     max_delay = int(round(10.0 / dt))  # Diehl & Cook input delays: up to 10 ms
     per_trial = n_ticks * (n_neurons + _PIXELS) + 2 * (max_delay + 1) * 3 * n_neurons * 8
