@@ -15,6 +15,7 @@ from brian2 import ms
 from workbench.experiments import hardware as hw
 from workbench.hardware.chips import get_chip
 from workbench.hardware.deploy import DeployOptions
+from workbench.experiments.memory import hardware_memory
 from workbench.params import Param
 from workbench.protocol import Protocol
 
@@ -70,6 +71,6 @@ def run(params, ctx):
                       learning=p.learning)
 
 
-PROTOCOL = Protocol("hardware", PARAMS, run, default_backend="numpy", description="Deploy a trained network "
+PROTOCOL = Protocol("hardware", PARAMS, run, default_backend="numpy", memory=hardware_memory, description="Deploy a trained network "
                     "(stdp-digits archive) on a simulated AER chip: quantize, map, run the test set; accuracy, "
                     "energy, latency, traffic.")

@@ -83,11 +83,14 @@ class SimResult:
     saturations: int = 0
     weights: np.ndarray | None = None  # final weights (after learning)
     info: dict = field(default_factory=dict)
+    #: spike counts of more trials than ``raster`` holds (a batch run in chunks keeps the raster of its
+    #: first chunk and the counts of all); None: counted from ``raster``
+    all_counts: np.ndarray | None = None
 
     @property
     def counts(self) -> np.ndarray:
         """Spike counts (trials, neurons)."""
-        return self.raster.sum(axis=1)
+        return self.raster.sum(axis=1) if self.all_counts is None else self.all_counts
 
     def spikes(self, trial: int = 0):
         """(ticks, neurons) of trial ``trial``, sorted by tick then neuron."""
@@ -96,10 +99,20 @@ class SimResult:
 
 
 def encode_inputs(rates_hz, n_ticks: int, dt: float, rng: np.random.Generator) -> np.ndarray:
-    """Poisson (Bernoulli per tick) spikes: bool (trials, ticks, inputs) from rates in Hz."""
+    """Poisson (Bernoulli per tick) spikes: bool (trials, ticks, inputs) from rates in Hz.
+
+    The uniform numbers are drawn one trial at a time (``ticks x inputs`` float64 at most, not
+    ``trials x ticks x inputs``): the same numbers, in the same order, as one draw of the whole block,
+    so a batch split into chunks gets the spikes it would get in one piece.
+    """
     rates = np.asarray(rates_hz, dtype=float)
+    if rates.ndim != 2:
+        raise ValueError(f"encode_inputs: rates must be (trials, inputs), got shape {rates.shape}")
     p = np.clip(rates * dt * 1e-3, 0, 1)
-    return rng.random((rates.shape[0], n_ticks, rates.shape[1])) < p[:, None, :]
+    out = np.empty((rates.shape[0], int(n_ticks), rates.shape[1]), dtype=bool)
+    for b in range(rates.shape[0]):
+        np.less(rng.random((int(n_ticks), rates.shape[1])), p[b], out=out[b])
+    return out
 
 
 def _decay(x, d, exact: bool, bits: int):

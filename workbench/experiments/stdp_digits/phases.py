@@ -38,6 +38,12 @@ __all__ = ["StdpDigitsError", "Phase", "Session", "load_data", "phases", "consta
            "run_batch", "slot_counts", "seed_for"]
 
 
+#: most repeats of one image: Diehl & Cook's rule raises the intensity without a cap, so an image that
+#: cannot evoke ``min_spikes`` spikes (a blank one) was shown forever (issue 16).  After this many
+#: repeats the image is skipped (test images: zero counts), with a warning and ``skipped_images``.
+MAX_REPEATS = 40
+
+
 class StdpDigitsError(RuntimeError):
     """The in-simulation counters or schedule are inconsistent."""
 
@@ -264,6 +270,13 @@ class Session:
         if n_done != len(sc["img"]) or not np.array_equal(sc["img"], np.arange(n_done)):
             raise StdpDigitsError(f"controller advanced to image {n_done} but the accepted presentations were of "
                                   f"images {sc['img'].tolist()}; the in-simulation schedule is inconsistent")
+        cap = self.constants["intensity0"] + MAX_REPEATS * self.constants["d_intensity"]
+        skip = n_done < len(sel) and new_state["intensity"] >= cap
+        if skip:  # the image after the completed ones never evoked min_spikes spikes
+            warnings.warn(f"stdp-digits: {phase.name} image {int(sel[n_done])} evoked fewer than "
+                          f"{DC_PARAMS['min_spikes']} spikes in {MAX_REPEATS} repeats (a blank image?); skipped",
+                          RuntimeWarning, stacklevel=2)
+            new_state["intensity"] = float(self.constants["intensity0"])
         self.state = new_state
         book[f"{phase.name}_time"] += res["wall"]
         book[f"{phase.name}_cpu"] += res["cpu"]
@@ -287,12 +300,13 @@ class Session:
             book["assign_sums"] += sums
             book["assign_n"] += n_per_class
         elif phase.name == "test":
-            book["test_counts"] = np.concatenate([book["test_counts"], counts])
+            book["test_counts"] = np.concatenate([book["test_counts"], counts] + [np.zeros((1, n), np.int32)] * skip)
         if "wsum" in res:
             book.setdefault("norm_checks", []).append((res["wsum"], res["wsum_after"], int(phase.learn)))
-        book["pos"] += n_done
+        book["pos"] += n_done + skip
+        book["skipped"] += int(skip)
         book["batch"] += 1
-        self.bar.update(n_done)
+        self.bar.update(n_done + skip)
         if self.ctx.out is not None:
             ds = archive.checkpoint_dataset(self.state, book, self.rows, self.cols, n)
             self.ctx.checkpoint(ds, params, **archive.checkpoint_attrs(book))
