@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from brian2 import ms
 
+from workbench.archive import ARCHIVE_FORMAT, save
 from workbench.experiments import convert as cv
 from workbench.networks import converted
 
@@ -81,3 +82,49 @@ def test_bad_dataset_names_the_fix():
 
     with pytest.raises(ParameterError, match="give a data set"):
         cv.load_data("", -1, -1, np.random.default_rng(0))
+
+
+def test_chip_reset_by_subtraction():
+    """aersim's reset_subtract keeps the charge above threshold: a bias of 0.45 threshold per tick
+    spikes 4 times in 10 ticks (reset to zero: 3), in float and on Loihi at 8 bits."""
+    from workbench.hardware import aersim
+    from workbench.hardware.graph import Graph, Population, Projection
+    from workbench.hardware.quantize import float_network, quantize
+
+    def count(sub):
+        pops = [Population("input", 1, model="input"),
+                Population("if", 1, params=dict(tau_m=1e18, v_th=1.0, bias=0.45, reset_subtract=sub))]
+        g = Graph(pops, [Projection("p", "input", "if", [0], [0], [0.5], synapse="delta")], dt=1.0)
+        stim = np.zeros((1, 10, 1), bool)
+        return [int(aersim.simulate(net, stim).counts[0, 1]) for net in (float_network(g), quantize(g, "loihi", 8))]
+
+    assert count(1.0) == [4, 4] and count(0.0) == [3, 3]
+
+
+def test_converted_archive_deploys_on_the_chip(digits, tmp_path):
+    """A convert archive (Poisson input) deployed at 8 bits: the float reference matches the Brian2
+    SNN's accuracy and the chip stays close; energy and latency per inference are recorded."""
+    from workbench.experiments import hardware as hw
+    from workbench.hardware.chips import get_chip
+    from workbench.hardware.deploy import DeployOptions
+    from workbench.protocol.context import RunContext
+
+    data, clf = digits
+    data.X_test, data.y_test = data.X_test[:40], data.y_test[:40]
+    nets, runs = cv.convert_and_test(clf, data, ["percentile"], percentile=99.9, steps=40, record_every=10,
+                                     input="poisson", dt=1 * ms, batch=0, backend="numpy", seed=2, threads=1)
+    ds = cv.archive(clf, data, nets, runs, input="poisson", dt=1 * ms, how_chosen="test")
+    ds.attrs.update(protocol="convert", workbench_archive=ARCHIVE_FORMAT)
+    path = tmp_path / "c.nc"
+    save(ds, path)
+    src = hw.load_source(str(path), n_test=40)
+    assert src.kind == "converted" and src.task.n_ticks == 40
+    ctx = RunContext(protocol="hardware", backend="numpy", seed=0)
+    chip = get_chip("loihi")
+    ref, main, seq, rates = hw.deploy_source(src, chip, DeployOptions(mapping="sequential"), ctx.stream, bits=8)
+    out = hw.archive(src, chip, 8, seq, "sequential", ref, main, rates, source_path=str(path))
+    snn = float(ds["test_accuracy"])
+    assert abs(ref.accuracy - snn) <= 0.1, (ref.accuracy, snn)
+    assert abs(main.accuracy - ref.accuracy) <= 0.075, (main.accuracy, ref.accuracy)
+    assert float(out["energy_per_inference"]) > 0 and float(out["latency_per_inference"]) > 0
+    assert "reset by subtraction" in out.attrs["approximations"]
