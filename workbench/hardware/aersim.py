@@ -12,7 +12,7 @@ Tick semantics (the same for the integer chip and the float reference)::
        lands in the arrival buffer of tick t + d; arrivals of tick t are added:
        u_r += current / conductance arrivals, v += delta arrivals (dropped
        while refractory)
-    6. spiking neurons: v <- v_reset, refractory for ref_ticks ticks
+    6. spiking neurons: v <- v_reset (``reset_subtract``: v <- v - threshold), refractory for ref_ticks ticks
 
 So the arrivals of tick t drive v undecayed in tick t + 1, as on Loihi
 (u[t] = decay(u[t-1]) + input of the spikes of t-1; v[t] = decay(v[t-1]) + u[t])
@@ -166,6 +166,8 @@ def _run(net: ChipNetwork, stimulus, T, stdp, seed, v0, synapse_read=None):
     inputs = np.flatnonzero(net.is_input)
     th = np.where(comp, net.threshold, np.inf).astype(float)
     reset = net.v_reset.astype(float)
+    subtract = None if net.reset_subtract is None or not np.any(net.reset_subtract) else \
+        np.asarray(net.reset_subtract, dtype=bool)
     dv = net.decay_v.astype(float)
     du = np.broadcast_to(np.asarray(net.decay_u, dtype=float), (2, N))
     cond = np.zeros((2, N), dtype=bool) if net.conductance is None else np.asarray(net.conductance) & comp
@@ -311,7 +313,7 @@ def _run(net: ChipNetwork, stimulus, T, stdp, seed, v0, synapse_read=None):
                     x_post2[i] += 1.0
         if len(i):
             sb, si = b[comp[i]], i[comp[i]]
-            v[sb, si] = reset[si]
+            v[sb, si] = reset[si] if subtract is None else np.where(subtract[si], v[sb, si] - th[si], reset[si])
             ref[sb, si] = ref_ticks[si]
         if saturate:
             np.clip(vc, lo, hi, out=vc)
