@@ -101,13 +101,19 @@ class Archives:
         return _fmt(da.values[()], spec)
 
 
-def expand(template: str, base: Path = TEMPLATE.parent, seen=()) -> str:
-    """The template with its ``{{include FILE}}`` lines replaced by the files (relative to ``base``)."""
+def expand(template: str, base: Path = TEMPLATE.parent, seen=(), origins: list | None = None,
+           name: str = "benchmarks/BENCHMARKS.in.md") -> str:
+    """The template with its ``{{include FILE}}`` lines replaced by the files (relative to ``base``).
+
+    With a list as ``origins``, each output line's source is appended to it as ``"FILE:LINE"``, so
+    that problems are reported where they must be fixed (the section file, not the template)."""
     out = []
-    for line in template.splitlines(keepends=True):
+    for lineno, line in enumerate(template.splitlines(keepends=True), 1):
         m = INCLUDE.match(line.strip())
         if not m:
             out.append(line)
+            if origins is not None:
+                origins.append(f"{name}:{lineno}")
             continue
         path = (base / m.group(1)).resolve()
         if path in seen:
@@ -115,23 +121,28 @@ def expand(template: str, base: Path = TEMPLATE.parent, seen=()) -> str:
         if not path.is_file():
             raise ReportError(f"include: no file {m.group(1)} (relative to {base})")
         text = path.read_text()
-        out.append(expand(text if text.endswith("\n") else text + "\n", path.parent, (*seen, path)))
+        out.append(expand(text if text.endswith("\n") else text + "\n", path.parent, (*seen, path), origins,
+                          f"{Path(name).parent / m.group(1)}".removeprefix("./")))
     return "".join(out)
 
 
-def render(template: str, archives: Archives) -> str:
+def _where(origins, i: int) -> str:
+    return origins[i] if origins and i < len(origins) else f"benchmarks/BENCHMARKS.in.md:{i + 1}"
+
+
+def render(template: str, archives: Archives, origins: list | None = None) -> str:
     out, errors = [], []
-    for lineno, line in enumerate(template.splitlines(keepends=True), 1):
+    for i, line in enumerate(template.splitlines(keepends=True)):
         try:
             out.append(PLACEHOLDER.sub(archives.render, line))
         except ReportError as exc:
-            errors.append(f"BENCHMARKS.in.md:{lineno}: {exc}")
+            errors.append(f"{_where(origins, i)}: {exc}")
     if errors:
         raise ReportError("\n".join(errors))
     return HEADER + "".join(out)
 
 
-def hand_typed_numbers(template: str) -> list[str]:
+def hand_typed_numbers(template: str, origins: list | None = None) -> list[str]:
     """Table body rows without an archive, or with digits outside placeholders, code and the label."""
     bad = []
     lines = template.splitlines()
@@ -144,14 +155,14 @@ def hand_typed_numbers(template: str) -> list[str]:
         if is_sep or is_header:
             continue
         if not PLACEHOLDER.search(s):
-            bad.append(f"BENCHMARKS.in.md:{i + 1}: table row names no archive: {s[:80]}")
+            bad.append(f"{_where(origins, i)}: table row names no archive: {s[:80]}")
             continue
         cells = s.strip("|").split("|")
         rest = "|".join(cells[1:])
         rest = PLACEHOLDER.sub("", rest)
         rest = re.sub(r"`[^`]*`", "", rest)
         if re.search(r"\d", rest):
-            bad.append(f"BENCHMARKS.in.md:{i + 1}: a number typed by hand in a table row: {s[:100]}")
+            bad.append(f"{_where(origins, i)}: a number typed by hand in a table row: {s[:100]}")
     return bad
 
 
@@ -176,17 +187,18 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     archives = Archives(RESULTS)
     problems = []
+    origins = []
     try:
-        template = expand(TEMPLATE.read_text())
+        template = expand(TEMPLATE.read_text(), origins=origins)
     except ReportError as exc:
         print(f"FAIL {exc}")
         return 1
     try:
-        text = render(template, archives)
+        text = render(template, archives, origins)
     except ReportError as exc:
         problems.append(str(exc))
         text = None
-    problems += hand_typed_numbers(template)
+    problems += hand_typed_numbers(template, origins)
     problems += stale(archives)
     unused = sorted(p.stem for p in RESULTS.glob("*.nc") if p.stem not in archives.used)
     if not args.check:

@@ -107,7 +107,39 @@ def main(argv=None) -> int:
             print(json.dumps(row), flush=True)
             with open(out / "results.jsonl", "a") as fh:
                 fh.write(json.dumps(row) + "\n")
+    _record(args, grid, sets, rows)
     return 0
+
+
+def _record(args, grid, sets, rows) -> None:
+    """The measured rows as ``benchmarks/results/sweep_throughput.nc`` (one set of variables per row)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _record import write_result  # the benchmarks' own helper, next to this script
+
+    values = {}
+    for r in rows:
+        tag = f"w{r['workers']}_{r['build_cache']}"
+        values.update({
+            f"{tag}_points": (r["points"], "1", f"{tag}: points in the sweep"),
+            f"{tag}_failed": (r["failed"], "1", f"{tag}: failed points"),
+            f"{tag}_wall_s": (r["wall_s"], "s", f"{tag}: wall time of the sweep (cluster start included)"),
+            f"{tag}_points_per_min": (r["points_per_min"], "1/min", f"{tag}: points per minute"),
+            f"{tag}_compiles": (r["compiles"], "1", f"{tag}: standalone compiles"),
+            f"{tag}_overhead_cpu_median_s": (r["worker_overhead_cpu_median_s"], "s",
+                                             f"{tag}: worker overhead per point beyond the protocol, CPU, median"),
+            f"{tag}_overhead_cpu_max_s": (r["worker_overhead_cpu_max_s"], "s",
+                                          f"{tag}: worker overhead per point beyond the protocol, CPU, max"),
+            f"{tag}_overhead_wall_median_s": (r["worker_overhead_median_s"], "s",
+                                              f"{tag}: worker overhead per point beyond the protocol, wall, median"),
+            f"{tag}_protocol_wall_median_s": (r["protocol_wall_median_s"], "s", f"{tag}: protocol wall time, median"),
+            f"{tag}_loadavg_mean": (r["loadavg_mean"], "1", f"{tag}: 1-min load average during the sweep, mean"),
+        })
+    write_result("sweep_throughput", values, config={"protocol": args.protocol, "backend": args.backend,
+                                                      "grid": ";".join(grid), "set": ";".join(sets), "seed": 0},
+                 protocols=[args.protocol], scripts=[ROOT_SWEEP])
+
+
+ROOT_SWEEP = Path(__file__).resolve().parent.parent / "workbench" / "sweep" / "__init__.py"
 
 
 def _cpu() -> float:

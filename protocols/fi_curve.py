@@ -23,10 +23,11 @@ I_MAX = {
 # ---- parameters that define the result (the one place their defaults live)
 PARAMS = {
     "models": Param((), "neuron models (workbench.models names, comma-separated; empty: all registered)", kind=list),
-    "n_currents": Param(25, "current steps per model, 0 to I_MAX x current_scale"),
-    "duration": Param(1 * second, "simulated time per current step (rate resolution 1/duration)"),
+    "n_currents": Param(25, min=1, doc="current steps per model, 0 to I_MAX x current_scale"),
+    "duration": Param(1 * second, min=0 * second, min_open=True,
+                      doc="simulated time per current step (rate resolution 1/duration)"),
     "dt": Param(0.05 * ms, "integration time step"),
-    "current_scale": Param(1.0, "scale of every model's current range I_MAX"),
+    "current_scale": Param(1.0, min=0, doc="scale of every model's current range I_MAX"),
 }
 
 

@@ -21,6 +21,7 @@ from workbench.experiments import hardware as hw
 from workbench.experiments import hardware_crossbar as xb
 from workbench.hardware.chips import get_chip
 from workbench.hardware.deploy import DeployOptions
+from workbench.experiments.memory import hardware_memory
 from workbench.params import Param
 from workbench.protocol import Protocol
 
@@ -113,6 +114,7 @@ def run_crossbar(p, ctx):
     return xb.archive(src, opts, dep, source_path=p.source)
 
 
-PROTOCOL = Protocol("hardware", PARAMS, run, default_backend="numpy", description="Deploy a trained network "
-                    "(stdp-digits archive) on a simulated AER chip: quantize, map, run the test set; accuracy, "
-                    "energy, latency, traffic.")
+PROTOCOL = Protocol("hardware", PARAMS, run, default_backend="numpy", memory=hardware_memory,
+                    description="Deploy a trained network (stdp-digits archive) on a simulated AER chip or a "
+                    "memristive crossbar: quantize or program, map, run the test set; accuracy, energy, latency, "
+                    "traffic.")

@@ -20,33 +20,34 @@ from brian2 import ms
 from workbench.experiments import stdp_digits as sd
 from workbench.models.diehl_cook import METHODS
 from workbench.networks.diehl_cook import DC_PARAMS as DC
+from workbench.experiments.memory import stdp_digits_memory
 from workbench.params import Param
 from workbench.protocol import Protocol
 
 # ---- parameters that define the result (the one place their defaults live; DC: the authors' code)
 PARAMS = {
     "dataset": Param("digits", "digits | fashion-mnist | mnist | idx:DIR"),
-    "n_exc": Param(100, "excitatory (and inhibitory) neurons (paper: 100 to 6400)"),
-    "n_train": Param(1347, "training images per epoch (the first n_train of the training set)"),
-    "epochs": Param(3, "passes over the n_train training images"),
-    "n_assign": Param(-1, "training images shown to the frozen network to assign classes (-1: n_train, paper)"),
-    "n_test": Param(450, "test images (the first n_test of the test set)"),
-    "batch": Param(250, "presentation slots per compiled run; a checkpoint is written after each"),
-    "update_interval": Param(10000, "training images whose responses give the running estimate's assignments "
+    "n_exc": Param(100, min=1, doc="excitatory (and inhibitory) neurons (paper: 100 to 6400)"),
+    "n_train": Param(1347, min=1, doc="training images per epoch (the first n_train of the training set)"),
+    "epochs": Param(3, min=1, doc="passes over the n_train training images"),
+    "n_assign": Param(-1, min=-1, doc="training images shown to the frozen network to assign classes (-1: n_train, paper)"),
+    "n_test": Param(450, min=1, doc="test images (the first n_test of the test set)"),
+    "batch": Param(250, min=1, doc="presentation slots per compiled run; a checkpoint is written after each"),
+    "update_interval": Param(10000, min=1, doc="training images whose responses give the running estimate's assignments "
                                     "(DC update_interval)"),
     "dt": Param(0.5 * ms, "integration time step (DC)"),
     "t_present": Param(350 * ms, "presentation time per image (DC single_example_time)"),
     "t_rest": Param(150 * ms, "rest between images (DC resting_time)"),
     "method": Param("exponential_euler", "integration of the neurons (euler: the authors' forward Euler, can run away; "
                     "implicit_euler: backward Euler, stable and cheaper)", choices=METHODS),
-    "nu_pre": Param(DC["nu_pre"], "learning rate on presynaptic arrival (DC nu_ee_pre; paper Sec. 2.3)"),
-    "nu_post": Param(DC["nu_post"], "learning rate on postsynaptic spike (DC nu_ee_post)"),
-    "w_total": Param(DC["w_total"], "sum of input weights per excitatory neuron after normalisation (DC)"),
-    "w_ei": Param(DC["w_ei"], "exc -> inh weight, one-to-one (DC connection generator)"),
-    "w_ie": Param(DC["w_ie"], "inh -> every other exc weight (DC connection generator)"),
-    "theta_plus": Param(DC["theta_plus"], "threshold increase per spike (DC theta_plus_e; paper Sec. 2.4)"),
+    "nu_pre": Param(DC["nu_pre"], min=0, doc="learning rate on presynaptic arrival (DC nu_ee_pre; paper Sec. 2.3)"),
+    "nu_post": Param(DC["nu_post"], min=0, doc="learning rate on postsynaptic spike (DC nu_ee_post)"),
+    "w_total": Param(DC["w_total"], min=0, doc="sum of input weights per excitatory neuron after normalisation (DC)"),
+    "w_ei": Param(DC["w_ei"], min=0, doc="exc -> inh weight, one-to-one (DC connection generator)"),
+    "w_ie": Param(DC["w_ie"], min=0, doc="inh -> every other exc weight (DC connection generator)"),
+    "theta_plus": Param(DC["theta_plus"], min=0, doc="threshold increase per spike (DC theta_plus_e; paper Sec. 2.4)"),
     "tau_theta": Param(DC["tau_theta"], "threshold decay time constant (DC tc_theta)"),
-    "runaway_spikes": Param(5, "rest-window excitatory spikes in one slot above which the slot is a runaway"),
+    "runaway_spikes": Param(5, min=0, doc="rest-window excitatory spikes in one slot above which the slot is a runaway"),
     "runaway_guard": Param(20 * ms, "rest spikes are counted from this long after input offset"),
     "verify_normalisation": Param(False, "record weight sums before/after every normalisation (tests)"),
     # chip-faithful variant (workbench/experiments/stdp_digits/chip.py): trained on a digital chip's model
@@ -72,4 +73,5 @@ def run(params, ctx):
 
 
 PROTOCOL = Protocol("stdp-digits", PARAMS, run, description=__doc__.splitlines()[0],
-                    default_backend="cpp_standalone", resumable=True)
+                    default_backend="cpp_standalone", resumable=True,
+                    memory=stdp_digits_memory)

@@ -62,3 +62,39 @@ def test_parse_assignments():
     assert parse_assignments(["n-exc=400", "dataset=fashion-mnist"]) == {"n_exc": "400", "dataset": "fashion-mnist"}
     with pytest.raises(ParameterError):
         parse_assignments(["n_exc"])
+
+
+# ---- bounds and finite values (issue 16): checked in resolve(), before anything is built.
+# Each fails if check_value() is not called in resolve() or the default rules in _bounds() are dropped.
+BOUNDED = {
+    "dt": Param(0.1 * ms, "time step"),
+    "duration": Param(1 * second, "duration"),
+    "rate": Param(20 * Hz, "rate"),
+    "t_ref": Param(-1 * ms, "a negative sentinel default: no sign rule"),
+    "n": Param(5, "count", min=1),
+    "x": Param(0.5, "fraction", min=0, max=1),
+}
+
+
+@pytest.mark.parametrize("key,value,fragment", [
+    ("dt", "-1 us", "greater than '0 s'"), ("dt", "0 ms", "greater than '0 s'"),
+    ("duration", "-1 s", "at least '0 s'"), ("rate", "-5 Hz", "at least '0 Hz'"),
+    ("n", "0", "at least 1"), ("x", "1.5", "at most 1"), ("x", "nan", "not a finite number"),
+    ("x", "inf", "not a finite number"), ("duration", float("inf") * second, "not a finite number"),
+])
+def test_bad_numbers_refused(key, value, fragment):
+    with pytest.raises(ParameterError) as exc:
+        resolve(BOUNDED, {key: value})
+    assert repr(key) in str(exc.value) and fragment in str(exc.value)
+
+
+def test_bounds_allow_valid_and_sentinels():
+    p = resolve(BOUNDED, {"dt": "1 us", "duration": "0 s", "t_ref": "-3 ms", "n": 1, "x": 1})
+    assert p.dt == 1e-6 * second and p.t_ref == -3 * ms and p.n == 1
+
+
+def test_bare_number_names_the_unit():
+    with pytest.raises(ParameterError) as exc:
+        resolve(BOUNDED, {"duration": "5"})
+    msg = str(exc.value)
+    assert "no unit" in msg and "duration='1 s'" in msg and "rad" not in msg

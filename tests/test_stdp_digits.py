@@ -190,3 +190,36 @@ def test_bad_parameters():
         run("stdp-digits", dict(n_train=5000), backend="numpy", progress=False)
     with pytest.raises(ParameterError, match="method"):
         run("stdp-digits", dict(method="rk4"), backend="numpy", progress=False)
+
+
+def _train_standalone(fused: bool, n_exc=12, n_img=3):
+    """One training batch of a small network on cpp_standalone: the Brian2 input pathway or the fused step."""
+    from brian2 import ms
+
+    from workbench.backends import Simulation, use_backend
+    from workbench.datasets import load_images
+
+    with use_backend("cpp_standalone", seed=4) as be:
+        m = build_network(n_exc, 784, n_img, t_present=100 * ms, t_rest=25 * ms, rng=np.random.default_rng(4),
+                          fused=fused)
+        sim = Simulation(m.network, m.duration, be, namespace={}, seed_variable=m.controller.rngseed)
+        state = sd.initial_state(m, DC_PARAMS)
+        table = load_images("digits").train_images[:n_img].reshape(n_img, -1).astype(float)
+        res = sd.run_batch(sim, m, table, n_img, 1.0, state, 9)
+        events = float(m.controller.input_events[0]) if fused else None
+    return res, events, m
+
+
+def test_fused_input_projection_is_bit_identical():
+    """The fused C++ input step (synapses sorted by input, delay step, target; a ring of input spikes
+    instead of Brian2's spike queue) learns exactly the weights of Brian2's own pathway.  Breaking the
+    order (e.g. processing the newest spikes first, or lastpre = t + dt) makes this fail."""
+    a, events, fm = _train_standalone(True)
+    b, _, bm = _train_standalone(False)
+    assert fm.fused and not bm.fused and fm.syn_order is not None
+    assert events > 0 and len(a["spike_i_e"]) > 0
+    np.testing.assert_array_equal(a["spike_i_e"], b["spike_i_e"])
+    np.testing.assert_array_equal(a["spike_step_e"], b["spike_step_e"])
+    for name in ("w", "lastpre", "theta", "v_e", "ge_e"):
+        np.testing.assert_array_equal(a["state"][name], b["state"][name], err_msg=name)
+    assert not np.array_equal(a["state"]["w"], fm.w0)          # it learned

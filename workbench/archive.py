@@ -39,11 +39,15 @@ __all__ = [
     "open_archive",
     "provenance",
     "config_of",
+    "CONVENTIONS",
     "git_commit",
 ]
 
 #: Value of the ``workbench_archive`` attribute that marks a workbench archive.
 ARCHIVE_FORMAT = "workbench-archive-1"
+
+#: The CF ``Conventions`` attribute: every variable carries ``units`` and ``long_name``.
+CONVENTIONS = "CF-1.10"
 
 
 class ArchiveError(OSError):
@@ -169,9 +173,16 @@ def provenance(
     start_time: str | None = None,
     end_time: str | None = None,
     wall_time: float | None = None,
+    title: str | None = None,
+    history: str | None = None,
 ) -> dict[str, Any]:
-    """The provenance attributes every archive carries (NetCDF-safe types only)."""
+    """The provenance attributes every archive carries (NetCDF-safe types only), with the CF
+    global attributes ``Conventions``, ``title`` and ``history`` (one line per step that made it)."""
+    end = end_time or now_iso()
     attrs = {
+        "Conventions": CONVENTIONS,
+        "title": title or f"workbench {protocol} result",
+        "history": history or f"{end}: workbench {protocol} (seed {seed}, backend {backend}, workbench {__version__})",
         "workbench_archive": ARCHIVE_FORMAT,
         "protocol": protocol,
         "config": json.dumps(dict(config), sort_keys=True, default=str),
@@ -180,7 +191,7 @@ def provenance(
         "backend": backend,
         "git_commit": git_commit(),
         "start_time": start_time or now_iso(),
-        "end_time": end_time or now_iso(),
+        "end_time": end,
         "wall_time_s": float(wall_time) if wall_time is not None else float("nan"),
     }
     attrs.update(_versions())
@@ -261,6 +272,25 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _publish_mode(path, folder: bool = False) -> None:
+    """Give a temporary file (0600) or folder (0700) the mode a plain ``open()`` would: 0666 (0777)
+    less the umask, so archives are readable as the user's other files are."""
+    base = 0o777 if folder else 0o666
+    os.chmod(path, base & ~_umask())
+    if folder:
+        for root, dirs, files in os.walk(path):
+            for d in dirs:
+                os.chmod(os.path.join(root, d), 0o777 & ~_umask())
+            for f in files:
+                os.chmod(os.path.join(root, f), 0o666 & ~_umask())
+
+
 def save(ds: xr.Dataset, path: str | os.PathLike, format: str | None = None) -> Path:
     """Write ``ds`` atomically to ``path`` (NetCDF by default, Zarr for ``*.zarr``).
 
@@ -278,17 +308,19 @@ def save(ds: xr.Dataset, path: str | os.PathLike, format: str | None = None) -> 
     path.parent.mkdir(parents=True, exist_ok=True)
     ds = _prepare(ds)
     if fmt == "netcdf":
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        try:
+        tmp = None
+        try:  # mkstemp inside: an interrupt (Ctrl-C, SIGTERM) right after it must not leave the file
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            os.close(fd)
             ds.to_netcdf(tmp, engine="h5netcdf", invalid_netcdf=False)
+            _publish_mode(tmp)
             # the data must be on disk before the name points to it: a crash after the rename
             # must never leave an empty archive that a resumed sweep would take as done
             with open(tmp, "rb") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
         except BaseException:
-            if os.path.exists(tmp):
+            if tmp is not None and os.path.exists(tmp):
                 os.unlink(tmp)
             raise
         _fsync_dir(path.parent)  # and the rename itself is durable
@@ -296,6 +328,7 @@ def save(ds: xr.Dataset, path: str | os.PathLike, format: str | None = None) -> 
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
         try:
             ds.to_zarr(tmp, mode="w")
+            _publish_mode(tmp, folder=True)
             old = None
             if path.exists():
                 old = path.with_name(f".{path.name}.old.{os.getpid()}")

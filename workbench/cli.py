@@ -7,28 +7,51 @@
     workbench sweep NAME --grid key=v1,v2 [--set key=value ...] [--seeds N] --out DIR
     workbench collect DIR --out ARCHIVE
 
-Errors (unknown protocol, unknown or mistyped key, wrong type or unit) exit
-with status 2 and a message naming the problem; nothing is written then.
+User errors (unknown protocol, unknown or mistyped key, wrong type, unit or
+range, data set, archive, resume, chip, an ``--out`` another run holds, a run
+too large for the memory) exit with status 2 and a message naming the problem,
+without a traceback (``workbench --debug ...`` shows it); nothing is written
+then.  Ctrl-C and SIGTERM stop a run cleanly (exit 130 and 143): the child
+simulation is ended, temporary files are removed, and the last checkpoint
+holds whole batches only.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import traceback
 from pathlib import Path
 
 from brian2 import prefs
 
 from . import __version__, backends, models
 from .archive import ArchiveError, open_archive
-from .params import ParameterError, format_value, load_toml, parse_assignments
+from .params import format_value, load_toml, parse_assignments, positive_int
 from .plotting import save, use_style
-from .protocol import ProtocolError, ResumeError, list_figures, list_protocols, load_figure, load_protocol, run
+from .protocol import ProtocolError, list_figures, list_protocols, load_figure, load_protocol, run
 from .sweep.cli import add_cli_commands
 
 __all__ = ["main"]
 
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+#: Errors that are the user's (a value, a file, a data set, an archive, a chip, a backend, a protocol
+#: name): their messages name the problem and the fix, so no traceback is shown (``--debug`` shows it).
+#: ValueError covers ParameterError, ResumeError, ChipError, ...; OSError covers ArchiveError,
+#: DatasetError, OutputBusy, PermissionError, ...
+USER_ERRORS = (ValueError, OSError, ProtocolError, backends.BackendError)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised as an interrupt so that the same cleanup runs as for Ctrl-C."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated()
 
 
 def _fail(msg: str) -> int:
@@ -89,25 +112,20 @@ def _summary(ds, path) -> str:
 
 
 def _cmd_run(args) -> int:
-    try:
-        proto = load_protocol(args.name)
-        overrides = {}
-        if args.config:
-            overrides.update(load_toml(args.config))
-        overrides.update(parse_assignments(args.set or []))
-        proto.resolve(overrides)  # validate before anything runs
-        if args.backend:
-            backends.canonical(args.backend)
-    except (ProtocolError, ParameterError, backends.BackendError) as exc:
-        return _fail(str(exc))
+    # every user error (ParameterError, ResumeError, DatasetError, ArchiveError, ...) goes up to main()
+    proto = load_protocol(args.name)
+    overrides = {}
+    if args.config:
+        overrides.update(load_toml(args.config))
+    overrides.update(parse_assignments(args.set or []))
+    proto.resolve(overrides)  # validate before anything runs
+    if args.backend:
+        backends.canonical(args.backend)
     out = args.out
     if out is None and not args.no_save:
         out = Path("data") / "runs" / f"{proto.name}-{proto.resolve(overrides).hash()}-s{args.seed}.nc"
-    try:
-        ds = run(proto, overrides, backend=args.backend, seed=args.seed, out=out, resume=args.resume,
-                 progress=not args.quiet, threads=args.threads)
-    except (ParameterError, ResumeError, backends.BackendError) as exc:  # GPU stack missing, genn limits
-        return _fail(str(exc))
+    ds = run(proto, overrides, backend=args.backend, seed=args.seed, out=out, resume=args.resume,
+             progress=not args.quiet, threads=args.threads)
     print(_summary(ds, out))
     return 0
 
@@ -160,6 +178,7 @@ def _cmd_figure(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="workbench", description="Brian2 research workbench for spiking networks.")
     p.add_argument("--version", action="version", version=f"workbench {__version__}")
+    p.add_argument("--debug", action="store_true", help="show the traceback of an error")
     sub = p.add_subparsers(dest="command", required=True)
 
     q = sub.add_parser("list", help="protocols, figures, models and backends")
@@ -174,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     q.add_argument("--out", help="archive path (.nc or .zarr; default data/runs/NAME-HASH-sSEED.nc)")
     q.add_argument("--resume", help="continue from the last checkpoint in this archive")
-    q.add_argument("--threads", type=int, default=1, help="OpenMP threads for cpp_standalone (default 1)")
+    q.add_argument("--threads", type=positive_int, default=1, help="OpenMP threads for cpp_standalone (default 1)")
     q.add_argument("--quiet", action="store_true", help="no progress bar")
     q.add_argument("--no-save", action="store_true", help="do not write an archive when --out is not given")
     q.set_defaults(func=_cmd_run)
@@ -199,10 +218,32 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     prefs.logging.console_log_level = "WARNING"
     try:
+        old_term = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread: SIGTERM keeps its handler
+        old_term = None
+    try:
         return args.func(args)
+    except Terminated:
+        print("workbench: terminated (SIGTERM); the last checkpoint, if any, holds whole batches", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
-        print("workbench: interrupted", file=sys.stderr)
-        return 130
+        print("workbench: interrupted; the last checkpoint, if any, holds whole batches", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except MemoryError as exc:  # a size the protocol's estimate did not foresee
+        if args.debug:
+            traceback.print_exc()
+        return _fail(f"out of memory ({exc}); run smaller sizes (n_*, batch) or on a machine with more memory")
+    except USER_ERRORS as exc:
+        if args.debug:
+            traceback.print_exc()
+        return _fail(str(exc) or type(exc).__name__)
+    except Exception:  # a bug: the traceback, without Brian2's excepthook (its banner and debug files)
+        traceback.print_exc()
+        print("workbench: internal error (the traceback above); please report it", file=sys.stderr)
+        return 1
+    finally:
+        if old_term is not None:
+            signal.signal(signal.SIGTERM, old_term)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,6 +9,7 @@ objects beyond its unit system.
 """
 from __future__ import annotations
 
+import argparse
 import difflib
 import hashlib
 import json
@@ -41,6 +42,8 @@ __all__ = [
     "parse_quantity",
     "format_value",
     "resolve",
+    "check_value",
+    "positive_int",
     "config_hash",
 ]
 
@@ -63,12 +66,22 @@ class Param:
         One-line description, shown by ``workbench list``.
     choices : tuple, optional
         The allowed values (for strings).
+    min, max : number or Quantity, optional
+        Bounds of the value (in the parameter's units), inclusive unless ``min_open`` / ``max_open``.
+        Without them a quantity of time or frequency whose default is >= 0 must stay >= 0, and a
+        time step (``dt``, ``*_dt``) whose default is > 0 must stay > 0 (:func:`check_value`).
+
+    Every ``float`` and ``Quantity`` value must be finite (no ``nan``, no ``inf``).
     """
 
     default: Any
     doc: str = ""
     choices: tuple | None = None
     kind: type | None = None  # override the type inferred from the default
+    min: Any = None
+    max: Any = None
+    min_open: bool = False
+    max_open: bool = False
 
     def value_type(self):
         if self.kind is not None:
@@ -149,13 +162,55 @@ def format_value(value: Any) -> Any:
     return value
 
 
+_TIME = get_dimensions(bu.ms)
+_FREQUENCY = get_dimensions(bu.Hz)
+
+
+def _bounds(key: str, param: Param):
+    """``(min, min_open, max, max_open)`` of ``param``: declared, or the default rule for times,
+    frequencies and time steps (see :class:`Param`)."""
+    lo, lo_open = param.min, param.min_open
+    if lo is None and isinstance(param.default, Quantity) and np.ndim(param.default) == 0:
+        dim, d = get_dimensions(param.default), float(param.default)
+        if (key == "dt" or key.endswith("_dt")) and dim is _TIME and d > 0:
+            lo, lo_open = 0 * param.default, True
+        elif dim in (_TIME, _FREQUENCY) and d >= 0:
+            lo, lo_open = 0 * param.default, False
+    return lo, lo_open, param.max, param.max_open
+
+
+def check_value(key: str, param: Param, value: Any) -> None:
+    """Raise :class:`ParameterError` if ``value`` is not finite or breaks ``param``'s bounds."""
+    if isinstance(value, (bool, np.bool_, str)) or value is None:
+        return
+    if isinstance(value, (Quantity, float, int, np.floating, np.integer)):
+        arr = np.asarray(value, dtype=float)
+        if not np.all(np.isfinite(arr)):
+            raise ParameterError(f"parameter {key!r}: {format_value(value)!r} is not a finite number")
+        lo, lo_open, hi, hi_open = _bounds(key, param)
+        for bound, is_open, bad, word in ((lo, lo_open, np.less, "at least"), (hi, hi_open, np.greater, "at most")):
+            if bound is None:
+                continue
+            b = np.asarray(bound, dtype=float)
+            if np.any(bad(arr, b)) or (is_open and np.any(arr == b)):
+                rel = ("greater than" if word == "at least" else "less than") if is_open else word
+                raise ParameterError(f"parameter {key!r}: {format_value(value)!r} is out of range; it must be "
+                                     f"{rel} {format_value(bound)!r} (default {format_value(param.default)!r})")
+
+
 def _coerce(key: str, param: Param, value: Any) -> Any:
     """Convert ``value`` (a string from the CLI or a Python object) to the param's type."""
     kind = param.value_type()
     try:
         if kind is Quantity:
             q = parse_quantity(value) if isinstance(value, str) else Quantity(value)
-            if get_dimensions(q) is not get_dimensions(param.default):
+            want = get_dimensions(param.default)
+            if get_dimensions(q) is DIMENSIONLESS and want is not DIMENSIONLESS:
+                raise ParameterError(
+                    f"parameter {key!r}: {value!r} has no unit; {key!r} is a quantity in "
+                    f"{get_unit(want)!s}: give the unit, e.g. {key}={format_value(param.default)!r}"
+                )
+            if get_dimensions(q) is not want:
                 raise ParameterError(
                     f"parameter {key!r}: {value!r} has units of {get_unit(get_dimensions(q))!s} "
                     f"but {key!r} needs units of {get_unit(get_dimensions(param.default))!s} "
@@ -301,7 +356,19 @@ def resolve(
         if key not in spec:
             raise _unknown(key, spec)
         values[key] = _coerce(key, spec[key], value)
+        check_value(key, spec[key], values[key])
     return Params(values, spec)
+
+
+def positive_int(text: str) -> int:
+    """An ``argparse`` type: an integer >= 1 (``--threads``, ``--workers``)."""
+    try:
+        n = int(text)
+    except (TypeError, ValueError):
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer (1 or more), got {text!r}")
+    return n
 
 
 def load_toml(path) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import hashlib
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import warnings
 from dataclasses import dataclass, field
@@ -83,7 +84,13 @@ _PREF_KEYS = (
     "codegen.cpp.extra_link_args",
     "devices.cpp_standalone.openmp_threads",
     "devices.cpp_standalone.extra_make_args_unix",
+    "devices.cpp_standalone.run_cmd_unix",
+    "core.stop_on_keyboard_interrupt",
 )
+
+#: ``setpriv --pdeathsig KILL ./main``: the standalone program dies with the Python process, even when
+#: that is killed with SIGKILL (it would otherwise keep running in the shared build folder).
+PDEATHSIG = shutil.which("setpriv")
 
 
 def make_jobs() -> int:
@@ -158,6 +165,10 @@ def use_backend(
     lock = None
     active = ActiveBackend(name=name, threads=threads)
     try:
+        # Ctrl-C raises KeyboardInterrupt at once, in Python and in the standalone program: Brian2's
+        # default stops the network at the end of the time step and returns normally, so a cut batch
+        # looked complete (issue 16).  The generated main() then installs no SIGINT handler either.
+        prefs.core.stop_on_keyboard_interrupt = False
         if brian_device == "runtime":
             set_device("runtime")
             prefs.codegen.target = name
@@ -191,6 +202,8 @@ def use_backend(
                 # Linking with -ffast-math pulls in crtfastmath.o: flush denormals to zero.
                 prefs.codegen.cpp.extra_link_args = list(prefs.codegen.cpp.extra_link_args) + ["-ffast-math"]
                 prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{make_jobs()}"]
+                if PDEATHSIG and sys.platform.startswith("linux"):
+                    prefs.devices.cpp_standalone.run_cmd_unix = [PDEATHSIG, "--pdeathsig", "KILL", "./main"]
             set_device(brian_device, directory=str(active.build_dir), build_on_run=False)
         if seed is not None and name == "genn":
             # Brian2GeNN 1.7 raises NotImplementedError on brian2.seed(): seed numpy only

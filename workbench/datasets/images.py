@@ -197,6 +197,10 @@ def _find(folder: Path, key: str) -> Path:
         f"{folder}: no {key.replace('_', ' ')} file (looked for {', '.join(s + '[.gz]' for s in _STEMS[key])})")
 
 
+#: classes of the image sets (the Diehl & Cook vote and the confusion matrices read 0..9)
+N_CLASSES = 10
+
+
 def load_idx_dir(folder, name: str | None = None, checks: dict | None = None) -> ImageSet:
     """Load the four MNIST-format IDX files from ``folder``; ``checks`` maps key -> {'sha256_raw': hex}."""
     folder = Path(folder)
@@ -224,6 +228,11 @@ def load_idx_dir(folder, name: str | None = None, checks: dict | None = None) ->
             raise DatasetError(f"{folder}: {len(im)} {kind} images but {len(lab)} {kind} labels")
         if im.dtype != np.uint8:
             raise DatasetError(f"{_find(folder, kind + '_images')}: expected unsigned bytes, got {im.dtype}")
+        bad = (lab < 0) | (lab >= N_CLASSES)
+        if np.any(bad):
+            raise DatasetError(f"{_find(folder, kind + '_labels')}: {int(bad.sum())} labels outside 0..{N_CLASSES - 1} "
+                               f"(e.g. {int(lab[bad][0])} at index {int(np.flatnonzero(bad)[0])}); the image "
+                               f"protocols vote among {N_CLASSES} classes: give a folder of 10-class IDX files")
     return ImageSet(name or f"idx:{folder}", arrays["train_images"], arrays["train_labels"].astype(np.int64),
                     arrays["test_images"], arrays["test_labels"].astype(np.int64), source=str(folder))
 

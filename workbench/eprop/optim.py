@@ -1,9 +1,9 @@
-"""Adam (Kingma & Ba 2015) on a dict of numpy weight arrays."""
+"""Adam (Kingma & Ba 2015) and SGD on a dict of numpy weight arrays; a learning-rate schedule driven by validation."""
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Adam", "SGD", "make_optimizer"]
+__all__ = ["Adam", "SGD", "make_optimizer", "Plateau"]
 
 
 class Adam:
@@ -58,3 +58,46 @@ def make_optimizer(name: str, lr: float):
     if name == "sgd":
         return SGD(lr)
     raise ValueError(f"optimizer must be 'adam' or 'sgd', got {name!r}")
+
+
+class Plateau:
+    """Learning rate that decays when a validation loss stops improving (as Keras' ReduceLROnPlateau).
+
+    :meth:`observe` takes each new validation loss; the loss is smoothed over the last ``window``
+    validations.  When the smoothed loss has not improved on its best for ``patience`` validations in
+    a row, the learning rate is multiplied by ``factor`` (never below ``lr_min``) and the count starts
+    again.  ``factor = 1`` keeps it constant.  Only validation losses go in: the schedule is chosen on
+    validation data, never on the test set.
+    """
+
+    def __init__(self, lr: float, *, factor: float = 0.5, patience: int = 5, lr_min: float = 0.0, window: int = 1):
+        if not lr > 0:
+            raise ValueError(f"Plateau: the learning rate must be positive, got {lr}")
+        if not 0 < factor <= 1:
+            raise ValueError(f"Plateau: factor must be in (0, 1] (1: constant learning rate), got {factor}")
+        if patience < 1 or window < 1:
+            raise ValueError(f"Plateau: patience and window must be >= 1, got {patience} and {window}")
+        if lr_min < 0:
+            raise ValueError(f"Plateau: lr_min must be >= 0, got {lr_min}")
+        self.lr, self.factor, self.patience = float(lr), float(factor), int(patience)
+        self.lr_min, self.window = float(lr_min), int(window)
+        self.history: list[float] = []
+        self.best = np.inf
+        self.wait = 0
+
+    @property
+    def smoothed(self) -> float:
+        """Mean of the last ``window`` validation losses (nan before the first)."""
+        return float(np.mean(self.history[-self.window:])) if self.history else float("nan")
+
+    def observe(self, loss: float) -> float:
+        """Record one validation loss; returns the learning rate for the next iterations."""
+        self.history.append(float(loss))
+        if self.smoothed < self.best:
+            self.best, self.wait = self.smoothed, 0
+        else:
+            self.wait += 1
+            if self.wait >= self.patience and self.factor < 1 and self.lr > self.lr_min:
+                self.lr = max(self.lr * self.factor, self.lr_min)
+                self.wait = 0
+        return self.lr

@@ -26,16 +26,17 @@ from brian2 import Hz, ms
 from ..archive import open_archive
 from ..backends import model_key, use_backend
 from ..eprop.tasks import evidence_task, pattern_task
+from ..eprop.optim import Plateau
 from ..eprop.train import Trainer
 from ..networks.lsnn import LSNNConfig
 from ..recording import scalar, variable
 
 __all__ = ["TASKS", "resolve_task", "lsnn_config", "TaskData", "use_lsnn_backend", "load_weights", "Curve",
-           "train", "test", "archive"]
+           "train", "test", "archive", "how_chosen"]
 
 TASKS = ("pattern", "evidence")
 _INT = ("n_in", "n_lif", "n_alif", "n_out", "batch", "n_iter")
-_FLOAT = ("lr", "v_th", "beta", "c_reg")
+_FLOAT = ("lr", "v_th", "beta", "c_reg", "lr_decay", "stop_accuracy")
 _TIME = ("tau_m", "tau_out", "tau_a", "duration")
 
 
@@ -45,7 +46,7 @@ def resolve_task(params, task_values: dict) -> dict:
 
     Returns plain numbers (times in ms, rates in Hz): the network sizes, ``batch``, ``n_iter``, ``lr``,
     ``v_th``, ``beta`` (a negative value becomes the reference code's heuristic 1.7 (1 - rho)/(1 - alpha)),
-    ``c_reg``, ``tau_*``, ``t_ref``, ``input_rate``, ``steps`` (trial length) and, for the evidence task,
+    ``c_reg``, ``lr_decay``, ``stop_accuracy``, ``tau_*``, ``t_ref``, ``input_rate``, ``steps`` (trial length) and, for the evidence task,
     ``n_cues``, ``cue_interval``, ``t_cue`` (2/3 of the interval), ``recall``.
     """
     if params.task not in TASKS:
@@ -75,6 +76,25 @@ def resolve_task(params, task_values: dict) -> dict:
             raise ValueError(f"n_out: the evidence task has 2 outputs (left, right), got {d['n_out']}")
     d["steps"] = int(round(d["duration"]))
     return d
+
+
+def how_chosen(params, s: dict) -> str:
+    """What the run chose (learning rate, kept weights, early stop) and on which trials, for the archive."""
+    if params.task == "pattern":
+        return "nothing chosen: fixed schedule on the one frozen pattern (no held-out data)"
+    v = params.validate_every
+    text = (f"validation: {s['batch']} fresh trials every {v} iterations from the 'validation' random stream "
+            f"(never the test trials), smoothed over {params.val_window} validations; ")
+    if v <= 0:
+        text = "no validation; "
+    if s["lr_decay"] < 1 and v > 0:
+        text += (f"learning rate {s['lr']} x {s['lr_decay']} whenever the smoothed validation loss has not "
+                 f"improved for {params.patience} validations (floor {min(params.lr_min, s['lr'])}); ")
+    if params.keep_best and v > 0:
+        text += "kept weights: the best smoothed validation accuracy; "
+    if s["stop_accuracy"] > 0 and v > 0:
+        text += f"early stop at smoothed validation accuracy >= {s['stop_accuracy']}; "
+    return text + f"test: {params.n_test} fresh trials from the 'test' stream, scored once after training"
 
 
 def lsnn_config(settings: dict, task: str, gamma: float) -> LSNNConfig:
@@ -130,7 +150,8 @@ def load_weights(trainer: Trainer, path) -> None:
 @dataclass
 class Curve:
     """The learning curve: per iteration the training loss, metric (NMSE or batch accuracy), mean rate
-    (Hz), wall and CPU seconds; the iterations and accuracies of the validation batches."""
+    (Hz), wall and CPU seconds and learning rate; the iterations, accuracies, losses and smoothed
+    accuracies of the validation batches; the iteration whose weights were kept and the early stop."""
 
     task: str
     loss: list = field(default_factory=list)
@@ -140,19 +161,34 @@ class Curve:
     cpu: list = field(default_factory=list)
     val_iter: list = field(default_factory=list)
     val_acc: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    val_smooth: list = field(default_factory=list)
+    lr: list = field(default_factory=list)
+    chosen: int = 0        # iteration whose weights were kept (0: the last)
+    stopped: int = 0       # iteration at which the early stop ended training (0: ran to n_iter)
 
 
 def train(trainer: Trainer, data: TaskData, n_iter: int, *, rng, validation_rng, validate_every: int = 0,
+          schedule: Plateau | None = None, window: int = 1, keep_best: bool = False, stop_accuracy: float = 0.0,
           checkpoint_every: int = 0, checkpoint=None, progress=None) -> Curve:
-    """``n_iter`` e-prop iterations on batches drawn from ``rng``.
+    """Up to ``n_iter`` e-prop iterations on batches drawn from ``rng``.
 
     Every ``validate_every`` iterations (evidence; 0: never) a fresh batch from ``validation_rng`` is
-    evaluated without learning; every ``checkpoint_every`` iterations ``checkpoint(ds, iterations_done)``
+    evaluated without learning; its loss goes to ``schedule`` (a :class:`~workbench.eprop.optim.Plateau`,
+    which sets the learning rate; None: constant), its accuracy is smoothed over the last ``window``
+    validations.  ``keep_best``: at the end the weights revert to those of the validation with the best
+    smoothed accuracy (the latest of equals).  ``stop_accuracy`` > 0: training stops once the smoothed
+    validation accuracy over ``window`` full validations reaches it (as the reference code's ``stop_crit``).
+    Nothing here sees test trials.  Every ``checkpoint_every`` iterations ``checkpoint(ds, iterations_done)``
     gets the curve so far and the current weights (``init_from`` continues from them).  ``progress``: a
     tqdm-like bar or None.
     """
     curve, B = Curve(data.task), trainer.batch
+    best_acc, best_w = -1.0, None
     for it in range(n_iter):
+        if schedule is not None:
+            trainer.opt.lr = schedule.lr
+        curve.lr.append(float(trainer.opt.lr))
         x, y, m, labels = data.draw(B, rng)
         res = trainer.step(x, y, m)
         curve.loss.append(float(res["loss"][:B].mean()))
@@ -163,20 +199,35 @@ def train(trainer: Trainer, data: TaskData, n_iter: int, *, rng, validation_rng,
         curve.rate.append(float(trainer.firing_rates_hz(res).mean()))
         curve.wall.append(trainer.sim_times[-1])
         curve.cpu.append(trainer.cpu_times[-1])
+        stop = False
         if data.task == "evidence" and validate_every > 0 and (it + 1) % validate_every == 0:
             xv, yv, mv, lv = data.draw(B, validation_rng)
             ev = trainer.evaluate(xv, yv, mv)
             curve.val_iter.append(it + 1)
             curve.val_acc.append(float(np.mean(ev["ysum"].argmax(1) == lv)))
+            curve.val_loss.append(float(ev["loss"].mean()))
+            curve.val_smooth.append(float(np.mean(curve.val_acc[-window:])))
+            if schedule is not None:
+                schedule.observe(curve.val_loss[-1])
+            if keep_best and curve.val_smooth[-1] >= best_acc:
+                best_acc, curve.chosen = curve.val_smooth[-1], it + 1
+                best_w = {k: w.copy() for k, w in trainer.W.items()}
+            stop = stop_accuracy > 0 and len(curve.val_acc) >= window and curve.val_smooth[-1] >= stop_accuracy
         if checkpoint is not None and checkpoint_every > 0 and (it + 1) % checkpoint_every == 0:
             ds = xr.Dataset(_curve_vars(curve, _weight_vars({"final": trainer.W}, f"after {it + 1} iterations")))
             ds.attrs["task"] = data.task
             checkpoint(ds, it + 1)
         if progress is not None:
             progress.update(1)
-            progress.set_postfix(loss=f"{curve.loss[-1]:.3g}", metric=f"{curve.metric[-1]:.3g}")
+            progress.set_postfix(loss=f"{curve.loss[-1]:.3g}", metric=f"{curve.metric[-1]:.3g}",
+                                 lr=f"{curve.lr[-1]:.2g}")
+        if stop:
+            curve.stopped = it + 1
+            break
     if progress is not None:
         progress.close()
+    if best_w is not None:
+        trainer.W = best_w
     return curve
 
 
@@ -204,10 +255,17 @@ def _curve_vars(curve: Curve, extra: dict | None = None) -> dict:
         "wall_time": variable(curve.wall, "iteration", "s", "wall time per iteration", coords={"iteration": it}),
         "cpu_time": variable(curve.cpu, "iteration", "s", "CPU time per iteration", coords={"iteration": it}),
     }
+    if curve.lr:
+        v["learning_rate"] = variable(curve.lr, "iteration", "1", "learning rate", coords={"iteration": it})
     if curve.val_iter:
         val = variable(curve.val_iter, "validation", "1", "iteration of validation")
         v["validation_accuracy"] = variable(curve.val_acc, "validation", "1", "validation accuracy",
                                             coords={"validation": val})
+        v["validation_loss"] = variable(curve.val_loss, "validation", "1", f"validation {loss_name}",
+                                        coords={"validation": val})
+        v["validation_accuracy_smoothed"] = variable(curve.val_smooth, "validation", "1",
+                                                     "validation accuracy, mean of the last validations",
+                                                     coords={"validation": val})
     v.update(extra or {})
     return v
 
@@ -223,8 +281,9 @@ def _weight_vars(weights: dict, when: str = "") -> dict:
     return v
 
 
-def archive(cfg: LSNNConfig, trainer: Trainer, curve: Curve, result: dict) -> xr.Dataset:
-    """The run's archive: learning curve, final metric, weights, example rasters, readouts and states."""
+def archive(cfg: LSNNConfig, trainer: Trainer, curve: Curve, result: dict, how_chosen: str = "") -> xr.Dataset:
+    """The run's archive: learning curve, final metric, weights, example rasters, readouts and states;
+    ``how_chosen`` (an attribute) says how the schedule and the kept weights were chosen."""
     task, ev, show, steps = curve.task, result["eval"], result["show"], trainer.steps
     xshow, yshow, labels = result["x"], result["y"], result["labels"]
     n_show = xshow.shape[0]
@@ -238,7 +297,11 @@ def archive(cfg: LSNNConfig, trainer: Trainer, curve: Curve, result: dict) -> xr
         v["target"] = variable(yshow, ("trial", "time", "output"), "1", "target")
     else:
         acc = float(np.mean(ev["ysum"].argmax(1) == labels))
-        v["test_accuracy"] = scalar(acc, "1", f"test accuracy ({len(labels)} trials)")
+        v["test_accuracy"] = scalar(acc, "1", f"test accuracy ({len(labels)} trials, scored once, at the end)")
+        if curve.val_iter:
+            k = curve.val_iter.index(curve.chosen) if curve.chosen else -1
+            v["validation_accuracy_chosen"] = scalar(curve.val_smooth[k], "1",
+                                                     "smoothed validation accuracy of the kept weights")
         v["target"] = variable(yshow, ("trial", "time", "output"), "1", "target class (one-hot)")
         v["loss_mask"] = variable(result["mask"], ("trial", "time", "output"), "1", "loss weight")
         v["label"] = variable(labels[:n_show].astype(np.int32), "trial", "1", "majority side (0 left, 1 right)")
@@ -272,7 +335,13 @@ def archive(cfg: LSNNConfig, trainer: Trainer, curve: Curve, result: dict) -> xr
     v["sim_wall_time_per_iteration"] = scalar(float(np.median(curve.wall)), "s", "median wall time per iteration")
     v["sim_cpu_time_per_iteration"] = scalar(float(np.median(curve.cpu)), "s", "median CPU time per iteration")
     v["build_time"] = scalar(float(trainer.sim.build_time), "s", "standalone build time")
+    v["sim_cpu_time_total"] = scalar(float(np.sum(trainer.cpu_times)), "s",
+                                     "CPU time of all simulations (training, validation, test)")
+    v["iterations_trained"] = scalar(len(curve.loss), "1", "training iterations run")
+    v["chosen_iteration"] = scalar(curve.chosen or len(curve.loss), "1", "iteration whose weights were kept")
     ds = xr.Dataset(v, coords=coords)
     ds.attrs["task"] = task
+    ds.attrs["how_chosen"] = how_chosen
+    ds.attrs["early_stop_iteration"] = int(curve.stopped)
     ds.attrs["model_json"] = json.dumps(cfg.to_dict())
     return ds

@@ -31,6 +31,7 @@ from ..archive import open_archive
 from ..datasets import load_images
 from ..encoders import spikes_to_dense, unflatten
 from ..hardware.aersim import aer_events
+from ..hardware.converted import converted_task, graph_from_converted, is_converted
 from ..hardware.deploy import (DeployOptions, ImageTask, SampleTask, deploy_images, deploy_samples, map_network)
 from ..hardware.export import graph_from_liquid, graph_from_stdp_digits, source_dt
 from ..hardware.graph import Graph, to_nir
@@ -114,12 +115,15 @@ def load_source(path: str, *, dt=0 * ms, lsm_rate: float = 0.0, dataset: str = "
     ds = open_archive(path)
     proto = ds.attrs.get("protocol", "")
     dt_ms = float(dt / ms)
+    if is_converted(ds):  # a convert archive: its IF network, rate-coded test inputs (workbench.hardware.converted)
+        graph = graph_from_converted(ds, dt_ms)
+        return Source("converted", ds, graph, converted_task(ds, graph, n_test), ds.attrs.get("dataset", ""))
     if proto in ("stdp-digits", "stdp_digits") or "receptive_field" in ds:
         return _image_source(ds, path, dt_ms, t_present, dataset, n_test, n_assign, **image_task)
     if proto == "biosignal":
         return _sample_source(ds, path, dt_ms, lsm_rate)
     raise ParameterError(f"source {path!r}: archives of protocol {proto!r} cannot be deployed; "
-                         "supported: stdp-digits, biosignal (model=lsm)")
+                         "supported: stdp-digits, biosignal (model=lsm), convert")
 
 
 def deploy_source(src: Source, chip, opts: DeployOptions, streams, *, bits: int, learning: str = "none"):

@@ -12,7 +12,7 @@ Tick semantics (the same for the integer chip and the float reference)::
        lands in the arrival buffer of tick t + d; arrivals of tick t are added:
        u_r += current / conductance arrivals, v += delta arrivals (dropped
        while refractory)
-    6. spiking neurons: v <- v_reset, refractory for ref_ticks ticks
+    6. spiking neurons: v <- v_reset (``reset_subtract``: v <- v - threshold), refractory for ref_ticks ticks
 
 So the arrivals of tick t drive v undecayed in tick t + 1, as on Loihi
 (u[t] = decay(u[t-1]) + input of the spikes of t-1; v[t] = decay(v[t-1]) + u[t])
@@ -83,11 +83,14 @@ class SimResult:
     saturations: int = 0
     weights: np.ndarray | None = None  # final weights (after learning)
     info: dict = field(default_factory=dict)
+    #: spike counts of more trials than ``raster`` holds (a batch run in chunks keeps the raster of its
+    #: first chunk and the counts of all); None: counted from ``raster``
+    all_counts: np.ndarray | None = None
 
     @property
     def counts(self) -> np.ndarray:
         """Spike counts (trials, neurons)."""
-        return self.raster.sum(axis=1)
+        return self.raster.sum(axis=1) if self.all_counts is None else self.all_counts
 
     def spikes(self, trial: int = 0):
         """(ticks, neurons) of trial ``trial``, sorted by tick then neuron."""
@@ -96,10 +99,20 @@ class SimResult:
 
 
 def encode_inputs(rates_hz, n_ticks: int, dt: float, rng: np.random.Generator) -> np.ndarray:
-    """Poisson (Bernoulli per tick) spikes: bool (trials, ticks, inputs) from rates in Hz."""
+    """Poisson (Bernoulli per tick) spikes: bool (trials, ticks, inputs) from rates in Hz.
+
+    The uniform numbers are drawn one trial at a time (``ticks x inputs`` float64 at most, not
+    ``trials x ticks x inputs``): the same numbers, in the same order, as one draw of the whole block,
+    so a batch split into chunks gets the spikes it would get in one piece.
+    """
     rates = np.asarray(rates_hz, dtype=float)
+    if rates.ndim != 2:
+        raise ValueError(f"encode_inputs: rates must be (trials, inputs), got shape {rates.shape}")
     p = np.clip(rates * dt * 1e-3, 0, 1)
-    return rng.random((rates.shape[0], n_ticks, rates.shape[1])) < p[:, None, :]
+    out = np.empty((rates.shape[0], int(n_ticks), rates.shape[1]), dtype=bool)
+    for b in range(rates.shape[0]):
+        np.less(rng.random((int(n_ticks), rates.shape[1])), p[b], out=out[b])
+    return out
 
 
 def _decay(x, d, exact: bool, bits: int):
@@ -153,6 +166,8 @@ def _run(net: ChipNetwork, stimulus, T, stdp, seed, v0, synapse_read=None):
     inputs = np.flatnonzero(net.is_input)
     th = np.where(comp, net.threshold, np.inf).astype(float)
     reset = net.v_reset.astype(float)
+    subtract = None if net.reset_subtract is None or not np.any(net.reset_subtract) else \
+        np.asarray(net.reset_subtract, dtype=bool)
     dv = net.decay_v.astype(float)
     du = np.broadcast_to(np.asarray(net.decay_u, dtype=float), (2, N))
     cond = np.zeros((2, N), dtype=bool) if net.conductance is None else np.asarray(net.conductance) & comp
@@ -300,7 +315,7 @@ def _run(net: ChipNetwork, stimulus, T, stdp, seed, v0, synapse_read=None):
                     x_post2[i] += 1.0
         if len(i):
             sb, si = b[comp[i]], i[comp[i]]
-            v[sb, si] = reset[si]
+            v[sb, si] = reset[si] if subtract is None else np.where(subtract[si], v[sb, si] - th[si], reset[si])
             ref[sb, si] = ref_ticks[si]
         if saturate:
             np.clip(vc, lo, hi, out=vc)

@@ -20,6 +20,7 @@ numbers, so the float reference and every chip configuration see the same input 
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -38,6 +39,10 @@ __all__ = ["DeployOptions", "ImageTask", "SampleTask", "Deployed", "chip_network
            "deploy_samples", "sample_features", "initial_potentials", "fold_readout", "present_images"]
 
 Streams = Callable[[str], np.random.Generator]
+
+#: bytes of one chunk's simulation temporaries (input spikes, raster, delay ring buffer and its
+#: per-tick bincount): images are simulated this many bytes at a time, whatever their number
+CHUNK_BYTES = 192 * 2**20
 
 #: statistics of :func:`workbench.hardware.aersim.chip_statistics` kept per presentation
 PER_TRIAL = ("synops", "packets", "hops", "spikes", "latency", "neuron_updates", "energy", "energy_synop",
@@ -155,6 +160,14 @@ def chip_network(graph: Graph, chip, opts: DeployOptions, streams: Streams, mapp
     return net, violations
 
 
+def chunk_trials(n_ticks: int, n_neurons: int, n_inputs: int, max_delay: int = 0) -> int:
+    """Trials simulated at once so that one chunk's temporaries stay near :data:`CHUNK_BYTES`: per
+    trial the input spikes and raster (bool, ticks x neurons) and the delay ring buffer with its
+    bincount (float64, 2 x (max_delay + 1) x 3 x neurons)."""
+    per_trial = n_ticks * (n_neurons + n_inputs) + 2 * (max_delay + 1) * 3 * n_neurons * 8
+    return int(max(1, min(1000, CHUNK_BYTES // max(per_trial, 1))))
+
+
 #: further per-presentation statistics of :func:`workbench.hardware.crossbar.crossbar_statistics`
 PER_TRIAL_CROSSBAR = ("reads", "row_drives", "conversions", "accumulations", "energy_array", "energy_dac",
                       "energy_adc", "energy_converters", "energy_accumulate", "energy_digital")
@@ -167,14 +180,19 @@ class _Totals:
 
     ``stats_fn(result)``: the statistics of one batch (default: :func:`chip_statistics` on the
     digital chip's mapping; a crossbar gives :func:`workbench.hardware.crossbar.crossbar_statistics`);
-    ``extra``: further per-presentation keys it returns."""
+    ``extra``: further per-presentation keys it returns.
+
+    The first batch (the first presentation of every sample) may come in chunks (:meth:`add` with
+    ``first_batch=True``): ``first`` then holds the first trial's raster, the counts of all trials
+    and their per-tick statistics (mean latency, worst link load) merged."""
 
     def __init__(self, n, stats_fn=None, extra=()):
         self.n, self.stats_fn, self.extra = n, stats_fn, tuple(extra)
         self.stats = {k: np.zeros(n) for k in PER_TRIAL}
         self.first, self.events, self.wall = None, 0, 0.0
+        self._first_open, self._first_n, self._first_counts = True, 0, []
 
-    def add(self, res, net, mapping, index):
+    def add(self, res, net, mapping, index, first_batch: bool = False):
         self.events += res.synaptic_events
         self.wall += res.wall_time
         st = chip_statistics(res, net, mapping) if self.stats_fn is None else self.stats_fn(res)
@@ -187,32 +205,62 @@ class _Totals:
             for k in _SUMMED:
                 if k in st:
                     self.stats[k] = self.stats[k] + st[k]
+            if first_batch and self._first_open:  # a later chunk of the first batch: merge the per-tick stats
+                n0, n1 = self._first_n, len(index)
+                self.stats["tick_latency"] = (self.stats["tick_latency"] * n0 + st["tick_latency"] * n1) / (n0 + n1)
+                if "max_link_load_tick" in st:
+                    self.stats["max_link_load_tick"] = np.maximum(self.stats["max_link_load_tick"],
+                                                                  st["max_link_load_tick"])
+        if first_batch and self._first_open:
+            self._first_n += len(index)
+            self._first_counts.append(res.counts)
         for k in PER_TRIAL + PER_TRIAL_CROSSBAR + self.extra:
             if k in st:
                 self.stats.setdefault(k, np.zeros(self.n))[index] += st[k]
 
+    def close_first(self):
+        """The first batch is complete: ``first`` keeps the raster of its first trial only (the AER
+        stream in the archive) and the counts of all its trials."""
+        if self._first_open and self.first is not None:
+            res, st = self.first
+            st = dict(st, **{k: self.stats[k] for k in _FIRST if k in st})
+            self.first = (dataclasses.replace(res, raster=res.raster[:1].copy(),
+                                              all_counts=np.concatenate(self._first_counts)), st)
+        self._first_open, self._first_counts = False, []
 
-def _present(graph, net, mapping, task: ImageTask, images, rng, totals=None, synapse_read=None):
-    """Show ``images`` batched, again with higher intensity while too few readout spikes (the
-    repeat rule); returns ``(counts, repeats)`` of the readout population.  ``synapse_read``: the
-    synapses are read from a crossbar (:func:`workbench.hardware.aersim.simulate`)."""
+
+def _present(graph, net, mapping, task: ImageTask, images, rng, totals=None, progress=None, synapse_read=None):
+    """Show ``images`` in chunks (:func:`chunk_trials`), again with higher intensity while too few
+    readout spikes (the repeat rule); returns ``(counts, repeats)`` of the readout population.
+    The input spikes are drawn chunk after chunk in the order of one whole draw (same numbers).
+    ``progress(n)``, if given, is called with the images of each finished chunk.  ``synapse_read``:
+    the synapses are read from a crossbar (:func:`workbench.hardware.aersim.simulate`)."""
     n = len(images)
-    pix = images.reshape(n, -1).astype(float)
+    flat = images.reshape(n, -1)
     intensity = np.full(n, task.intensity0)
     pending = np.arange(n)
     pop = graph.flat().slice(graph.readout.population)
     counts = np.zeros((n, pop.stop - pop.start))
     repeats = np.zeros(n, dtype=int)
+    step = chunk_trials(task.n_ticks, net.n_neurons, flat.shape[1], int(getattr(net, "max_delay", 0)))
     for attempt in range(task.max_repeats + 1):
         if len(pending) == 0:
             break
-        rates = pix[pending] * task.rate_per_level * intensity[pending, None]
-        res = simulate(net, encode_inputs(rates, task.n_ticks, graph.dt, rng), synapse_read=synapse_read)
-        if totals is not None:
-            totals.add(res, net, mapping, pending)
-        c = res.counts[:, pop]
-        counts[pending] = c
-        ok = c.sum(axis=1) >= task.min_spikes
+        ok = np.zeros(len(pending), dtype=bool)
+        for s0 in range(0, len(pending), step):
+            part = pending[s0:s0 + step]
+            rates = flat[part].astype(float) * task.rate_per_level * intensity[part, None]
+            res = simulate(net, encode_inputs(rates, task.n_ticks, graph.dt, rng), synapse_read=synapse_read)
+            if totals is not None:
+                totals.add(res, net, mapping, part, first_batch=attempt == 0)
+            c = res.counts[:, pop]
+            counts[part] = c
+            ok[s0:s0 + step] = c.sum(axis=1) >= task.min_spikes
+            if progress is not None and attempt == 0:
+                progress(len(part))
+            del res
+        if totals is not None and attempt == 0:
+            totals.close_first()
         if totals is not None:
             repeats[pending[~ok]] += 1 if attempt < task.max_repeats else 0
         intensity[pending[~ok]] += task.d_intensity

@@ -14,7 +14,8 @@ state ``u_r`` each (time constants ``tau_syn`` and ``tau_syn1``)::
     u_r <- u_r * exp(-dt/tau_syn_r)
     spike if v > v_th; then this tick's arrivals: 'current' / 'conductance'
     synapses add to u_r (felt by v from the next tick on), 'delta' synapses
-    add to v; v = v_reset, refractory for t_ref
+    add to v; v = v_reset (or, with ``reset_subtract`` = 1, v -= v_th - v_rest),
+    refractory for t_ref
     (exact order: :mod:`workbench.hardware.aersim`)
 
 This is Loihi's order (the synaptic input of the spikes of tick t-1 is
@@ -73,6 +74,7 @@ LIF_PARAMS = {
     "v_th": ("mV", 1.0),
     "t_ref": ("ms", 0.0),
     "bias": ("mV/ms", 0.0),
+    "reset_subtract": ("1", 0.0),  # 1: a spike subtracts v_th - v_rest (ANN-to-SNN conversion) instead of v = v_reset
 }
 
 _SCALE = {

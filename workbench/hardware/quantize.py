@@ -115,6 +115,7 @@ class ChipNetwork:
     chip: ChipSpec | None = None
     settings: dict = field(default_factory=dict)
     approximations: list = field(default_factory=list)
+    reset_subtract: np.ndarray | None = None  # bool per neuron: a spike subtracts the threshold
     saturated: dict = field(default_factory=dict)
 
     @property
@@ -231,7 +232,7 @@ def decay_factor(tau, dt: float, bits: int, exact: bool = False):
 
 def _neuron_arrays(graph: Graph):
     g = {k: graph.neuron_param(k) for k in ("tau_m", "tau_syn", "tau_syn1", "v_rest", "v_reset", "v_th", "t_ref",
-                                            "bias", "E_rev0", "E_rev1")}
+                                            "bias", "E_rev0", "E_rev1", "reset_subtract")}
     for k in g:
         g[k] = np.nan_to_num(g[k], nan=0.0)
     g["tau_m"] = np.where(graph.flat().is_input, 1.0, g["tau_m"])
@@ -284,7 +285,7 @@ def float_network(graph: Graph, chip=None, v_ref="mid") -> ChipNetwork:
         delta=flat.delta.copy(), conductance=flat.conductance.copy(), E_rev=E_rel,
         gain=np.broadcast_to(dt / p["tau_m"], (2, n)).copy(), u_lsb=np.ones((2, n)),
         syn_lsb=np.ones(len(flat.weight)), v_lo=v_lo, v_hi=v_hi, settings={"mode": "float"},
-        approximations=approximations)
+        approximations=approximations, reset_subtract=p["reset_subtract"] > 0)
 
 
 def quantize_gain(g, bits: int):
@@ -471,7 +472,7 @@ def quantize(graph: Graph, chip, weight_bits: int | None = None, *, scale: str =
         state_min=-state_max - 1, state_max=state_max, weight_min=lo, weight_max=hi, chip=chip,
         settings={"weight_bits": bits, "scale": scale, "per": per, "rounding": rounding, "seed": seed,
                   "max_frac_bits": max_frac_bits, "gain_bits": gain_bits, "v_ref": v_ref},
-        approximations=approximations, saturated=saturated)
+        approximations=approximations, saturated=saturated, reset_subtract=p["reset_subtract"] > 0)
 
 
 def quantization_error(net: ChipNetwork, graph: Graph) -> dict:

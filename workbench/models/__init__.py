@@ -21,6 +21,7 @@ from .base import (
     init_synapses,
     neuron_group,
 )
+from . import conversion as _conv
 from . import diehl_cook as _dc
 from . import neurons as _n
 from . import nir_neurons as _nir
@@ -74,7 +75,7 @@ def plasticity(name: str) -> PlasticityRule:
 
 
 for _mod, _cls in ((_n, NeuronModel), (_dc, NeuronModel), (_s, SynapseModel), (_p, PlasticityRule),
-                   (_nir, (NeuronModel, SynapseModel))):
+                   (_nir, (NeuronModel, SynapseModel)), (_conv, NeuronModel)):
     for _name in _mod.__all__:
         _obj = getattr(_mod, _name)
         if isinstance(_obj, _cls):

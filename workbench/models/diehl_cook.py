@@ -43,8 +43,11 @@ before its own update), weights clipped to [0, w_max].
 from __future__ import annotations
 
 import dataclasses
+import string
 
-from brian2 import NeuronGroup, mV, ms, second
+import numpy as np
+from brian2 import Function, NeuronGroup, mV, ms, second
+from brian2.codegen.generators import CPPCodeGenerator
 
 from .base import NeuronModel, PlasticityRule, neuron_group as _neuron_group
 from .functions import exp_fast
@@ -52,7 +55,8 @@ from .functions import exp_fast
 __all__ = ["DIEHL_COOK_EXC", "DIEHL_COOK_INH", "DIEHL_COOK_STDP", "CONDUCTANCE_PARAMS", "EXC_PARAMS",
            "INH_PARAMS", "STDP_PARAMS", "INPUT_EQS", "INPUT_THRESHOLD", "INPUT_RESET", "INPUT_RATES",
            "INPUT_ON_PRE", "EXC_INH_ON_PRE", "INH_EXC_ON_PRE", "NORMALISATION_EQS", "NORMALISATION",
-           "NORMALISATION_CHECK", "METHODS", "v_step_code", "neuron_group"]
+           "NORMALISATION_CHECK", "METHODS", "v_step_code", "neuron_group", "INPUT_FUSED_CPP",
+           "input_fused_function", "delay_steps"]
 
 # ----------------------------------------------------------------------------- constants
 
@@ -267,3 +271,113 @@ NORMALISATION = (("norm_reset", "exc", "wsum = 0"),
 #: The check: the sums after the normalisation.
 NORMALISATION_CHECK = (("norm_check_reset", "exc", "wsum_after = 0"),
                        ("norm_check_sum", "synapses", "wsum_after_post += w"))
+
+# ----------------------------------------------------------------------------- fused input projection (C++)
+
+#: The presynaptic side of the plastic input projection (:data:`INPUT_ON_PRE`) written out for
+#: cpp_standalone, replacing Brian2's heterogeneous-delay spike queue and its on_pre loop with the same
+#: arithmetic in the same order.  The synapses are stored sorted by (input, delay step, target), so the
+#: synapses that one input spike reaches after ``d`` steps are one contiguous range; a ring of the last
+#: ``max delay + 1`` steps' input spikes replaces the queue of synapse indices (one entry per spike, not
+#: per synaptic event), and every step the ranges that arrive are processed oldest spike first, inputs
+#: ascending, targets ascending -- Brian2's own order, so ``ge`` sums identically and the weights are
+#: bit-identical to the Brian2 pathway (tests/test_stdp_digits.py).  The conductance, the arrival time
+#: and the depression are ``ge_post += w; lastpre = t; w = clip(w - learn*nu_pre*post1_post, 0, w_max)``
+#: as in :data:`INPUT_ON_PRE`.  Returns the synaptic events of the step.  Called once per step (from a
+#: one-neuron group); it reads the Brian2 arrays of the groups named ``{src}``, ``{tgt}``, ``{syn}``
+#: directly (the synaptic variable ``dstep`` is the delay in steps, Brian2's rounding) and keeps its
+#: ring between calls of one run: every run is a new process.
+INPUT_FUSED_CPP = r"""
+#include <vector>
+#include <cstdio>
+#include <cstdlib>
+static double $name(const double t, const double nu_pre, const double w_max)
+{
+    using namespace brian;
+    static bool ready = false;
+    static int n_src = 0, n_ring = 0;
+    static long step = 0;
+    static std::vector<int> first;                  // range of (src, d): first[src*n_ring + d] .. next entry
+    static std::vector< std::vector<int32_t> > ring; // spiking inputs of the last n_ring steps
+    const int32_t* pre = $syn_pre.empty() ? 0 : &$syn_pre[0];
+    const int32_t* dstep = $syn_dstep.empty() ? 0 : &$syn_dstep[0];
+    const size_t n_syn = $syn_w.size();
+    if (!ready)
+    {
+        n_src = _num_$src_spikespace - 1;
+        int max_d = 0;
+        for (size_t s = 0; s < n_syn; s++) if (dstep[s] > max_d) max_d = dstep[s];
+        n_ring = max_d + 1;
+        first.assign((size_t)n_src*n_ring + 1, 0);
+        for (size_t s = 0; s < n_syn; s++)
+        {
+            if (s && (pre[s] < pre[s-1] || (pre[s] == pre[s-1] && dstep[s] < dstep[s-1])))
+            {
+                fprintf(stderr, "$name: synapses not sorted by (source, delay step); rebuild the network\n");
+                std::exit(3);
+            }
+            first[(size_t)pre[s]*n_ring + dstep[s] + 1]++;
+        }
+        for (size_t k = 1; k < first.size(); k++) first[k] += first[k-1];
+        ring.assign(n_ring, std::vector<int32_t>());
+        ready = true;
+    }
+    const int32_t* spikes = $src_spikespace;
+    const int n_spk = spikes[n_src];
+    std::vector<int32_t>& now = ring[step % n_ring];
+    now.assign(spikes, spikes + n_spk);
+    double* w = n_syn ? &$syn_w[0] : 0;
+    double* lastpre = n_syn ? &$syn_lastpre[0] : 0;
+    const int32_t* post = n_syn ? &$syn_post[0] : 0;
+    double* ge = $tgt_ge;
+    const double* post1 = $tgt_post1;
+    const double dep = $tgt_learn[0]*nu_pre;
+    long events = 0;
+    const long oldest = step - n_ring + 1 < 0 ? 0 : step - n_ring + 1;
+    for (long e = oldest; e <= step; e++)
+    {
+        const std::vector<int32_t>& src = ring[e % n_ring];
+        const int d = (int)(step - e);
+        for (size_t k = 0; k < src.size(); k++)
+        {
+            const size_t base = (size_t)src[k]*n_ring + d;
+            const int a = first[base], b = first[base + 1];
+            events += b - a;
+            for (int s = a; s < b; s++)
+            {
+                const int32_t j = post[s];
+                ge[j] += w[s];
+                lastpre[s] = t;
+                const double wn = w[s] - dep*post1[j];
+                w[s] = wn < 0.0 ? 0.0 : (wn > w_max ? w_max : wn);
+            }
+        }
+    }
+    step++;
+    return (double)events;
+}
+"""
+
+
+def input_fused_function(source: str, target: str, synapses: str):
+    """The Brian2 ``Function`` running :data:`INPUT_FUSED_CPP` for the projection ``synapses`` from the
+    group ``source`` onto ``target`` (group names; cpp_standalone only).  Called as
+    ``input_exc_fused(t, nu_pre, w_max)``; returns the step's synaptic events."""
+    def unavailable(*args):
+        raise NotImplementedError("the fused input projection runs on cpp_standalone only")
+
+    name = f"_wb_{synapses}_fused"
+    code = string.Template(INPUT_FUSED_CPP).substitute(
+        name=name, src_spikespace=f"_array_{source}__spikespace", syn_pre=f"_dynamic_array_{synapses}__synaptic_pre",
+        syn_post=f"_dynamic_array_{synapses}__synaptic_post", syn_dstep=f"_dynamic_array_{synapses}_dstep",
+        syn_w=f"_dynamic_array_{synapses}_w", syn_lastpre=f"_dynamic_array_{synapses}_lastpre",
+        tgt_ge=f"_array_{target}_ge", tgt_post1=f"_array_{target}_post1", tgt_learn=f"_array_{target}_learn")
+    f = Function(unavailable, arg_units=[second, 1, 1], return_unit=1, arg_names=["t", "nu_pre", "w_max"],
+                 stateless=False, auto_vectorise=False)
+    f.implementations.add_implementation(CPPCodeGenerator, code=code, name=name)
+    return f
+
+
+def delay_steps(delay_s: np.ndarray, dt_s: float) -> np.ndarray:
+    """Delays in time steps with Brian2's rounding (``(int)(delay/dt + 0.5)``, its spike queue's)."""
+    return (np.asarray(delay_s, dtype=np.float64) / np.float64(dt_s) + 0.5).astype(np.int32)

@@ -43,6 +43,8 @@ from dataclasses import dataclass
 import numpy as np
 from brian2 import (Clock, EventMonitor, Hz, Network, NeuronGroup, SpikeMonitor, StateMonitor, Synapses, TimedArray,
                     defaultclock, linked_var, ms, second)
+from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
+from brian2.devices.device import get_device
 
 from ..models import diehl_cook as dc
 
@@ -79,6 +81,7 @@ rec_img : 1
 rec_intensity : 1
 rec_nspk : 1
 rngseed : 1
+input_events : 1
 """
 
 # Every step, first thing.  'presented' marks the last step of a presentation's window
@@ -131,6 +134,20 @@ class DiehlCookNetwork:
     dt: object                   # the time step (every group and per-step operation runs on it)
     w0: np.ndarray               # initial input weights (synapse order)
     delay_ms: np.ndarray         # input delays, ms (synapse order)
+    fused: bool = False          # input projection: fused C++ step (True) or Brian2's pathway
+    syn_order: np.ndarray | None = None   # stored synapse m is synapse syn_order[m] of the synapse order
+
+    def to_stored(self, x: np.ndarray) -> np.ndarray:
+        """Values of the input synapses in synapse order -> in the order the build stores them."""
+        return x if self.syn_order is None else np.asarray(x)[self.syn_order]
+
+    def from_stored(self, x: np.ndarray) -> np.ndarray:
+        """Values of the input synapses as stored -> in synapse order."""
+        if self.syn_order is None:
+            return np.asarray(x)
+        out = np.empty_like(np.asarray(x))
+        out[self.syn_order] = x
+        return out
 
     @property
     def duration(self):
@@ -140,13 +157,16 @@ class DiehlCookNetwork:
 
 def build_network(n_exc: int, n_input: int, slots: int, *, dt=0.5 * ms, t_present=350 * ms, t_rest=150 * ms,
                   method: str = "exponential_euler", params: dict | None = None, rng=None,
-                  verify_normalisation: bool = False) -> DiehlCookNetwork:
+                  verify_normalisation: bool = False, fused: bool | None = None) -> DiehlCookNetwork:
     """Build the Diehl & Cook network with its in-simulation controller (see the module docs).
 
     ``slots`` is the number of presentation slots per run (the length of the image table); ``method``
     one of :data:`workbench.models.diehl_cook.METHODS`; ``params`` override :data:`DC_PARAMS`;
     ``rng`` (a numpy Generator) draws the initial weights, then the delays.  Sets
     ``defaultclock.dt = dt``: every group and per-step operation runs on the default clock.
+    ``fused`` (default: on cpp_standalone) runs the input projection's presynaptic side as
+    :data:`~workbench.models.diehl_cook.INPUT_FUSED_CPP` on synapses stored sorted by (input, delay
+    step, target); values go in and out in synapse order through ``to_stored``/``from_stored``.
     """
     p = dict(DC_PARAMS)
     unknown = sorted(set(params or {}) - set(DC_PARAMS))
@@ -193,11 +213,29 @@ def build_network(n_exc: int, n_input: int, slots: int, *, dt=0.5 * ms, t_presen
     w0 = (rng.random(n_syn) + 0.01) * p["w_init_scale"]      # RC create_weights()
     delay_ms = rng.random(n_syn) * float(p["delay_max"] / ms)  # DC delay=(0 ms, 10 ms)
     stdp = dc.DIEHL_COOK_STDP
-    S = Synapses(inp, exc, model="w : 1\n" + stdp.equations, on_pre=dc.INPUT_ON_PRE, on_post=stdp.on_post,
-                 namespace={k: p[k] for k in stdp.params}, name="input_exc")
-    S.connect()
-    S.delay = delay_ms * ms
-    S.w = w0
+    if fused is None:
+        fused = type(get_device()) is CPPStandaloneDevice
+    syn_order = None
+    if fused:
+        # stored sorted by (input, delay step, target): one contiguous range per input spike and delay
+        dstep = dc.delay_steps(delay_ms * 1e-3, float(dt / second))
+        k = np.arange(n_syn)
+        syn_order = np.lexsort((k % n_exc, dstep, k // n_exc))
+        S = Synapses(inp, exc, model="w : 1\ndstep : integer (constant)\n" + stdp.equations, on_post=stdp.on_post,
+                     namespace={k: p[k] for k in stdp.params}, name="input_exc")
+        S.connect(i=syn_order // n_exc, j=syn_order % n_exc)
+        S.dstep = dstep[syn_order]
+        S.w = w0[syn_order]
+        ctrl.namespace.update(input_exc_fused=dc.input_fused_function("inputs", "exc", "input_exc"),
+                              nu_pre=p["nu_pre"], w_max=p["w_max"])
+        ctrl.run_regularly("input_events = input_events + input_exc_fused(t, nu_pre, w_max)", when="synapses",
+                           order=-1, name="input_exc_fused")
+    else:
+        S = Synapses(inp, exc, model="w : 1\n" + stdp.equations, on_pre=dc.INPUT_ON_PRE, on_post=stdp.on_post,
+                     namespace={k: p[k] for k in stdp.params}, name="input_exc")
+        S.connect()
+        S.delay = delay_ms * ms
+        S.w = w0
     S.lastpre = stdp.init["lastpre"]
     steps = dc.NORMALISATION + (dc.NORMALISATION_CHECK if verify_normalisation else ())
     for order, (name, where, code) in enumerate(steps, start=-8):
@@ -221,4 +259,5 @@ def build_network(n_exc: int, n_input: int, slots: int, *, dt=0.5 * ms, t_presen
     return DiehlCookNetwork(network=net, inputs=inp, exc=exc, inh=inh, controller=ctrl, input_exc=S, exc_inh=s_ei,
                             inh_exc=s_ie, spike_counter=s_count, spikes_exc=spikes_e, presentations=events,
                             pixel_table=table, norm_monitor=norm_monitor, slots=slots, steps_slot=steps_slot,
-                            steps_present=steps_present, n_input=n_input, dt=dt, w0=w0, delay_ms=delay_ms)
+                            steps_present=steps_present, n_input=n_input, dt=dt, w0=w0, delay_ms=delay_ms,
+                            fused=bool(fused), syn_order=syn_order)

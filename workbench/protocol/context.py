@@ -3,6 +3,7 @@ checkpoints and resume."""
 from __future__ import annotations
 
 import sys
+import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,23 @@ class RunContext:
     progress: bool = True
     threads: int = 1
     checkpoint_attrs: dict = field(default_factory=dict)
+    #: what the run's earlier segments (``--resume``) took: ``segments`` and ``wall_time_s``
+    prior: dict = field(default_factory=lambda: {"segments": 0, "wall_time_s": 0.0})
+    title: str | None = None
+    started: float = field(default_factory=time.perf_counter)
+
+    @property
+    def segments(self) -> int:
+        """The segments of the run so far, this one included (1 without ``--resume``)."""
+        return int(self.prior["segments"]) + 1
+
+    def total_wall(self) -> float:
+        """Wall time of every segment of the run so far, this one up to now (s)."""
+        return float(self.prior["wall_time_s"]) + (time.perf_counter() - self.started)
+
+    def run_attrs(self) -> dict:
+        """Provenance of how the run was made: threads, resumed, segments."""
+        return {"threads": int(self.threads), "resumed": int(self.segments > 1), "segments": self.segments}
 
     @property
     def rng(self) -> np.random.Generator:
@@ -62,8 +80,9 @@ class RunContext:
         ds = ds.copy()
         ds.attrs.update(
             _archive.provenance(protocol=self.protocol, config=params.to_dict(), config_hash=params.hash(),
-                                seed=self.seed, backend=self.backend)
+                                seed=self.seed, backend=self.backend, wall_time=self.total_wall(), title=self.title)
         )
+        ds.attrs.update(self.run_attrs())
         ds.attrs["status"] = "checkpoint"
         ds.attrs.update(state_attrs)
         return _archive.save(ds, self.out)
@@ -90,4 +109,6 @@ class RunContext:
         if ds.attrs.get("status") != "checkpoint":
             raise ResumeError(f"{where}: the archive is {ds.attrs.get('status')!r}, not a checkpoint "
                               "(nothing to resume)")
+        wall = float(ds.attrs.get("wall_time_s", 0.0))
+        self.prior = {"segments": int(ds.attrs.get("segments", 1)), "wall_time_s": wall if np.isfinite(wall) else 0.0}
         return ds

@@ -39,6 +39,8 @@ class Protocol:
     default_backend: str = "numpy"
     #: the run function continues from ``ctx.load_checkpoint(params)`` when ``--resume`` is given
     resumable: bool = False
+    #: ``memory(params) -> workbench.protocol.memory.MemoryEstimate``: peak memory, checked before a run
+    memory: Callable[[Params], Any] | None = None
 
     def with_defaults(self, **overrides) -> "Protocol":
         """A copy with other defaults (validated: unknown keys and wrong units raise)."""

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from .. import backends
-from ..params import ParameterError, load_toml, parse_assignments
+from ..params import ParameterError, load_toml, parse_assignments, positive_int
 from ..protocol import ProtocolError
 from .client import sweep
 from .collect import collect
@@ -63,8 +63,8 @@ def add_cli_commands(sub):
     q.add_argument("--seeds", type=int, default=1, help="seeds 0..N-1 per grid point (default 1)")
     q.add_argument("--backend", help="numpy, cython, cpp_standalone, genn or cuda (default: the protocol's)")
     q.add_argument("--scheduler", help="address of an existing Dask scheduler (default: a LocalCluster)")
-    q.add_argument("--workers", type=int, help="LocalCluster worker processes (default min(cores, 4))")
-    q.add_argument("--threads", type=int, default=1, help="OpenMP threads per point for cpp_standalone")
+    q.add_argument("--workers", type=positive_int, help="LocalCluster worker processes (default min(cores, 4))")
+    q.add_argument("--threads", type=positive_int, default=1, help="OpenMP threads per point for cpp_standalone")
     q.add_argument("--build-cache", choices=("worker", "shared"), default="worker",
                    help="standalone builds per worker (default) or shared with per-directory locks")
     q.add_argument("--out", required=True, help="sweep folder (point archives, manifest, log)")

@@ -37,7 +37,7 @@ STATE_VARS = ("w", "lastpre", "theta", "v_e", "ge_e", "gi_e", "post1", "post2", 
 
 #: Book entries saved as checkpoint attributes (``ckpt_<name>``).
 BOOK_ATTRS = ("phase", "pos", "batch", "train_time", "assign_time", "test_time", "train_cpu", "assign_cpu",
-              "test_cpu", "rest_spikes", "runaway_slots", "max_rest_spikes")
+              "test_cpu", "rest_spikes", "runaway_slots", "max_rest_spikes", "skipped")
 
 
 def new_book(n_exc: int) -> dict:
@@ -48,7 +48,7 @@ def new_book(n_exc: int) -> dict:
         "train_time": 0.0, "assign_time": 0.0, "test_time": 0.0,
         "train_cpu": 0.0, "assign_cpu": 0.0, "test_cpu": 0.0,
         "n_presentations": np.zeros(3, dtype=np.int64), "n_repeats": np.zeros(3, dtype=np.int64),
-        "rest_spikes": 0, "runaway_slots": 0, "max_rest_spikes": 0,
+        "rest_spikes": 0, "runaway_slots": 0, "max_rest_spikes": 0, "skipped": 0,
         "window_counts": np.zeros((0, n_exc), dtype=np.int32), "window_labels": np.zeros(0, dtype=np.int64),
         "run_seen": [], "run_acc": [],
         "assign_sums": np.zeros((10, n_exc)), "assign_n": np.zeros(10),
@@ -119,7 +119,7 @@ def from_checkpoint(ds: xr.Dataset, n: int) -> tuple[dict, dict]:
     state["intensity"] = float(ds["state_intensity"].values)
     book = new_book(n)
     for k in BOOK_ATTRS:
-        v = ds.attrs[f"ckpt_{k}"]
+        v = ds.attrs.get(f"ckpt_{k}", 0)  # 'skipped' is newer than some checkpoints
         book[k] = float(v) if k.endswith(("_time", "_cpu")) else int(v)
     book["window_counts"] = np.asarray(ds["book_window_counts"].values, dtype=np.int32).reshape(-1, n)
     book["window_labels"] = np.asarray(ds["book_window_labels"].values, dtype=np.int64)
@@ -213,6 +213,7 @@ def final_dataset(*, book: dict, state: dict, test_labels: np.ndarray, class_nam
         ds[c].attrs.update(units="1", long_name=ln)
     ds.attrs.update(dataset=dataset, dataset_source=dataset_source, integration=method,
                     n_assign=int(book["assign_n"].sum()), setup_time_s=float(setup_time),
+                    skipped_images=int(book.get("skipped", 0)),
                     reference="Diehl & Cook 2015, Front. Comput. Neurosci. 9:99; github.com/peter-u-diehl/stdp-mnist")
     if norm := book.get("norm_checks"):
         ds["norm_wsum_before"] = variable(np.concatenate([a for a, _, _ in norm], axis=1), ("neuron", "norm_slot"),

@@ -38,6 +38,12 @@ __all__ = ["StdpDigitsError", "Phase", "Session", "load_data", "phases", "consta
            "run_batch", "slot_counts", "seed_for"]
 
 
+#: most repeats of one image: Diehl & Cook's rule raises the intensity without a cap, so an image that
+#: cannot evoke ``min_spikes`` spikes (a blank one) was shown forever (issue 16).  After this many
+#: repeats the image is skipped (test images: zero counts), with a warning and ``skipped_images``.
+MAX_REPEATS = 40
+
+
 class StdpDigitsError(RuntimeError):
     """The in-simulation counters or schedule are inconsistent."""
 
@@ -115,7 +121,7 @@ def initial_state(net: DiehlCookNetwork, p: dict) -> dict:
 
 def _values(net: DiehlCookNetwork, table, state: dict, learn: float, n_img: int) -> dict:
     return {
-        net.input_exc.w: state["w"], net.input_exc.lastpre: state["lastpre"] * ms,
+        net.input_exc.w: net.to_stored(state["w"]), net.input_exc.lastpre: net.to_stored(state["lastpre"]) * ms,
         net.exc.theta: state["theta"] * mV, net.exc.v: state["v_e"] * mV, net.exc.ge: state["ge_e"],
         net.exc.gi: state["gi_e"], net.exc.post1: state["post1"], net.exc.post2: state["post2"],
         net.inh.v: state["v_i"] * mV, net.inh.ge: state["ge_i"], net.inh.gi: state["gi_i"],
@@ -149,8 +155,8 @@ def run_batch(sim: Simulation, net: DiehlCookNetwork, table: np.ndarray, n_img: 
     # restore() overwrote (the state then silently reverted to the initial values).
     S, exc, inh = net.input_exc, net.exc, net.inh
     out["state"] = {
-        "w": np.array(S.w[:], dtype=float),
-        "lastpre": np.array(S.lastpre[:] / ms, dtype=float) - T,
+        "w": net.from_stored(np.array(S.w[:], dtype=float)),
+        "lastpre": net.from_stored(np.array(S.lastpre[:] / ms, dtype=float)) - T,
         "theta": np.array(exc.theta[:] / mV, dtype=float),
         "v_e": np.array(exc.v[:] / mV, dtype=float),
         "ge_e": np.array(exc.ge[:], dtype=float), "gi_e": np.array(exc.gi[:], dtype=float),
@@ -264,6 +270,13 @@ class Session:
         if n_done != len(sc["img"]) or not np.array_equal(sc["img"], np.arange(n_done)):
             raise StdpDigitsError(f"controller advanced to image {n_done} but the accepted presentations were of "
                                   f"images {sc['img'].tolist()}; the in-simulation schedule is inconsistent")
+        cap = self.constants["intensity0"] + MAX_REPEATS * self.constants["d_intensity"]
+        skip = n_done < len(sel) and new_state["intensity"] >= cap
+        if skip:  # the image after the completed ones never evoked min_spikes spikes
+            warnings.warn(f"stdp-digits: {phase.name} image {int(sel[n_done])} evoked fewer than "
+                          f"{DC_PARAMS['min_spikes']} spikes in {MAX_REPEATS} repeats (a blank image?); skipped",
+                          RuntimeWarning, stacklevel=2)
+            new_state["intensity"] = float(self.constants["intensity0"])
         self.state = new_state
         book[f"{phase.name}_time"] += res["wall"]
         book[f"{phase.name}_cpu"] += res["cpu"]
@@ -287,12 +300,13 @@ class Session:
             book["assign_sums"] += sums
             book["assign_n"] += n_per_class
         elif phase.name == "test":
-            book["test_counts"] = np.concatenate([book["test_counts"], counts])
+            book["test_counts"] = np.concatenate([book["test_counts"], counts] + [np.zeros((1, n), np.int32)] * skip)
         if "wsum" in res:
             book.setdefault("norm_checks", []).append((res["wsum"], res["wsum_after"], int(phase.learn)))
-        book["pos"] += n_done
+        book["pos"] += n_done + skip
+        book["skipped"] += int(skip)
         book["batch"] += 1
-        self.bar.update(n_done)
+        self.bar.update(n_done + skip)
         if self.ctx.out is not None:
             ds = archive.checkpoint_dataset(self.state, book, self.rows, self.cols, n)
             self.ctx.checkpoint(ds, params, **archive.checkpoint_attrs(book))

@@ -1,0 +1,186 @@
+"""Faults and bad input (issue 16): Ctrl-C and SIGTERM stop a real run cleanly, SIGKILL then --resume
+gives the uninterrupted result, a second run with the same --out is refused, bad numbers exit 2
+before anything is built, a blank image terminates stdp-digits, IDX labels >= 10 are refused.
+
+How each can fail (checked by breaking the rule):
+- signals: with Brian2's ``core.stop_on_keyboard_interrupt`` left on (runner._interrupt_raises and
+  use_backend not setting it off) SIGINT only cuts the running batch: the run carries on and exits 0
+  with a "complete" archive; without the CLI's SIGTERM handler the exit status is -15 and a
+  ``.NAME.nc.*.tmp`` may remain.
+- same --out: without runner.out_lock the second run proceeds and exits 0.
+- bad numbers: without params.check_value the runs start (dt=-1 us exits 0).
+- blank image: without phases.MAX_REPEATS the run never ends (the subprocess timeout fails the test).
+- IDX labels: without the check in load_idx_dir the run completes with every neuron in class 0.
+"""
+import gzip
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from filelock import FileLock
+
+from workbench.archive import open_archive
+from workbench.cli import main
+from workbench.protocol import run
+
+ROOT = Path(__file__).resolve().parents[1]
+FAST = ["--set", "t_present=200 ms", "--set", "t_rest=50 ms", "--set", "epochs=1"]
+SMALL = ["--set", "n_exc=10", "--set", "n_train=36", "--set", "n_assign=6", "--set", "n_test=6",
+         "--set", "batch=6"] + FAST
+
+
+def _env():
+    return dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+
+
+def _start(out, *extra):
+    cmd = [sys.executable, "-m", "workbench.cli", "run", "stdp-digits", "--backend", "numpy", "--quiet",
+           "--seed", "5", "--out", str(out)] + SMALL + list(extra)
+    return subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_checkpoint(proc, out, timeout=240):
+    t0 = time.time()
+    while not out.exists():
+        if proc.poll() is not None:
+            pytest.fail(f"run ended before its first checkpoint: {proc.communicate()}")
+        if time.time() - t0 > timeout:
+            proc.kill()
+            pytest.fail("no checkpoint in time")
+        time.sleep(0.2)
+
+
+@pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_signal_stops_a_real_run_cleanly(tmp_path, sig, code):
+    out = tmp_path / "run.nc"
+    proc = _start(out)
+    _wait_for_checkpoint(proc, out)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == code, err
+    assert "Traceback" not in err and "report" not in err.lower()
+    ck = open_archive(out)
+    assert ck.attrs["status"] == "checkpoint"                  # never "complete"
+    assert int(ck.attrs["ckpt_pos"]) % 6 == 0                   # whole batches only
+    assert not list(tmp_path.glob(".run.nc.*.tmp"))             # temp files removed
+
+
+def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
+    full = tmp_path / "full.nc"
+    assert main(["run", "stdp-digits", "--backend", "numpy", "--quiet", "--seed", "5", "--out", str(full)]
+                + SMALL) == 0
+    out = tmp_path / "killed.nc"
+    proc = _start(out)
+    _wait_for_checkpoint(proc, out)
+    proc.kill()
+    proc.communicate(timeout=60)
+    assert open_archive(out).attrs["status"] == "checkpoint"
+    assert main(["run", "stdp-digits", "--backend", "numpy", "--quiet", "--seed", "5", "--out", str(out),
+                 "--resume", str(out)] + SMALL) == 0
+    a, b = open_archive(full), open_archive(out)
+    for name in ("receptive_field", "theta", "prediction", "test_spike_count"):
+        np.testing.assert_array_equal(a[name].values, b[name].values, err_msg=name)
+    assert b.attrs["status"] == "complete" and b.attrs["resumed"] == 1 and b.attrs["segments"] == 2
+    assert b.attrs["wall_time_s"] >= b.attrs["segment_wall_time_s"]
+
+
+FI = ["run", "fi-curve", "--quiet", "--set", "models=lif", "--set", "n_currents=2", "--set", "duration=20 ms"]
+
+
+def test_same_out_twice_is_refused(tmp_path, capsys):
+    out = tmp_path / "fi.nc"
+    with FileLock(str(tmp_path / ".fi.nc.lock"), timeout=0):    # another run holds it
+        assert main(FI + ["--out", str(out)]) == 2
+        assert "another run is writing" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(FI + ["--out", str(out)]) == 0                  # free again
+    ds = open_archive(out)
+    assert ds.attrs["threads"] == 1 and ds.attrs["resumed"] == 0 and ds.attrs["Conventions"].startswith("CF-")
+    assert "workbench run fi-curve" in ds.attrs["history"] and ds.attrs["title"]
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (out.stat().st_mode & 0o777) == (0o666 & ~mask)     # not mkstemp's 0600
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["fi-curve", "--set", "dt=-1 us"], "greater than '0 s'"),
+    (["fi-curve", "--set", "dt=0 ms"], "greater than '0 s'"),
+    (["fi-curve", "--set", "duration=5"], "no unit"),
+    (["stdp-digits", "--set", "nu_pre=nan"], "not a finite number"),
+    (["stdp-digits", "--set", "n_exc=10000000"], "lower n_exc"),
+    (["fi-curve", "--resume", "x.nc"], "cannot resume"),
+    (["fi-curve", "--out", "/proc/no/x.nc"], "cannot write"),
+    (["hardware", "--set", "source=/no/such.nc"], "no such archive"),
+])
+def test_user_errors_exit_2_without_traceback(tmp_path, capsys, args, fragment):
+    assert main(["run"] + args + (["--out", str(tmp_path / "x.nc")] if "--out" not in args else [])) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and "Traceback" not in err
+    assert not (tmp_path / "x.nc").exists()
+
+
+def test_debug_shows_the_traceback(capsys):
+    assert main(["--debug", "run", "hardware", "--set", "source=/no/such.nc", "--no-save"]) == 2
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_threads_and_workers_zero_refused(capsys):
+    for argv in (["run", "fi-curve", "--threads", "0"], ["sweep", "fi-curve", "--grid", "n_currents=2,3",
+                                                           "--workers", "0", "--out", "x"]):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 2
+        assert "positive integer" in capsys.readouterr().err
+
+
+def _write_idx(folder, train_images, train_labels, test_images, test_labels):
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def put(name, arr, magic):
+        head = bytes([0, 0, 8, magic]) + b"".join(int(d).to_bytes(4, "big") for d in arr.shape)
+        with gzip.open(folder / f"{name}.gz", "wb") as fh:
+            fh.write(head + np.ascontiguousarray(arr, dtype=np.uint8).tobytes())
+
+    put("train-images-idx3-ubyte", train_images, 3)
+    put("train-labels-idx1-ubyte", train_labels, 1)
+    put("t10k-images-idx3-ubyte", test_images, 3)
+    put("t10k-labels-idx1-ubyte", test_labels, 1)
+
+
+def _digits_like(n, seed):
+    rng = np.random.default_rng(seed)
+    img = np.zeros((n, 28, 28), dtype=np.uint8)
+    img[:, 8:20, 8:20] = rng.integers(100, 255, (n, 12, 12))
+    return img
+
+
+def test_idx_labels_outside_0_9_refused(tmp_path, capsys):
+    d = tmp_path / "idx"
+    _write_idx(d, _digits_like(4, 0), np.array([0, 1, 12, 3]), _digits_like(2, 1), np.array([0, 1]))
+    assert main(["run", "stdp-digits", "--set", f"dataset=idx:{d}", "--no-save", "--quiet"]) == 2
+    assert "labels outside 0..9" in capsys.readouterr().err
+
+
+def test_blank_image_terminates(tmp_path):
+    d = tmp_path / "idx"
+    train = _digits_like(3, 0)
+    train[1] = 0                                              # a blank image: no input spikes at all
+    _write_idx(d, train, np.array([0, 1, 2]), _digits_like(2, 1), np.array([0, 1]))
+    code = ("import warnings, sys; warnings.simplefilter('ignore');"
+            "import workbench.experiments.stdp_digits.phases as p; p.MAX_REPEATS = 3;"
+            "from workbench.cli import main; sys.exit(main(sys.argv[1:]))")
+    out = tmp_path / "blank.nc"
+    res = subprocess.run([sys.executable, "-c", code, "run", "stdp-digits", "--backend", "numpy", "--quiet",
+                          "--set", f"dataset=idx:{d}", "--set", "n_exc=5", "--set", "n_train=3", "--set", "n_test=2",
+                          "--set", "batch=4", "--set", "t_present=50 ms", "--set", "t_rest=10 ms", "--set",
+                          "epochs=1", "--out", str(out)],
+                         cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    ds = open_archive(out)
+    assert ds.attrs["status"] == "complete" and ds.attrs["skipped_images"] >= 1
+    assert len(ds["prediction"]) == 2
