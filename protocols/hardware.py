@@ -20,7 +20,7 @@ from brian2 import ms
 from workbench.experiments import hardware as hw
 from workbench.experiments import hardware_crossbar as xb
 from workbench.hardware.chips import get_chip
-from workbench.hardware.deploy import DeployOptions
+from workbench.hardware.deploy import DeployOptions, reporting
 from workbench.experiments.memory import hardware_memory
 from workbench.params import Param
 from workbench.protocol import Protocol
@@ -95,7 +95,8 @@ def run(params, ctx):
     bits = p.weight_bits or chip.weight_bits
     opts = DeployOptions(scale=p.scale, per=p.scale_per, rounding=p.rounding, mapping=p.mapping, v_ref=p.v_ref,
                          strict=p.strict, mismatch_cv=p.mismatch_cv)
-    ref, main, seq, rates = hw.deploy_source(src, chip, opts, ctx.stream, bits=bits, learning=p.learning)
+    with ctx.progress_bar(desc="hardware", unit="img") as bar, reporting(bar.update):  # images presented
+        ref, main, seq, rates = hw.deploy_source(src, chip, opts, ctx.stream, bits=bits, learning=p.learning)
     loose = dataclasses.replace(opts, strict=False)  # the sweep records violations of narrow widths
     sweep = [(int(b), hw.redeploy(src, chip, loose, ctx.stream, main.mapping, bits=int(b))) for b in p.sweep_bits]
     if p.nir:

@@ -219,8 +219,11 @@ def main(argv=None) -> int:
     prefs.logging.console_log_level = "WARNING"
     try:
         old_term = signal.signal(signal.SIGTERM, _on_sigterm)
-    except ValueError:  # not the main thread: SIGTERM keeps its handler
-        old_term = None
+        # Ctrl-C raises KeyboardInterrupt at once (Brian2's own handler stops a network at the end of
+        # the time step, and calls whatever handler came before it: not callable where SIGINT was ignored)
+        old_int = signal.signal(signal.SIGINT, signal.default_int_handler)
+    except ValueError:  # not the main thread: the signals keep their handlers
+        old_term = old_int = None
     try:
         return args.func(args)
     except Terminated:
@@ -244,6 +247,7 @@ def main(argv=None) -> int:
     finally:
         if old_term is not None:
             signal.signal(signal.SIGTERM, old_term)
+            signal.signal(signal.SIGINT, old_int)
 
 
 if __name__ == "__main__":  # pragma: no cover

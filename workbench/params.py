@@ -108,6 +108,12 @@ def _unit_namespace():
     ns.update({name: getattr(bu, name) for name in dir(bu) if not name.startswith("_")})
     ns.setdefault("s", au.second)  # Brian2 displays seconds as 's' but does not define the name
     ns.setdefault("m", au.metre)
+    # the symbols Brian2 prints for SI units (format_value falls back to them): '5e-05 V' must parse
+    for sym, unit in (("V", au.volt), ("A", au.amp), ("S", au.siemens), ("F", au.farad), ("K", au.kelvin),
+                      ("J", au.joule), ("W", au.watt), ("N", au.newton), ("C", au.coulomb), ("Pa", au.pascal),
+                      ("T", au.tesla), ("H", au.henry), ("Wb", au.weber), ("g", au.gram), ("mol", au.mole),
+                      ("kg", au.kilogram)):
+        ns.setdefault(sym, unit)
     return ns
 
 

@@ -20,6 +20,7 @@ numbers, so the float reference and every chip configuration see the same input 
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
 from dataclasses import dataclass, field
@@ -160,6 +161,20 @@ def chip_network(graph: Graph, chip, opts: DeployOptions, streams: Streams, mapp
     return net, violations
 
 
+_PROGRESS: list = []
+
+
+@contextlib.contextmanager
+def reporting(callback: Callable[[int], None]):
+    """Within the block, ``callback(n)`` is called after each chunk of ``n`` images presented (a
+    progress bar's ``update``): a deployment of thousands of images takes many minutes."""
+    _PROGRESS.append(callback)
+    try:
+        yield
+    finally:
+        _PROGRESS.remove(callback)
+
+
 def chunk_trials(n_ticks: int, n_neurons: int, n_inputs: int, max_delay: int = 0) -> int:
     """Trials simulated at once so that one chunk's temporaries stay near :data:`CHUNK_BYTES`: per
     trial the input spikes and raster (bool, ticks x neurons) and the delay ring buffer with its
@@ -229,12 +244,12 @@ class _Totals:
         self._first_open, self._first_counts = False, []
 
 
-def _present(graph, net, mapping, task: ImageTask, images, rng, totals=None, progress=None, synapse_read=None):
+def _present(graph, net, mapping, task: ImageTask, images, rng, totals=None, synapse_read=None):
     """Show ``images`` in chunks (:func:`chunk_trials`), again with higher intensity while too few
     readout spikes (the repeat rule); returns ``(counts, repeats)`` of the readout population.
     The input spikes are drawn chunk after chunk in the order of one whole draw (same numbers).
-    ``progress(n)``, if given, is called with the images of each finished chunk.  ``synapse_read``:
-    the synapses are read from a crossbar (:func:`workbench.hardware.aersim.simulate`)."""
+    ``synapse_read``: the synapses are read from a crossbar (:func:`workbench.hardware.aersim.simulate`).
+    Progress: see :func:`reporting`."""
     n = len(images)
     flat = images.reshape(n, -1)
     intensity = np.full(n, task.intensity0)
@@ -256,8 +271,9 @@ def _present(graph, net, mapping, task: ImageTask, images, rng, totals=None, pro
             c = res.counts[:, pop]
             counts[part] = c
             ok[s0:s0 + step] = c.sum(axis=1) >= task.min_spikes
-            if progress is not None and attempt == 0:
-                progress(len(part))
+            if attempt == 0:
+                for callback in _PROGRESS:
+                    callback(len(part))
             del res
         if totals is not None and attempt == 0:
             totals.close_first()
