@@ -47,7 +47,7 @@ from ..models import connect, neuron_group
 from ..models.conversion import BERNOULLI_INPUT, IF_SUBTRACT
 
 __all__ = ["V_TH", "NORMALISATIONS", "INPUTS", "ConvertedNetwork", "ConvertedRun", "relu_activations",
-           "convert", "simulate"]
+           "convert", "network_from_dataset", "simulate"]
 
 #: Threshold of the converted neurons (a weight of 1 moves v by one threshold).
 V_TH = 1 * mV
@@ -109,6 +109,23 @@ def convert(weights, biases, X_train, method: str = "percentile", percentile: fl
                             percentile=float(percentile if method == "percentile" else 100.0))
 
 
+def network_from_dataset(ds) -> ConvertedNetwork:
+    """The converted network stored in a ``convert`` archive (``weight_K``, ``bias_K``, ``lambda``)."""
+    W, b, k = [], [], 1
+    while f"weight_{k}" in ds:
+        W.append(np.asarray(ds[f"weight_{k}"].values, float))
+        b.append(np.asarray(ds[f"bias_{k}"].values, float))
+        k += 1
+    if not W:
+        raise ValueError("the archive holds no converted network (weight_1, bias_1, ...): make one with "
+                         "workbench run convert")
+    sizes = [W[0].shape[0]] + [w.shape[1] for w in W]
+    lam = np.asarray(ds["lambda"].values[0], float) if "lambda" in ds else np.ones(len(sizes))
+    return ConvertedNetwork(sizes=sizes, weights=W, biases=b, lambdas=lam,
+                            normalisation=str(ds.attrs.get("normalisation", "")),
+                            percentile=float(ds.attrs.get("percentile", 100.0)))
+
+
 @dataclass
 class ConvertedRun:
     """Scores ``(sample, checkpoint, class)`` after ``steps[k]`` steps, spikes per inference of the
@@ -122,6 +139,7 @@ class ConvertedRun:
     wall_build: float
     batch: int
     slots: int
+    build_dir: str = ""
 
     def predictions(self) -> np.ndarray:
         """Class per sample and checkpoint (argmax of the score; ties: the lowest class)."""
@@ -233,6 +251,7 @@ def simulate(nets, X, steps: int, *, input: str = "current", dt=1 * ms, record_e
                                      input_spikes=totals[-1] if pre_group is not None else 0.0,
                                      layer_spikes=np.asarray(totals[:len(layers)]),
                                      wall_run=float(be.timers["run"][-1]) if be.timers.get("run") else wall,
-                                     wall_build=float(sim.build_time), batch=B, slots=S))
+                                     wall_build=float(sim.build_time), batch=B, slots=S,
+                                     build_dir=str(be.build_dir or "")))
     return runs
 
