@@ -59,7 +59,11 @@ def one(tag, overrides, hw_n_test, folder, values, config):
                 values[f"{tag}_gap_{T}"] = (ann - a, "1", f"{tag}: ANN minus SNN accuracy after {T} steps")
     values[f"{tag}_ann_accuracy"] = (ann, "1", f"{tag}: ANN test accuracy")
     values[f"{tag}_n_test"] = (n_test, "1", f"{tag}: test samples")
-    values[f"{tag}_n_train"] = (int(json.loads(ds.attrs["config"])["n_train"]), "1", f"{tag}: training samples (-1: all)")
+    values[f"{tag}_n_train"] = (int(ds["n_train_samples"]), "1", f"{tag}: training samples (validation included)")
+    sizes = json.loads(ds.attrs["sizes"])
+    values[f"{tag}_n_input"] = (sizes[0], "1", f"{tag}: input features")
+    values[f"{tag}_n_hidden"] = (sizes[1], "1", f"{tag}: neurons of the first hidden layer")
+    values[f"{tag}_n_hidden_layers"] = (len(sizes) - 2, "1", f"{tag}: hidden layers")
     values[f"{tag}_spikes_per_inference"] = (float(ds["spikes_per_inference"]), "1",
                                              f"{tag}: spikes per inference, 200 steps")
     values[f"{tag}_synops_per_inference"] = (float(ds["synops_per_inference"]), "1",
