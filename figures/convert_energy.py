@@ -10,6 +10,7 @@ sweep_bits=2,4,8``) adds its curve over the widths.
 """
 import argparse
 import sys
+from pathlib import Path
 
 
 MARKERS = {"converted": "o", "stdp-digits": "s", "biosignal": "^", "eprop": "D"}
@@ -23,7 +24,8 @@ def make(ds, *more):
     for k, d in enumerate((ds, *more)):
         kind = d.attrs.get("source_protocol", "?")
         color = f"C{k % 10}"
-        label = f"{kind}, {d.attrs.get('dataset', '')} ({int(d.attrs.get('weight_bits', 0))} bits)"
+        src = Path(str(d.attrs.get("source", ""))).name
+        label = f"{kind}, {d.attrs.get('dataset', '')} ({int(d.attrs.get('weight_bits', 0))} bits, {src})"
         if "sweep_accuracy" in d:
             e, a = d["sweep_energy"].values, d["sweep_accuracy"].values
             ax.plot(1e6 * e, 100 * a, "-", color=color, lw=1, alpha=0.6)
@@ -31,7 +33,9 @@ def make(ds, *more):
                 ax.annotate(f"{int(b)}b", (x, y), fontsize=6, color=color, xytext=(2, 2), textcoords="offset points")
         ax.plot(1e6 * float(d["energy_per_inference"]), 100 * float(d["test_accuracy"]), MARKERS.get(kind, "o"),
                 color=color, ms=6, label=label)
-    ax.set_xscale("log")
+    lo, hi = ax.get_xlim()
+    if lo > 0 and hi / lo > 10:  # a log axis only where the energies span decades
+        ax.set_xscale("log")
     ax.set_xlabel("energy per inference (µJ)")
     ax.set_ylabel("test accuracy on the chip (%)")
     chips = sorted({d.attrs.get("chip", "") for d in (ds, *more)})
