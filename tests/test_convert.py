@@ -107,6 +107,7 @@ def test_converted_archive_deploys_on_the_chip(digits, tmp_path):
     from workbench.experiments import hardware as hw
     from workbench.hardware.chips import get_chip
     from workbench.hardware.deploy import DeployOptions
+    from workbench.protocol import load_figure
     from workbench.protocol.context import RunContext
 
     data, clf = digits
@@ -128,6 +129,8 @@ def test_converted_archive_deploys_on_the_chip(digits, tmp_path):
     assert abs(main.accuracy - ref.accuracy) <= 0.075, (main.accuracy, ref.accuracy)
     assert float(out["energy_per_inference"]) > 0 and float(out["latency_per_inference"]) > 0
     assert "reset by subtraction" in out.attrs["approximations"]
+    for name, arch in (("convert-steps", ds), ("convert-energy", out)):  # the figures draw from the archives
+        load_figure(name)(arch).savefig(tmp_path / f"{name}.png")
 
 
 def test_time_to_first_spike_input(digits):
