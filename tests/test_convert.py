@@ -73,8 +73,8 @@ def test_one_build_layout_does_not_change_results(digits):
     assert np.corrcoef(a.scores[:, -1].ravel(), 20 * z.ravel())[0, 1] > 0.95
     with pytest.raises(ValueError, match="multiple of record_every"):
         converted.simulate([net], X, 20, record_every=3)
-    with pytest.raises(ValueError, match="input 'ttfs'"):
-        converted.simulate([net], X, 20, input="ttfs")
+    with pytest.raises(ValueError, match="input 'rank'"):
+        converted.simulate([net], X, 20, input="rank")
 
 
 def test_bad_dataset_names_the_fix():
