@@ -35,8 +35,9 @@ PARAMS = {
                            kind=list),
     "percentile": Param(99.9, "percentile of the training activations for 'percentile' (Rueckauer et al. 2017: "
                         "99.9; SpikingJelly's converter likewise)"),
-    "input": Param("current", "input coding: constant current, or Bernoulli/Poisson spikes with probability "
-                   "x per step (Rueckauer et al. 2017, section 2.4)", choices=INPUTS),
+    "input": Param("current", "input coding: constant current, Bernoulli/Poisson spikes with probability x per "
+                   "step (Rueckauer et al. 2017, section 2.4), or one time-to-first-spike per input opening a "
+                   "constant current (Rueckauer & Liu 2018 order: larger x spikes earlier)", choices=INPUTS),
     "steps": Param(200, "simulated time steps per sample (issue 13: accuracy at 50 and 200 steps)"),
     "record_every": Param(5, "steps between the recorded accuracies (divides steps)"),
     "dt": Param(1.0 * ms, "time step (the converted network is in steps; dt only sets the time axis)"),

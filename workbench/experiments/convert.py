@@ -178,6 +178,7 @@ def archive(clf, data: Data, nets, runs, *, input: str, dt, how_chosen: str) -> 
     ds["spikes_by_normalisation"] = variable(spikes, ("normalisation", "layer"), "1", "spikes per inference")
     ds["synops_by_normalisation"] = variable(synops, ("normalisation", "layer"), "1",
                                              "synaptic operations per inference")
+    ds["n_train_samples"] = scalar(len(data.y_train), "1", "training samples (validation split included)")
     ds["ann_macs_per_inference"] = scalar(float(sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))), "1",
                                           "multiply-accumulates per inference of the ANN")
     ds["input_macs_per_inference"] = scalar(float(sizes[0] * sizes[1]) if input == "current" else 0.0, "1",

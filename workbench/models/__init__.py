@@ -75,8 +75,9 @@ def plasticity(name: str) -> PlasticityRule:
 
 
 for _mod, _cls in ((_n, NeuronModel), (_dc, NeuronModel), (_s, SynapseModel), (_p, PlasticityRule),
-                   (_nir, (NeuronModel, SynapseModel)), (_conv, NeuronModel)):
+                   (_nir, (NeuronModel, SynapseModel))):
     for _name in _mod.__all__:
         _obj = getattr(_mod, _name)
         if isinstance(_obj, _cls):
             register(_obj)
+register(_conv.IF_SUBTRACT)  # its BERNOULLI_INPUT is an input generator (a TimedArray of probabilities), not a neuron

@@ -11,11 +11,11 @@ delta synapses (:data:`workbench.models.synapses.DELTA`) of ``w_scale = v_th``.
 """
 from __future__ import annotations
 
-from brian2 import mV, pF
+from brian2 import mV, pF, second
 
 from .base import NeuronModel
 
-__all__ = ["IF_SUBTRACT", "BERNOULLI_INPUT"]
+__all__ = ["IF_SUBTRACT", "BERNOULLI_INPUT", "TTFS_INPUT"]
 
 IF_SUBTRACT = NeuronModel(
     name="if_subtract",
@@ -43,4 +43,18 @@ BERNOULLI_INPUT = NeuronModel(
     method="exact",
     reference="Rueckauer et al. 2017, Front. Neurosci. 11:682, section 2.4 (Poisson input: spike probability "
               "per step proportional to the pixel intensity).",
+)
+
+TTFS_INPUT = NeuronModel(
+    name="ttfs_input",
+    description="Time-to-first-spike input: neuron i spikes once per slot of slot_period, at step s_first(t, i) "
+                "of the slot (a TimedArray of steps per slot; negative: no spike); counts its spikes (n_total).",
+    equations="n_total : 1",
+    params=dict(s_first=None, slot_period=1 * second),  # slot_period: give the slot length
+    threshold="abs((t - slot_period*floor(t/slot_period + 1e-9))/dt - s_first(t, i)) < 0.5",
+    reset="n_total += 1",
+    method="exact",
+    reference="Rueckauer & Liu 2018, ISCAS (time-to-first-spike coding: larger values spike earlier); here the "
+              "spike opens a constant current w per step until the end of the slot, so the charge a unit receives "
+              "is w times the input value times the slot length.",
 )

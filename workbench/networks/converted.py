@@ -21,7 +21,11 @@ with activations above 1 saturate).
 Inputs: ``'current'`` (the analogue input times the first layer's weights, plus its bias, as a
 constant current into the first layer: Rueckauer et al. 2017, section 2.4) or ``'poisson'`` (input
 neurons that spike in each step with probability equal to the scaled input,
-:data:`workbench.models.conversion.BERNOULLI_INPUT`).
+:data:`workbench.models.conversion.BERNOULLI_INPUT`) or ``'ttfs'`` (time to first spike: each input
+spikes once, at step ``(1 - x)*(T - 1)`` of its slot, :data:`workbench.models.conversion.TTFS_INPUT`,
+and the spike opens a constant current ``w`` per step into the first layer until the slot ends, so
+the first layer integrates ``x * w`` per step on average, as with the current input, from one
+spike per input instead of ``x*T``).
 
 One build for a whole test set
 ------------------------------
@@ -44,17 +48,17 @@ from brian2 import Network, StateMonitor, TimedArray, defaultclock, mV, ms
 
 from ..backends import Simulation, model_key, use_backend
 from ..models import connect, neuron_group
-from ..models.conversion import BERNOULLI_INPUT, IF_SUBTRACT
+from ..models.conversion import BERNOULLI_INPUT, IF_SUBTRACT, TTFS_INPUT
 
 __all__ = ["V_TH", "NORMALISATIONS", "INPUTS", "ConvertedNetwork", "ConvertedRun", "relu_activations",
-           "convert", "simulate"]
+           "convert", "network_from_dataset", "first_spike_steps", "simulate"]
 
 #: Threshold of the converted neurons (a weight of 1 moves v by one threshold).
 V_TH = 1 * mV
 #: Normalisation methods of :func:`convert`.
 NORMALISATIONS = ("max", "percentile", "none")
 #: Input codings of :func:`simulate`.
-INPUTS = ("current", "poisson")
+INPUTS = ("current", "poisson", "ttfs")
 
 
 @dataclass
@@ -109,6 +113,23 @@ def convert(weights, biases, X_train, method: str = "percentile", percentile: fl
                             percentile=float(percentile if method == "percentile" else 100.0))
 
 
+def network_from_dataset(ds) -> ConvertedNetwork:
+    """The converted network stored in a ``convert`` archive (``weight_K``, ``bias_K``, ``lambda``)."""
+    W, b, k = [], [], 1
+    while f"weight_{k}" in ds:
+        W.append(np.asarray(ds[f"weight_{k}"].values, float))
+        b.append(np.asarray(ds[f"bias_{k}"].values, float))
+        k += 1
+    if not W:
+        raise ValueError("the archive holds no converted network (weight_1, bias_1, ...): make one with "
+                         "workbench run convert")
+    sizes = [W[0].shape[0]] + [w.shape[1] for w in W]
+    lam = np.asarray(ds["lambda"].values[0], float) if "lambda" in ds else np.ones(len(sizes))
+    return ConvertedNetwork(sizes=sizes, weights=W, biases=b, lambdas=lam,
+                            normalisation=str(ds.attrs.get("normalisation", "")),
+                            percentile=float(ds.attrs.get("percentile", 100.0)))
+
+
 @dataclass
 class ConvertedRun:
     """Scores ``(sample, checkpoint, class)`` after ``steps[k]`` steps, spikes per inference of the
@@ -122,6 +143,7 @@ class ConvertedRun:
     wall_build: float
     batch: int
     slots: int
+    build_dir: str = ""
 
     def predictions(self) -> np.ndarray:
         """Class per sample and checkpoint (argmax of the score; ties: the lowest class)."""
@@ -135,6 +157,13 @@ def _layout(n, batch, syn_per_copy):
     slots = math.ceil(n / batch)
     batch = math.ceil(n / slots)  # as few padded lanes as the slots allow
     return batch, slots
+
+
+def first_spike_steps(X, steps: int) -> np.ndarray:
+    """Time-to-first-spike code of inputs in [0, 1]: step ``round((1 - x)*(steps - 1))`` of the slot
+    (-1: no spike for x = 0), so the current a spike opens flows for ``x*(steps - 1)`` steps."""
+    X = np.clip(np.asarray(X, dtype=float), 0.0, 1.0)
+    return np.where(X > 0, np.rint((1.0 - X) * (steps - 1)), -1.0)
 
 
 def _block(n_pre, n_post, batch):
@@ -170,7 +199,7 @@ def simulate(nets, X, steps: int, *, input: str = "current", dt=1 * ms, record_e
     if X.ndim != 2 or X.shape[1] != sizes[0]:
         raise ValueError(f"inputs of shape {X.shape}: expected (samples, {sizes[0]})")
     n = len(X)
-    syn = sum(a * b for a, b in zip(sizes[1:-1], sizes[2:])) + (sizes[0] * sizes[1] if input == "poisson" else 0)
+    syn = sum(a * b for a, b in zip(sizes[1:-1], sizes[2:])) + (sizes[0] * sizes[1] if input != "current" else 0)
     B, S = _layout(n, batch, syn)
     K = steps // record_every
     key = model_key("converted-mlp", sizes, B, S, steps, input, float(dt / ms), record_every)
@@ -184,13 +213,19 @@ def simulate(nets, X, steps: int, *, input: str = "current", dt=1 * ms, record_e
         layers = [neuron_group(model, B * m, name=f"converted_layer{k + 1}") for k, m in enumerate(sizes[1:])]
         objs, syns = list(layers), []
         first = np.zeros((S, B * sizes[1]))
-        if input == "current":
+        pre_group, first_pre, spike_table = None, 1, None
+        if input in ("current", "ttfs"):  # ttfs: the table holds the bias, input spikes add to I
             table = TimedArray(first, dt=slot, name="converted_input_table")
             layers[0].namespace["a_in"] = table
             layers[0].run_regularly("I = a_in(t, i)*v_th*C_m/dt\nv = 0*mV\nn_sample = 0", dt=slot, when="start",
                                     name="converted_layer1_clear")
-            pre_group, first_pre = None, 1
-        else:
+        if input == "ttfs":
+            spike_table = TimedArray(np.zeros((S, B * sizes[0])), dt=slot, name="converted_first_spike_table")
+            pre_group = neuron_group(TTFS_INPUT.with_params(s_first=spike_table, slot_period=slot), B * sizes[0],
+                                     name="converted_input")
+            objs.append(pre_group)
+            first_pre = 0
+        elif input == "poisson":
             table = TimedArray(np.zeros((S, B * sizes[0])), dt=slot, name="converted_input_table")
             pre_group = neuron_group(BERNOULLI_INPUT.with_params(p_spike=table), B * sizes[0], name="converted_input")
             objs.append(pre_group)
@@ -200,7 +235,9 @@ def simulate(nets, X, steps: int, *, input: str = "current", dt=1 * ms, record_e
                 G.run_regularly("v = 0*mV\nn_sample = 0", dt=slot, when="start", name=f"converted_layer{k + 1}_clear")
         for k in range(first_pre, len(sizes) - 1):
             src = pre_group if k == 0 else layers[k - 1]
-            Syn = connect(src, layers[k], "v", w_scale=V_TH, name=f"converted_synapses{k + 1}")
+            ramp = k == 0 and input == "ttfs"  # a first spike opens a current of w thresholds per step
+            Syn = connect(src, layers[k], "I" if ramp else "v", w_scale=V_TH * C_m / dt if ramp else V_TH,
+                          name=f"converted_synapses{k + 1}")
             i, j = _block(sizes[k], sizes[k + 1], B)
             Syn.connect(i=i, j=j)
             syns.append((k, Syn))
@@ -221,6 +258,9 @@ def simulate(nets, X, steps: int, *, input: str = "current", dt=1 * ms, record_e
                     values[G.I] = np.tile(net.biases[k], B) * (V_TH * C_m / dt)
             if input == "current":
                 values[table] = _lanes(X @ net.weights[0] + net.biases[0], B, S)
+            elif input == "ttfs":
+                values[table] = _lanes(np.broadcast_to(net.biases[0], (n, sizes[1])), B, S)
+                values[spike_table] = _lanes(first_spike_steps(X, steps), B, S)
             else:
                 values[table] = _lanes(np.clip(X, 0, 1), B, S)
             wall = sim.run(values)
@@ -233,6 +273,7 @@ def simulate(nets, X, steps: int, *, input: str = "current", dt=1 * ms, record_e
                                      input_spikes=totals[-1] if pre_group is not None else 0.0,
                                      layer_spikes=np.asarray(totals[:len(layers)]),
                                      wall_run=float(be.timers["run"][-1]) if be.timers.get("run") else wall,
-                                     wall_build=float(sim.build_time), batch=B, slots=S))
+                                     wall_build=float(sim.build_time), batch=B, slots=S,
+                                     build_dir=str(be.build_dir or "")))
     return runs
 
