@@ -38,16 +38,17 @@ def make(ds):
         pv = ds[f"paired_{key}_wilcoxon_p"].values if f"paired_{key}_wilcoxon_p" in ds else np.full(len(names), np.nan)
         top = np.nanmax(scores)
         for m in range(1, len(names)):
-            ax.text(x[m], top + 0.02 * (1 + (m % 2)), _p_text(pv[m]), ha="center", va="bottom", fontsize=7)
+            ax.text(x[m], 1.01, _p_text(pv[m]), ha="center", va="bottom", fontsize=7,
+                    transform=ax.get_xaxis_transform())
         ax.set_xticks(x, names, rotation=20)
         ax.set_xlim(-0.5, len(names) - 0.3)
         lo = np.nanmin(scores)
-        ax.set_ylim(max(0.0, lo - 0.05), min(1.0, top + 0.08) + 0.02)
+        ax.set_ylim(max(0.0, lo - 0.05), min(1.0, top + 0.03) + 0.01)
         ax.set_ylabel(title)
     n_pairs = ds.sizes["fold"]
     rep = int(ds.attrs.get("repeats", 1))
     fig.suptitle(f"{ds.attrs.get('dataset', '')}: {ds.attrs.get('folds', '')}, {rep} repeat(s), {n_pairs} paired test "
-                 f"parts; p: Wilcoxon vs {main}", fontsize=8)
+                 f"parts\n(grey: one test part; black: mean and SD; p: paired Wilcoxon vs {main})", fontsize=8)
     fig.tight_layout()
     return fig
 
