@@ -145,10 +145,11 @@ def select_and_fit(candidates, data: EncodedData, params, ctx, seed, desc="reado
     preds, chosen = [], []
     bar = ctx.progress_bar(total=len(data.folds) * (len(names) if len(names) > 1 else 1), desc=desc, unit="fit")
     for f, (tr, te) in enumerate(data.folds):
-        if len(names) > 1:
+        k_inner = min(int(params.inner_folds), int(np.bincount(data.labels[tr]).max()))
+        if len(names) > 1 and k_inner >= 2:  # (else too few training samples to choose: the first candidate)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RareClassWarning)
-                inner = inner_folds(data.labels, tr, data.groups, n_splits=params.inner_folds, rng=inner_rng)
+                inner = inner_folds(data.labels, tr, data.groups, n_splits=k_inner, rng=inner_rng)
             for c, name in enumerate(names):
                 X = _with_extra(candidates[name], data)
                 with warnings.catch_warnings():
@@ -159,7 +160,7 @@ def select_and_fit(candidates, data: EncodedData, params, ctx, seed, desc="reado
             best = names[int(np.nanargmax(scores[f]))]
         else:
             best = names[0]
-            bar.update(1)
+            bar.update(len(names) if len(names) > 1 else 1)
         X = _with_extra(candidates[best], data)
         preds.append(fit_predict(X[tr], data.labels[tr], X[te], params, seed))
         chosen.append(best)
