@@ -15,12 +15,12 @@ Presets (the data at hand offline):
     MIT-BIH record 100 (N vs S), RR intervals beside the morphology, 5 contiguous time segments
     (one tested per fold) -- record-wise, as only record 100 is at hand.
 ``myo``
-    Myo armband EMG, 8 gestures, leave one participant out (3 folds), 2 repeats; a random subset of
+    Myo armband EMG, 8 gestures, leave one participant out (3 folds); a random subset of
     ``--max-samples`` windows to fit the shared machine (0: all 7,211).
 
     nice -n 10 python benchmarks/bio_study.py jv --out /tmp/jv.nc
-    nice -n 10 python benchmarks/bio_study.py mitdb100 --out /tmp/m100.nc
-    nice -n 10 python benchmarks/bio_study.py myo --max-samples 2400 --out /tmp/myo.nc
+    nice -n 10 python benchmarks/bio_study.py mitdb100 --set chunk=1135 --out /tmp/m100.nc
+    nice -n 10 python benchmarks/bio_study.py myo --max-samples 1800 --set chunk=900 --out /tmp/myo.nc
 """
 import argparse
 import sys
@@ -39,7 +39,7 @@ DATA = ROOT.parent / "shared" / "data"
 PRESETS = {
     "jv": dict(dataset="aeon:JapaneseVowels", encoder="rate", fs=100 * Hz, repeats=5),
     "mitdb100": dict(dataset=f"mitdb:{DATA / 'mitdb'}", records=("100",), cv="segments", cv_folds=5, repeats=1),
-    "myo": dict(dataset=f"myo:{DATA / 'emg-myo'}", repeats=2),
+    "myo": dict(dataset=f"myo:{DATA / 'emg-myo'}", repeats=1),
 }
 
 
