@@ -1,22 +1,31 @@
 """Biomedical signal classification: load, encode into spikes, classify with a spiking model,
-compare with non-spiking baselines in the same run.
+compare with non-spiking baselines in the same run, over the same folds and several seeds.
 
 Pipeline
 --------
 1. :func:`load_data` (:func:`workbench.datasets.biosignal.load_signals`: ``mitdb:DIR``,
-   ``ucr:PATH``, ``aeon:NAME``, ``synthetic-ecg``), optionally a stratified random subset.
+   ``ucr:PATH``, ``aeon:NAME``, ``myo:DIR``, ``edf:PATH``, ``eegbci:SUBJECTS``, ``synthetic-ecg``),
+   optionally a random subset.  Files without a rate (UCR) need ``fs_data``, ``fs`` or
+   ``sample_duration`` (the archive's ``fs_from`` says which); none of them is an error.
 2. :func:`encode_dataset`: samples are (optionally) resampled to ``n_time`` points and
    presented at ``fs`` Hz (a sample lasts ``n_time/fs`` seconds of model time); each channel is
    scaled by its standard deviation over the training samples (label-free; all samples when the
    data have no split), so encoder thresholds are in units of that SD and carry over between data
    sets, then encoded (:mod:`workbench.encoders`: ``delta``, ``sigma_delta``, ``bsa``,
-   ``filterbank``, ``rate``); the folds are the data's split or a stratified k-fold.
-3. The model (:mod:`workbench.experiments.biosignal_models`: ``lsm``, ``eprop``, or one
-   registered with :func:`register_model`) and the baselines (``raw``, ``input``) classify.
-4. :func:`archive`: metrics per model and fold (:func:`workbench.readout.classification_metrics`),
-   examples, and what a deployment needs to run the same samples again without this module: the
-   encoded input spikes of every sample (``encoded_spike_*``), the folds
-   (``fold_role``) and, for ``model=lsm``, the liquid (:func:`workbench.networks.liquid.liquid_variables`).
+   ``filterbank``, ``rate``).  RR intervals (MIT-BIH) travel along as extra readout features.
+3. Folds (:mod:`workbench.experiments.biosignal_eval`): the data's split, subjects held out where
+   samples carry subjects (Myo participants, EDF subjects), stratified k-fold otherwise; rare
+   classes warn, as scikit-learn does, and the archive names the folds that lack a class.
+4. For each of ``repeats`` seeds (:class:`RepeatContext`): the model
+   (:mod:`workbench.experiments.biosignal_models`: ``lsm``, ``eprop``, or one registered with
+   :func:`register_model`), the ``extra_models`` and the baselines (``raw``, ``input``,
+   ``minirocket``) classify every fold; settings are chosen by inner CV on each fold's training
+   samples only.
+5. :func:`archive`: metrics per model and (repeat, fold) (:func:`workbench.readout.classification_metrics`),
+   paired statistics of the spiking model against every other model, examples, and what a
+   deployment needs to run the same samples again without this module: the encoded input spikes of
+   every sample (``encoded_spike_*``), the folds (``fold_role``) and, for ``model=lsm``, the liquid
+   (:func:`workbench.networks.liquid.liquid_variables`).
 """
 from __future__ import annotations
 
