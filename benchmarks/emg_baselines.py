@@ -17,11 +17,13 @@ envelope takes to reach 90 % of its level after each rest-to-gesture cue, and th
 estimated from the cue clock of every session.
 
     python benchmarks/emg_baselines.py                 # ../shared/data/emg-myo beside the checkout
+                                                       # -> benchmarks/results/bio_emg_baselines.nc
     python benchmarks/emg_baselines.py --data DIR --no-minirocket
     python benchmarks/emg_baselines.py --structure
 """
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -105,6 +107,8 @@ def main(argv=None):
     p.add_argument("--c-grid", default=",".join(f"{c:g}" for c in C_GRID),
                    help="values of the logistic regression's C tried by the inner CV")
     p.add_argument("--structure", action="store_true", help="print the data facts behind the window rule")
+    p.add_argument("--result", default=None, help="result archive name (default: bio_emg_baselines for the "
+                                                  "default data folder, none for another folder)")
     a = p.parse_args(argv)
     if a.structure:
         print(json.dumps(structure(a.data), indent=1))
@@ -135,6 +139,29 @@ def main(argv=None):
                                 "mean_accuracy": round(float(np.mean([r["accuracy"] for r in rows])), 4),
                                 "mean_balanced_accuracy": round(float(np.mean([r["balanced_accuracy"] for r in rows])), 4)}
     print(json.dumps(out, indent=1))
+    name = a.result if a.result is not None else ("bio_emg_baselines" if Path(a.data) == DEFAULT_DATA else "")
+    if name:
+        record(name, out, a)
+
+
+def record(name, out, a):
+    """``benchmarks/results/NAME.nc`` with the mean and per-participant accuracies of every baseline."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _record import write_result  # the benchmarks' archive writer, beside this script
+
+    values = {"windows": (float(out["windows"]), "1", "windows (all participants)")}
+    for model, res in out["results"].items():
+        values[f"accuracy_{model}"] = (res["mean_accuracy"], "1", f"test accuracy ({model}), mean over held-out "
+                                       "participants")
+        values[f"balanced_accuracy_{model}"] = (res["mean_balanced_accuracy"], "1", f"balanced accuracy ({model})")
+        for f in res["folds"]:
+            values[f"accuracy_{model}_{f['held_out']}"] = (f["accuracy"], "1",
+                                                           f"test accuracy ({model}), participant {f['held_out']} held out")
+    write_result(name, values, config={"data": out["data"], "seed": a.seed, "c_grid": a.c_grid,
+                                       "split": out["split"], "window_s": out["window_s"]},
+                 how_chosen="logistic regression C by inner CV over the training participants (one inner fold per "
+                            "participant, balanced accuracy); MiniRocket's ridge alpha by leave-one-out on the "
+                            "training windows; nothing chosen on the held-out participant")
 
 
 if __name__ == "__main__":

@@ -9,22 +9,25 @@ from workbench.params import ParameterError
 from workbench.protocol import load_figure, run
 
 SMALL = {"synthetic_per_class": 4, "cv_folds": 2, "n_time": 100, "fs": 250 * Hz, "shape": [5, 3, 3],
-         "n_readout": 3, "dt": 0.5 * ms}
+         "n_readout": 3, "dt": 0.5 * ms, "grid_input_scale": (), "grid_readout_input": (), "minirocket_kernels": 84,
+         "baselines": ("raw", "input")}
 
 
 def test_synthetic_ecg_cv_run_and_figures(tmp_path):
-    ds = run("biosignal", dict(SMALL, liquid_sizes=[9, 27]), backend="numpy", out=tmp_path / "run.nc",
-             progress=False)
+    ds = run("biosignal", dict(SMALL, liquid_sizes=[9, 27], baselines=("raw", "input", "minirocket")),
+             backend="numpy", out=tmp_path / "run.nc", progress=False)
     for v in ("test_accuracy", "balanced_accuracy", "test_accuracy_raw", "test_accuracy_input",
+              "test_accuracy_minirocket", "balanced_accuracy_minirocket",
               "input_spikes_per_sample", "model_spikes_per_sample", "synaptic_events_per_classification"):
         assert ds[v].ndim == 0 and ds[v].attrs["units"] in ("1", "ms")
     assert 0 <= float(ds["test_accuracy"]) <= 1
-    assert ds["fold_accuracy"].sizes == {"model": 3, "fold": 2}
-    assert list(ds["model"].values) == ["lsm", "raw", "input"]
+    assert ds["fold_accuracy"].sizes == {"model": 4, "fold": 2}
+    assert list(ds["model"].values) == ["lsm", "raw", "input", "minirocket"]
+    assert ds["sensitivity"].sizes == {"model": 4, "class_": 3} and "positive_predictivity" in ds
     assert float(ds["test_accuracy"]) == pytest.approx(float(ds["fold_accuracy"].sel(model="lsm").mean()))
     assert int(ds["confusion"].sel(model="lsm").sum()) == 12  # every sample tested once
     assert ds.attrs["cross_validated"] == 1
-    for name in ("biosignal-encoding", "biosignal-raster", "biosignal-confusion", "biosignal-size"):
+    for name in ("biosignal-encoding", "biosignal-raster", "biosignal-confusion", "biosignal-size", "biosignal-study"):
         fig = load_figure(name)(ds)
         fig.savefig(tmp_path / f"{name}.png")
         assert (tmp_path / f"{name}.png").stat().st_size > 5000
@@ -66,7 +69,7 @@ def test_bad_settings_are_named():
         run("biosignal", dict(SMALL, encoder="filterbank", band_high=200 * Hz), backend="numpy", progress=False)
     with pytest.raises(ParameterError, match="model='eprop2'"):
         run("biosignal", dict(SMALL, model="eprop2"), backend="numpy", progress=False)
-    with pytest.raises(Exception, match="cv_folds"):
+    with pytest.raises(Exception, match="fewer than n_splits=9"):  # no class has 9 samples
         run("biosignal", dict(SMALL, cv_folds=9), backend="numpy", progress=False)
     with pytest.raises(ParameterError):
         run("biosignal", dict(SMALL, encoder="morse"), backend="numpy", progress=False)

@@ -77,11 +77,12 @@ def test_ucr_text_formats_and_pair(tmp_path, sep, ext):
         X, y = _rows(rng)
         lines = [sep.join([f"{float(lab):.7e}"] + [f"{v:.5f}" for v in row]) for lab, row in zip(y, X)]
         (tmp_path / f"Toy_{part}.{ext}").write_text("\n".join(lines) + "\n")
-    s = load_signals(f"ucr:{tmp_path / f'Toy_TRAIN.{ext}'}")
+    s = load_signals(f"ucr:{tmp_path / f'Toy_TRAIN.{ext}'}", fs=100.0)
     assert s.name == "Toy" and s.class_names == ["1", "2"]
     assert len(s.train) == 12 and len(s.test) == 12 and s.samples[0].shape == (20, 1)
     single = tmp_path / f"Toy_TEST.{ext}"
-    s2 = load_signals(f"ucr:{single}")
+    s2 = load_signals(f"ucr:{single}", sample_duration=0.5)
+    assert s2.fs == pytest.approx(40.0) and "sample_duration=0.5 s" in s2.meta["fs_from"]
     assert not s2.has_split
 
 
@@ -99,7 +100,7 @@ def test_ts_format_multivariate_unequal(tmp_path):
 """
     p = tmp_path / "toy.ts"
     p.write_text(text)
-    s = load_signals(f"ucr:{p}")
+    s = load_signals(f"ucr:{p}", fs=1.0)
     assert s.n_channels == 2 and [len(x) for x in s.samples] == [4, 3, 4]
     assert s.samples[2][1, 0] == pytest.approx(1.0)  # '?' interpolated
     assert list(s.labels) == [0, 1, 0]
@@ -142,6 +143,10 @@ def test_ucr_bad_files(tmp_path):
     one.write_text("1\t0.1\t0.2\n1\t0.3\t0.4\n")
     with pytest.raises(DatasetError, match="only one class"):
         load_signals(f"ucr:{one}")
+    two = tmp_path / "two.tsv"
+    two.write_text("1\t0.1\t0.2\n2\t0.3\t0.4\n")
+    with pytest.raises(DatasetError, match="two.tsv: UCR files carry no sampling rate; give .*fs_data"):
+        load_signals(f"ucr:{two}")  # never one value per second silently (issue 15)
     with pytest.raises(DatasetError, match="unknown data set"):
         load_signals("foo:bar")
 

@@ -100,7 +100,7 @@ def load_signals(spec: str, **options) -> SignalSet:
     if kind == "ucr":
         if not arg:
             raise DatasetError("ucr: give a file or folder, e.g. ucr:data/ECG200/ECG200_TRAIN.tsv")
-        return load_ucr(arg, **{k: v for k, v in options.items() if k in ("fs",)})
+        return load_ucr(arg, **{k: v for k, v in options.items() if k in ("fs", "sample_duration")})
     if kind == "aeon":
         return load_aeon(arg, **{k: v for k, v in options.items() if k in ("fs",)})
     if kind == "myo":

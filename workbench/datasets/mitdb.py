@@ -13,7 +13,7 @@ from .download import fetch
 from .errors import DatasetError
 from .signals import SignalSet, fill_nan
 
-__all__ = ["AAMI", "AAMI_CLASSES", "DS1", "DS2", "MITDB_URL", "download_mitdb", "load_mitdb"]
+__all__ = ["AAMI", "AAMI_CLASSES", "DS1", "DS2", "MITDB_URL", "RR_FEATURES", "download_mitdb", "load_mitdb", "rr_features"]
 
 #: MIT-BIH beat annotation symbol -> AAMI EC57 class (ANSI/AAMI EC57:1998; de Chazal et al. 2004, Table 1).
 AAMI = {
@@ -168,7 +168,7 @@ def load_mitdb(folder, *, records=None, channel: int = 0, pre: float = 0.5, post
             raise DatasetError(f"mitdb: split=interpatient needs the de Chazal DS1/DS2 records; missing in {folder}: "
                                f"{miss[:10]}{'...' if len(miss) > 10 else ''}")
         names = [str(r) for r in DS1 + DS2]
-    samples, sym_class, groups = [], [], []
+    samples, sym_class, groups, rr = [], [], [], []
     fs_out = None
     for name in names:
         rec, ann = _read_record(folder / name)
@@ -189,12 +189,15 @@ def load_mitdb(folder, *, records=None, channel: int = 0, pre: float = 0.5, post
         elif abs(fs_out - fs_r) > 1e-9:
             raise DatasetError(f"mitdb: record {name} is sampled at {fs_r} Hz, others at {fs_out} Hz; set fs= to resample")
         n_pre, n_post = int(round(pre * fs_r)), int(round(post * fs_r))
-        for p, s in zip(peaks, ann.symbol):
+        is_beat = np.array([AAMI.get(s) is not None for s in ann.symbol], bool)
+        rr_of = dict(zip(np.nonzero(is_beat)[0].tolist(), rr_features(peaks[is_beat] / fs_r)))
+        for k, (p, s) in enumerate(zip(peaks, ann.symbol)):
             cls = AAMI.get(s)
             if cls is None or p - n_pre < 0 or p + n_post > len(x):
                 continue
             samples.append(x[p - n_pre:p + n_post, None])
             sym_class.append(cls)
+            rr.append(rr_of[k])
             groups.append(int(name) if name.isdigit() else len(set(groups)))
     if not samples:
         raise DatasetError(f"mitdb: no annotated beats found in {folder} records {names}")
@@ -220,7 +223,30 @@ def load_mitdb(folder, *, records=None, channel: int = 0, pre: float = 0.5, post
     samples = [s for s, k in zip(samples, keep) if k]
     labels = np.array([idx_map[c] for c in sym_class[keep]])
     groups = np.asarray(groups)[keep]
+    rr = np.asarray(rr, float)[keep]
     train, test = _split(split, groups, train_fraction)
     return SignalSet("mitdb", samples, labels, list(keep_cls), fs_out, train=train, test=test, groups=groups,
                      source=str(folder), meta={"split": split, "records": ",".join(names),
-                                               "beats_per_class": str(counts)})
+                                               "beats_per_class": str(counts)},
+                     sample_info={name: rr[:, k] for k, name in enumerate(RR_FEATURES)})
+
+
+#: RR-interval features of a beat (s), as de Chazal, O'Dwyer & Reilly 2004 (Sec. II-C) use them beside
+#: the morphology: the interval to the previous and to the next beat, their local average (the ten
+#: intervals around the beat) and the average over the whole record.
+RR_FEATURES = ("rr_previous", "rr_next", "rr_local", "rr_record")
+
+
+def rr_features(r_times) -> np.ndarray:
+    """``(beat, 4)`` RR-interval features (s; :data:`RR_FEATURES`) of the beats at ``r_times`` (s,
+    increasing, every annotated beat of one record); the first beat's previous interval is its next
+    and the last beat's next is its previous."""
+    t = np.asarray(r_times, float)
+    if len(t) < 2:
+        return np.full((len(t), 4), np.nan)
+    d = np.diff(t)
+    prev = np.r_[d[0], d]
+    nxt = np.r_[d, d[-1]]
+    kernel = np.ones(10) / 10
+    local = np.convolve(np.pad(d, 5, mode="edge"), kernel, "valid")[:len(t)]
+    return np.column_stack([prev, nxt, local, np.full(len(t), d.mean())])

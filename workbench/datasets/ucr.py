@@ -135,11 +135,14 @@ def _ucr_pair(path: Path):
     return path, None
 
 
-def load_ucr(path, fs: float = 1.0) -> SignalSet:
+def load_ucr(path, fs: float | None = None, sample_duration: float | None = None) -> SignalSet:
     """UCR/UEA data: a ``_TRAIN`` file with its ``_TEST`` sibling (that split) or a single file.
 
-    UCR files carry no sampling rate; ``fs`` (Hz, default 1 = one value per "second" of the
-    encoders' time axis) says how fast to present the values.
+    UCR files carry no sampling rate, so one must be given: ``fs`` (Hz; the recording's rate, e.g.
+    250 Hz for the BIDMC ECG of ECG5000), or ``sample_duration`` (s): the longest sample is then
+    presented over that time, ``fs = longest length / sample_duration`` (``meta['fs_from']`` says
+    which).  Without either the loader refuses, rather than present one value per second (a 140-point
+    beat would become a 140-s simulation).
     """
     path = Path(path)
     if not path.exists():
@@ -156,4 +159,16 @@ def load_ucr(path, fs: float = 1.0) -> SignalSet:
         test = np.arange(len(s_tr), len(samples))
     labels, names = labels_from(raw, str(tr))
     name = re.sub(r"_TRAIN$", "", tr.stem, flags=re.IGNORECASE)
-    return SignalSet(name, samples, labels, names, fs, train=train, test=test, source=str(path))
+    if fs is None and not sample_duration:
+        raise DatasetError(f"ucr: {path}: UCR files carry no sampling rate; give the recording's rate "
+                           "(biosignal: --set fs_data=250Hz, or fs=... for the presentation rate) or the model "
+                           "time per sample (--set sample_duration=1s: the longest sample lasts 1 s)")
+    if fs is None:
+        if not sample_duration > 0:
+            raise DatasetError(f"ucr: sample_duration must be positive, got {sample_duration} s")
+        fs = max(len(s) for s in samples) / float(sample_duration)
+        fs_from = f"sample_duration={float(sample_duration):g} s for the longest sample (no rate in the file)"
+    else:
+        fs_from = f"fs={float(fs):g} Hz given (no rate in the file)"
+    return SignalSet(name, samples, labels, names, float(fs), train=train, test=test, source=str(path),
+                     meta={"fs_from": fs_from})

@@ -20,6 +20,7 @@ resampled signal itself) and ``input`` (the encoded input spikes filtered like t
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -27,15 +28,17 @@ import numpy as np
 from brian2 import ms
 
 from ..datasets.biosignal import resample_samples
+from ..datasets.splits import RareClassWarning, inner_folds
 from ..encoders import flatten, spikes_to_dense
 from ..eprop.train import CLASSIFIER_DEFAULTS, train_classifier
 from ..networks.liquid import liquid_variables, make_liquid, simulate
-from ..params import ParameterError
-from ..readout import filtered_states, fit_classifier, readout_times
+from ..params import ParameterError, parse_quantity
+from ..readout import classification_metrics, filtered_states, fit_classifier, readout_times
 from ..recording import scalar, variable
 
 __all__ = ["EncodedData", "ModelResult", "MODELS", "BASELINES", "register_model", "get_model", "n_readout_times",
-           "lsm_model", "eprop_model", "raw_baseline", "input_baseline"]
+           "lsm_model", "eprop_model", "raw_baseline", "input_baseline", "minirocket_baseline", "select_and_fit",
+           "raw_signal"]
 
 
 @dataclass
@@ -51,6 +54,12 @@ class EncodedData:
     signals: np.ndarray  # (sample, time, channel), scaled, as presented
     fs: float = 0.0  # presentation sampling rate (Hz)
     cross_validated: bool = False  # folds from k-fold cross-validation (else the data's own split)
+    groups: np.ndarray | None = None  # subject / record of every sample (inner CV by group)
+    extra: np.ndarray | None = None  # (sample, k) features appended to every readout (ECG: RR intervals)
+    extra_names: tuple = ()
+    fold_method: str = ""  # how the folds were made (biosignal_eval.choose_folds)
+    fold_description: str = ""
+    repeat_of_fold: np.ndarray | None = None  # repeat of every fold (studies over several seeds)
 
 
 @dataclass
@@ -68,6 +77,7 @@ class ModelResult:
     attrs: dict = field(default_factory=dict)
     features: np.ndarray | None = None
     spikes: tuple | None = None
+    chosen: list | None = None  # per fold: the setting chosen by inner cross-validation
 
 
 #: model name -> function(EncodedData, params, ctx) -> ModelResult
@@ -95,57 +105,159 @@ def _seed(ctx, name: str) -> int:
     return int(ctx.stream(name).integers(2**31))
 
 
-def n_readout_times(params, duration_ms) -> int:
-    """``params.n_readout``, or (0) one readout time per ``tau_readout`` of the sample."""
+def n_readout_times(params, duration_ms, tau_ms=None) -> int:
+    """``params.n_readout``, or (0) one readout time per ``tau_readout`` (``tau_ms``) of the sample."""
     if params.n_readout > 0:
         return int(params.n_readout)
-    return max(1, int(round(duration_ms / float(params.tau_readout / ms))))
+    tau_ms = float(params.tau_readout / ms) if tau_ms is None else tau_ms
+    return max(1, int(round(duration_ms / tau_ms)))
 
 
-def _fit_folds(X, labels, folds, params, seed):
-    preds = []
-    for tr, te in folds:
-        res = fit_classifier(X[tr], labels[tr], X[te], labels[te], method=params.readout, seed=seed,
-                             class_weight=None if params.class_weight == "none" else params.class_weight)
-        preds.append(res.y_pred)
-    return preds
+def _with_extra(X, data):
+    """``X`` with the data's extra features (RR intervals) appended."""
+    return X if data.extra is None else np.hstack([X, data.extra])
 
 
-def _states(sample, neuron, times, n_samples, n_neurons, duration_ms, params):
+def fit_predict(X_train, y_train, X_test, params, seed, method=None):
+    """The readout's predictions for ``X_test``; a training part of one class (a rare class, a
+    small inner fold) predicts that class, with a warning, as scikit-learn's dummy classifier would."""
+    if len(np.unique(y_train)) < 2:
+        warnings.warn(f"readout: a training part holds only class {y_train[0]}; it predicts that class",
+                      RareClassWarning, stacklevel=2)
+        return np.full(len(X_test), y_train[0])
+    return fit_classifier(X_train, y_train, X_test, None, method=method or params.readout, seed=seed,
+                          class_weight=None if params.class_weight == "none" else params.class_weight).y_pred
+
+
+def _fit_folds(X, labels, folds, params, seed, method=None):
+    return [fit_predict(X[tr], labels[tr], X[te], params, seed, method) for tr, te in folds]
+
+
+def select_and_fit(candidates, data: EncodedData, params, ctx, seed, desc="readout"):
+    """Per fold, the candidate feature set (``{name: X}``) with the best mean balanced accuracy of
+    the readout over ``params.inner_folds`` inner folds of that fold's training samples (by group
+    where the data have groups; :func:`workbench.datasets.splits.inner_folds`); the readout is then
+    refitted on all the training samples and predicts the test samples once.  One candidate: no
+    inner CV.  Returns ``(predictions, chosen names, inner scores (fold, candidate))``."""
+    names = list(candidates)
+    inner_rng = ctx.stream("inner_cv")
+    scores = np.full((len(data.folds), len(names)), np.nan)
+    preds, chosen = [], []
+    bar = ctx.progress_bar(total=len(data.folds) * (len(names) if len(names) > 1 else 1), desc=desc, unit="fit")
+    for f, (tr, te) in enumerate(data.folds):
+        k_inner = min(int(params.inner_folds), int(np.bincount(data.labels[tr]).max()))
+        if len(names) > 1 and k_inner >= 2:  # (else too few training samples to choose: the first candidate)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RareClassWarning)
+                inner = inner_folds(data.labels, tr, data.groups, n_splits=k_inner, rng=inner_rng)
+            for c, name in enumerate(names):
+                X = _with_extra(candidates[name], data)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RareClassWarning)
+                    scores[f, c] = np.mean([classification_metrics(data.labels[b], fit_predict(
+                        X[a], data.labels[a], X[b], params, seed))["balanced_accuracy"] for a, b in inner])
+                bar.update(1)
+            best = names[int(np.nanargmax(scores[f]))]
+        else:
+            best = names[0]
+            bar.update(len(names) if len(names) > 1 else 1)
+        X = _with_extra(candidates[best], data)
+        preds.append(fit_predict(X[tr], data.labels[tr], X[te], params, seed))
+        chosen.append(best)
+    bar.close()
+    return preds, chosen, scores
+
+
+def _states(sample, neuron, times, n_samples, n_neurons, duration_ms, params, tau_ms=None):
     """Filtered spike trains at the readout times, concatenated: (sample, time x neuron)."""
-    t = readout_times(duration_ms, n_readout_times(params, duration_ms))
-    return filtered_states(sample, neuron, times, n_samples, n_neurons, t,
-                           tau=float(params.tau_readout / ms)).reshape(n_samples, -1)
+    tau_ms = float(params.tau_readout / ms) if tau_ms is None else tau_ms
+    t = readout_times(duration_ms, n_readout_times(params, duration_ms, tau_ms))
+    return filtered_states(sample, neuron, times, n_samples, n_neurons, t, tau=tau_ms).reshape(n_samples, -1)
+
+
+def _grid(params, key, default):
+    """The values of the search grid ``grid_KEY`` (floats, or quantities in ms), else ``[default]``."""
+    vals = params[f"grid_{key}"] if f"grid_{key}" in params else ()
+    if not vals:
+        return [default]
+    out = []
+    for v in vals:
+        q = parse_quantity(v) if isinstance(v, str) and key == "tau_readout" else v
+        out.append(float(q / ms) if key == "tau_readout" else float(q))
+    return out
+
+
+def _simulate_chunks(liquid, data, params, ctx, seed):
+    """The liquid run of every sample, ``params.chunk`` samples per simulation (0: all in one), with
+    a progress bar; spikes as flat arrays in sample coordinates."""
+    n = len(data.spikes)
+    size = n if params.chunk <= 0 else int(params.chunk)
+    parts, counts, events, wall_run, wall_build, batch, dropped = [], [], [], 0.0, 0.0, 0, 0
+    bar = ctx.progress_bar(total=n, desc="liquid", unit="sample")
+    for k, a in enumerate(range(0, n, size)):
+        chunk = data.spikes[a:a + size]
+        run = simulate(liquid, [(s.channel, s.times) for s in chunk], data.duration_ms * ms, dt=params.dt,
+                       backend=ctx.backend, seed=seed + k, batch=params.batch, threads=ctx.threads)
+        parts.append((run.liquid_sample + a, run.liquid_neuron, run.liquid_time))
+        counts.append(run.liquid_counts().astype(float))
+        events.append(np.asarray(run.synaptic_events, float))
+        wall_run, wall_build = wall_run + run.wall_run, wall_build + run.wall_build
+        batch, dropped = run.batch, dropped + run.n_dropped
+        bar.update(len(chunk))
+    bar.close()
+    sample, neuron, times = (np.concatenate([p[i] for p in parts]) for i in range(3))
+    return dict(spikes=(sample, neuron, times), counts=np.concatenate(counts), events=np.concatenate(events),
+                wall_run=wall_run, wall_build=wall_build, batch=batch, dropped=dropped)
 
 
 def lsm_model(data: EncodedData, params, ctx, *, shape=None) -> ModelResult:
-    """The liquid state machine with a linear readout; the liquid goes into the archive."""
+    """The liquid state machine with a linear readout; the liquid goes into the archive.
+
+    Settings chosen per fold by inner cross-validation on the training samples
+    (:func:`select_and_fit`) among the grid ``grid_input_scale`` x ``grid_weight_scale`` (one liquid
+    run each: the same connectivity, scaled; the test samples are simulated too, without their
+    labels) x ``grid_tau_readout`` x ``grid_readout_input`` (the readout sees the liquid only, or the
+    liquid and the input spikes filtered alike -- the input layer as part of the reservoir)."""
     shape = tuple(int(s) for s in (shape or params.shape))
-    liquid = make_liquid(shape, data.n_in, rng=ctx.stream("liquid"), lam=params.lam, p_in=params.p_in,
-                         input_scale=params.input_scale, weight_scale=params.weight_scale)
-    run = simulate(liquid, [(s.channel, s.times) for s in data.spikes], data.duration_ms * ms, dt=params.dt,
-                   backend=ctx.backend, seed=_seed(ctx, "liquid_initial_state"), batch=params.batch,
-                   threads=ctx.threads)
     n = len(data.spikes)
-    X = _states(run.liquid_sample, run.liquid_neuron, run.liquid_time, n, liquid.N, data.duration_ms, params)
-    preds = _fit_folds(X, data.labels, data.folds, params, _seed(ctx, "readout"))
+    taus = _grid(params, "tau_readout", float(params.tau_readout / ms))
+    with_input = [str(v).lower() in ("1", "true", "yes", "on") for v in params.get("grid_readout_input", ())] or [False]
+    sin, sio, tin = flatten(data.spikes)
+    runs, cands = {}, {}
+    for i_s in _grid(params, "input_scale", params.input_scale):
+        for w_s in _grid(params, "weight_scale", params.weight_scale):
+            liquid = make_liquid(shape, data.n_in, rng=ctx.stream("liquid"), lam=params.lam, p_in=params.p_in,
+                                 input_scale=i_s, weight_scale=w_s)
+            run = _simulate_chunks(liquid, data, params, ctx, _seed(ctx, "liquid_initial_state"))
+            runs[(i_s, w_s)] = (liquid, run)
+            for tau in taus:
+                X = _states(*run["spikes"], n, liquid.N, data.duration_ms, params, tau)
+                for inp in with_input:
+                    key = f"input_scale={i_s:g},weight_scale={w_s:g},tau_readout={tau:g}ms,readout_input={int(inp)}"
+                    cands[key] = np.hstack([X, _states(sin, sio, tin, n, data.n_in, data.duration_ms, params, tau)]) \
+                        if inp else X
+    preds, chosen, scores = select_and_fit(cands, data, params, ctx, _seed(ctx, "readout"), desc="lsm readout")
+    first = chosen[0]
+    i_s, w_s = (float(first.split(",")[k].split("=")[1]) for k in (0, 1))
+    liquid, run = runs[(i_s, w_s)]  # the liquid of fold 0's choice goes into the archive
+    tau0 = float(first.split(",")[2].split("=")[1][:-2])
     variables = {
-        "readout_time": variable(readout_times(data.duration_ms, n_readout_times(params, data.duration_ms)),
+        "readout_time": variable(readout_times(data.duration_ms, n_readout_times(params, data.duration_ms, tau0)),
                                  "readout_time", "ms", "readout times (filtered spike trains concatenated)",
                                  method=params.readout, class_weight=params.class_weight),
-        "readout_tau": scalar(float(params.tau_readout / ms), "ms", "readout filter time constant"),
+        "readout_tau": scalar(tau0, "ms", "readout filter time constant (fold 0's choice)"),
         "liquid_neurons": scalar(float(liquid.N), "1", "liquid neurons"),
         "liquid_synapses": scalar(float(len(liquid.pre)), "1", "liquid synapses"),
-        "wall_run": scalar(run.wall_run, "s", "wall run"),
-        "wall_build": scalar(run.wall_build, "s", "wall build"),
-        "samples_per_second": scalar(n / run.wall_run if run.wall_run > 0 else float("nan"), "Hz",
+        "wall_run": scalar(run["wall_run"], "s", "wall run"),
+        "wall_build": scalar(run["wall_build"], "s", "wall build"),
+        "samples_per_second": scalar(n / run["wall_run"] if run["wall_run"] > 0 else float("nan"), "Hz",
                                      "samples per second"),
         **liquid_variables(liquid),
     }
-    return ModelResult(predictions=preds, spikes_per_sample=run.liquid_counts().astype(float),
-                       synaptic_events=run.synaptic_events, features=X, variables=variables,
-                       spikes=(run.liquid_sample, run.liquid_neuron, run.liquid_time),
-                       attrs={"batch": run.batch, "input_spikes_dropped": run.n_dropped})
+    attrs = {"batch": run["batch"], "input_spikes_dropped": run["dropped"], "candidates": "; ".join(cands),
+             "inner_cv_balanced_accuracy": repr(np.round(scores, 4).tolist())}
+    return ModelResult(predictions=preds, spikes_per_sample=run["counts"], synaptic_events=run["events"],
+                       variables=variables, spikes=run["spikes"], attrs=attrs, chosen=chosen)
 
 
 def eprop_model(data: EncodedData, params, ctx, **options) -> ModelResult:
@@ -179,18 +291,51 @@ def eprop_model(data: EncodedData, params, ctx, **options) -> ModelResult:
 
 
 def input_baseline(data: EncodedData, params, ctx) -> ModelResult:
-    """The readout on the encoded input spikes (filtered like the liquid's), no liquid."""
+    """The readout on the encoded input spikes (filtered like the liquid's), no liquid; the readout
+    time constant chosen from ``grid_tau_readout`` by inner CV as the LSM's."""
     sample, channel, times = flatten(data.spikes)
-    X = _states(sample, channel, times, len(data.spikes), data.n_in, data.duration_ms, params)
-    return ModelResult(predictions=_fit_folds(X, data.labels, data.folds, params, _seed(ctx, "readout")))
+    cands = {f"tau_readout={tau:g}ms": _states(sample, channel, times, len(data.spikes), data.n_in,
+                                                data.duration_ms, params, tau)
+             for tau in _grid(params, "tau_readout", float(params.tau_readout / ms))}
+    preds, chosen, _ = select_and_fit(cands, data, params, ctx, _seed(ctx, "readout"), desc="input readout")
+    return ModelResult(predictions=preds, chosen=chosen)
+
+
+def raw_signal(data: EncodedData, points: int) -> np.ndarray:
+    """The (scaled) signals as presented, ``points`` values per channel (0: all), flattened."""
+    X = data.signals if points <= 0 else resample_samples(list(data.signals), points)
+    return X.reshape(len(data.signals), -1)
 
 
 def raw_baseline(data: EncodedData, params, ctx) -> ModelResult:
-    """The readout on the (resampled, scaled) signal itself: ``raw_points`` values per channel."""
-    X = resample_samples(list(data.signals), params.raw_points).reshape(len(data.signals), -1)
-    return ModelResult(predictions=_fit_folds(X, data.labels, data.folds, params, _seed(ctx, "readout")))
+    """``raw_readout`` (default: scikit-learn's logistic regression, C by CV on the training samples)
+    on the signal itself, ``raw_points`` values per channel (0: every presented point)."""
+    X = _with_extra(raw_signal(data, params.raw_points), data)
+    return ModelResult(predictions=_fit_folds(X, data.labels, data.folds, params, _seed(ctx, "readout"),
+                                              method=params.raw_readout))
+
+
+def minirocket_baseline(data: EncodedData, params, ctx) -> ModelResult:
+    """MiniRocket (Dempster, Schmidt & Webb 2021, KDD: ``minirocket_kernels`` convolution kernels of
+    aeon's transform, fitted on each fold's training samples) with a ridge classifier whose penalty
+    is chosen by leave-one-out on the training samples (``RidgeClassifierCV``, as the authors)."""
+    if data.signals.shape[1] < 9:
+        raise ParameterError(f"minirocket needs samples of at least 9 points, these have {data.signals.shape[1]}; "
+                             "raise n_time or drop minirocket from baselines")
+    from aeon.transformations.collection.convolution_based import MiniRocket  # optional, heavy (numba): on use
+
+    X = np.ascontiguousarray(data.signals.transpose(0, 2, 1), dtype=np.float64)  # aeon: (case, channel, time)
+    seed, preds = _seed(ctx, "minirocket"), []
+    for tr, te in data.folds:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tf = MiniRocket(n_kernels=int(params.minirocket_kernels), random_state=seed, n_jobs=1).fit(X[tr])
+            F = np.asarray(tf.transform(X), dtype=float)
+        F = _with_extra(F, data)
+        preds.append(fit_predict(F[tr], data.labels[tr], F[te], params, seed, method="ridge"))
+    return ModelResult(predictions=preds)
 
 
 register_model("lsm", lsm_model)
 register_model("eprop", eprop_model)
-BASELINES = {"raw": raw_baseline, "input": input_baseline}
+BASELINES = {"raw": raw_baseline, "input": input_baseline, "minirocket": minirocket_baseline}
