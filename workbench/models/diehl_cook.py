@@ -56,7 +56,7 @@ __all__ = ["DIEHL_COOK_EXC", "DIEHL_COOK_INH", "DIEHL_COOK_STDP", "CONDUCTANCE_P
            "INH_PARAMS", "STDP_PARAMS", "INPUT_EQS", "INPUT_THRESHOLD", "INPUT_RESET", "INPUT_RATES",
            "INPUT_ON_PRE", "EXC_INH_ON_PRE", "INH_EXC_ON_PRE", "NORMALISATION_EQS", "NORMALISATION",
            "NORMALISATION_CHECK", "METHODS", "v_step_code", "neuron_group", "INPUT_FUSED_CPP",
-           "input_fused_function", "delay_steps"]
+           "input_fused_function", "delay_steps", "INH_FUSED_CPP", "inh_fused_function"]
 
 # ----------------------------------------------------------------------------- constants
 
@@ -381,3 +381,43 @@ def input_fused_function(source: str, target: str, synapses: str):
 def delay_steps(delay_s: np.ndarray, dt_s: float) -> np.ndarray:
     """Delays in time steps with Brian2's rounding (``(int)(delay/dt + 0.5)``, its spike queue's)."""
     return (np.asarray(delay_s, dtype=np.float64) / np.float64(dt_s) + 0.5).astype(np.int32)
+
+
+#: The lateral inhibition (:data:`INH_EXC_ON_PRE` from every inhibitory neuron onto every *other*
+#: excitatory neuron) for cpp_standalone without its n*(n-1) synapses (41 M at 6,400 neurons: 0.8 GB of
+#: index arrays and spike-queue lists, rebuilt by every run): each inhibitory spike adds ``w_ie`` to
+#: ``gi`` of every excitatory neuron but its partner, spikes in ascending order -- the additions Brian2
+#: makes, in its order.  Returns the step's inhibitory spikes.
+INH_FUSED_CPP = r"""
+static double $name(const double w_ie)
+{
+    using namespace brian;
+    const int n_src = _num_$src_spikespace - 1;
+    const int32_t* spikes = $src_spikespace;
+    const int n_spk = spikes[n_src];
+    double* gi = $tgt_gi;
+    const int n_tgt = _num_$tgt_gi;
+    for (int k = 0; k < n_spk; k++)
+    {
+        const int i = spikes[k];
+        for (int j = 0; j < n_tgt; j++)
+            if (j != i) gi[j] += w_ie;
+    }
+    return (double)n_spk;
+}
+"""
+
+
+def inh_fused_function(source: str, target: str, name: str):
+    """The Brian2 ``Function`` running :data:`INH_FUSED_CPP` from the group ``source`` onto ``target``
+    (cpp_standalone only); called as ``NAME(w_ie)``, returns the step's spikes of ``source``."""
+    def unavailable(*args):
+        raise NotImplementedError("the fused lateral inhibition runs on cpp_standalone only")
+
+    cname = f"_wb_{name}"
+    code = string.Template(INH_FUSED_CPP).substitute(name=cname, src_spikespace=f"_array_{source}__spikespace",
+                                                     tgt_gi=f"_array_{target}_gi")
+    f = Function(unavailable, arg_units=[1], return_unit=1, arg_names=["w_ie"], stateless=False,
+                 auto_vectorise=False)
+    f.implementations.add_implementation(CPPCodeGenerator, code=code, name=cname)
+    return f

@@ -33,6 +33,20 @@ The excitatory spikes are counted in the simulation by a projection onto the con
 presentation's outcome is recorded by an ``EventMonitor``.  One build serves every phase: the image
 table, the weights and the state are values of a run (``run_args`` on the standalone backends).
 
+Fused projections (cpp_standalone, the default there)
+-----------------------------------------------------
+The presynaptic side of the input projection and the lateral inhibition run as two C++ steps written
+out in :mod:`workbench.models.diehl_cook` (``INPUT_FUSED_CPP``, ``INH_FUSED_CPP``), called once per
+time step in the ``synapses`` slot where Brian2's pathways run.  The input synapses are then stored
+sorted by (input, delay step, target) -- ``syn_order`` maps them to the synapse order above, which
+every value, state vector and archive keeps -- and the lateral inhibition has no synapse objects.
+Same arithmetic in the same order: the learned weights are bit-identical to Brian2's pathways
+(``fused=False``, the path of every other backend; tests/test_stdp_digits.py).  Measured at 6,400
+neurons (``benchmarks/stdp_digits_speed.py``): Brian2's heterogeneous-delay queue pushes each of ~30 M
+synaptic events per Fashion-MNIST image into a per-step list and the on_pre loop then reads w and
+lastpre scattered over 5 M synapses (two cache misses per event); the lateral inhibition's 41 M
+synapses held most of the 1.3 GB and were re-created by every run.
+
 Measured and dropped: one ``Synapses`` object per delay step (block pushes in the spike queue) ran
 slower -- 21 objects' fixed costs per step -- and its 150 code objects took minutes to compile.
 """
@@ -82,6 +96,7 @@ rec_intensity : 1
 rec_nspk : 1
 rngseed : 1
 input_events : 1
+inh_spikes : 1
 """
 
 # Every step, first thing.  'presented' marks the last step of a presentation's window
@@ -121,7 +136,7 @@ class DiehlCookNetwork:
     controller: NeuronGroup
     input_exc: Synapses          # synapse k = (input k // n_exc, exc k % n_exc)
     exc_inh: Synapses
-    inh_exc: Synapses
+    inh_exc: Synapses | None     # None when fused (lateral inhibition in the fused C++ step)
     spike_counter: Synapses
     spikes_exc: SpikeMonitor
     presentations: EventMonitor  # one event per presentation: rec_img, rec_intensity, rec_nspk
@@ -246,15 +261,21 @@ def build_network(n_exc: int, n_input: int, slots: int, *, dt=0.5 * ms, t_presen
                                     order=-2, name="norm_monitor")
     s_ei = Synapses(exc, inh, on_pre=dc.EXC_INH_ON_PRE, namespace={"w_ei": p["w_ei"]}, name="exc_inh")
     s_ei.connect(j="i")
-    s_ie = Synapses(inh, exc, on_pre=dc.INH_EXC_ON_PRE, namespace={"w_ie": p["w_ie"]}, name="inh_exc")
-    s_ie.connect(condition="i != j")
+    s_ie = None
+    if fused:
+        ctrl.namespace.update(inh_exc_fused=dc.inh_fused_function("inh", "exc", "inh_exc_fused"), w_ie=p["w_ie"])
+        ctrl.run_regularly("inh_spikes = inh_spikes + inh_exc_fused(w_ie)", when="synapses", order=-1,
+                           name="inh_exc_fused")
+    else:
+        s_ie = Synapses(inh, exc, on_pre=dc.INH_EXC_ON_PRE, namespace={"w_ie": p["w_ie"]}, name="inh_exc")
+        s_ie.connect(condition="i != j")
     s_count = Synapses(exc, ctrl, on_pre=COUNT_ON_PRE, name="spike_counter")
     s_count.connect(j="0")
 
     spikes_e = SpikeMonitor(exc, name="spikes_exc")
     events = EventMonitor(ctrl, "presented", variables=["rec_img", "rec_intensity", "rec_nspk"],
                           name="presentations")
-    objects = [ctrl, inp, exc, inh, S, s_ei, s_ie, s_count, spikes_e, events]
+    objects = [ctrl, inp, exc, inh, S, s_ei, *([s_ie] if s_ie is not None else []), s_count, spikes_e, events]
     net = Network(*objects, *([norm_monitor] if norm_monitor is not None else []))
     return DiehlCookNetwork(network=net, inputs=inp, exc=exc, inh=inh, controller=ctrl, input_exc=S, exc_inh=s_ei,
                             inh_exc=s_ie, spike_counter=s_count, spikes_exc=spikes_e, presentations=events,
