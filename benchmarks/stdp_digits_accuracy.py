@@ -5,6 +5,9 @@
 
 The archive is the protocol's own (``workbench run stdp-digits`` would write the same); the summary
 holds test accuracy, times per phase, presentations and repeats, and the runaway counters.
+The default job (``workbench run stdp-digits``: digits, 100 neurons, 3 epochs) as a result archive:
+
+    python benchmarks/stdp_digits_accuracy.py --record stdp_default
 """
 from __future__ import annotations
 
@@ -34,6 +37,27 @@ def summary(ds) -> dict:
     }
 
 
+def record(name: str, s: dict, args) -> None:
+    """The summary as a result archive (benchmarks/_record.py)."""
+    from _record import write_result  # benchmarks/_record.py: on the path when this script runs
+
+    runaway = s["runaway_slots"]
+    write_result(name, {
+        "test_accuracy": (s["test_accuracy"], "1", "test accuracy (classes assigned on training images)"),
+        "cpu_ms_per_train_image": (s["cpu_ms_per_train_image"], "ms", "CPU time per training image (run only)"),
+        "ms_per_train_image": (s["ms_per_train_image"], "ms", "wall time per training image (run only)"),
+        "training_time": (s["training_time_s"], "s", "training time, wall (compile excluded)"),
+        "build_time": (s["build_time_s"], "s", "standalone compile time"),
+        "n_train_images": (s["n_train"] * s["epochs"], "1", "training presentations of distinct images x epochs"),
+        "n_test": (s["n_test"], "1", "test images"),
+        "n_exc": (s["n_exc"], "1", "excitatory neurons"),
+        "runaway_slots": (runaway, "1", "slots with runaway activity"),
+    }, config={"set": args.set, "backend": args.backend, "seed": args.seed, "threads": 1},
+        protocols=["stdp-digits"],
+        how_chosen="nothing chosen: the protocol's defaults (classes assigned on training images, test set used "
+                   "once)")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
@@ -42,6 +66,7 @@ def main(argv=None):
     ap.add_argument("--out")
     ap.add_argument("--figures", help="folder for the three stdp figures")
     ap.add_argument("--json")
+    ap.add_argument("--record", help="also write benchmarks/results/NAME.nc (e.g. stdp_default)")
     args = ap.parse_args(argv)
     from workbench.params import parse_assignments
     from workbench.protocol import load_figure, run
@@ -53,6 +78,8 @@ def main(argv=None):
     print(text)
     if args.json:
         Path(args.json).write_text(text)
+    if args.record:
+        record(args.record, s, args)
     if args.figures:
         from workbench.plotting import save, use_style
 

@@ -39,7 +39,8 @@ def faithful(args) -> dict:
     os.environ.setdefault("WORKBENCH_BUILD_DIR", str(ROOT / ".workbench_builds"))
     out = {}
     cmd = [sys.executable, __file__, "--_child", "faithful", "--n-exc", str(args.n_exc), "--images",
-           str(args.images), "--dataset", args.dataset, "--batch", str(args.batch), "--method", args.method]
+           str(args.images), "--dataset", args.dataset, "--batch", str(args.batch), "--method", args.method,
+           "--input-path", args.input_path]
     if args.profile:
         cmd.append("--profile")
     # 1: compile (and a first short run)
@@ -68,7 +69,8 @@ def _child_faithful(args) -> dict:
     n_input = int(np.prod(data.shape))
     p = dict(DC_PARAMS)
     slots = args.batch
-    key = model_key("stdp-digits-bench-2", args.n_exc, n_input, slots, args.profile, args.method)
+    fused = args.input_path == "fused"
+    key = model_key("stdp-digits-bench-3", args.n_exc, n_input, slots, args.profile, args.method, fused)
     images = data.train_images[: args.images].reshape(args.images, -1).astype(float)
     rss_file = Path(tempfile.gettempdir()) / f"stdp-bench-maxrss-{os.getpid()}.txt"
     # Peak RSS of the simulation program itself (not of the compiler): run ./main under a wrapper.
@@ -79,13 +81,14 @@ def _child_faithful(args) -> dict:
     with use_backend("cpp_standalone", key=key, seed=1) as be:
         defaultclock.dt = 0.5 * ms
         t0 = time.perf_counter()
-        m = build_network(args.n_exc, n_input, slots, params=p, rng=np.random.default_rng(1), method=args.method)
+        m = build_network(args.n_exc, n_input, slots, params=p, rng=np.random.default_rng(1), method=args.method,
+                          fused=fused)
         sim = Simulation(m.network, m.duration, be, namespace={}, profile=args.profile,
                          seed_variable=m.controller.rngseed)
         state = sd.initial_state(m, p)
         pos, pres, reps = 0, 0, 0
         n_images = slots if args._compile_only else args.images
-        wall, cpu, batches = 0.0, 0.0, 0
+        wall, cpu, batches, events, spikes = 0.0, 0.0, 0, 0.0, 0
         while pos < n_images:
             sel = images[pos: pos + slots]
             table = np.zeros((slots, n_input))
@@ -100,8 +103,13 @@ def _child_faithful(args) -> dict:
             if batches or not args._compile_only:
                 wall += sim.run_times[-1]
                 cpu += res["cpu"]
+                spikes += len(res["spike_i_e"])
+                if fused:
+                    events += float(m.controller.input_events[0])
             batches += 1
-        result = {"n_exc": args.n_exc, "dataset": args.dataset, "method": args.method, "images": pos, "presentations": int(pres),
+        result = {"n_exc": args.n_exc, "dataset": args.dataset, "method": args.method, "input_path": args.input_path,
+                  "images": pos, "presentations": int(pres), "exc_spikes": spikes,
+                  "input_events_per_image": events / max(pos, 1) if fused else None,
                   "repeats": int(reps), "batches": batches, "batch_slots": slots,
                   "build_s": sim.build_time, "setup_plus_build_s": time.perf_counter() - t0}
         if not args._compile_only:
@@ -202,6 +210,10 @@ def main(argv=None):
     ap.add_argument("--dataset", default="digits")
     ap.add_argument("--skip-plain", action="store_true")
     ap.add_argument("--method", default="exponential_euler", choices=("exponential_euler", "implicit_euler", "euler"))
+    ap.add_argument("--input-path", default="fused", choices=("fused", "brian2"),
+                    help="the input projection: the fused C++ step (the protocol's default on cpp_standalone) or "
+                         "Brian2's own pathway (spike queue + on_pre), for the before/after comparison")
+    ap.add_argument("--record", help="also write benchmarks/results/NAME.nc (e.g. stdp_speed_400)")
     ap.add_argument("--profile", action="store_true",
                     help="Brian2 per-code-object profiling: the breakdown only -- it calls std::clock() (a system "
                          "call) per code object and step, which made the run ~3x slower here")
@@ -219,7 +231,45 @@ def main(argv=None):
     print(text)
     if args.json:
         Path(args.json).write_text(text)
+    if args.record:
+        record(args, result)
     return 0
+
+
+def record(args, result) -> None:
+    """The numbers as a result archive (benchmarks/_record.py)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from _record import write_result  # benchmarks/ is not a package: importable once it is on the path
+
+    f = result["faithful"]
+    v = {"ms_per_image_cpu": (f["ms_per_image_cpu"], "ms", "CPU time per training image, protocol (run only)"),
+         "ms_per_image_wall": (f["ms_per_image_wall"], "ms", "wall time per training image, protocol (shared machine)"),
+         "max_rss": (f["max_rss_MiB"], "MiB", "peak resident memory of the simulation program"),
+         "build_s": (f["compile"]["build_s"], "s", "standalone compile time"),
+         "images": (f["images"], "1", "training images timed"),
+         "presentations": (f["presentations"], "1", "presentations (repeats included)"),
+         "exc_spikes_per_image": (f["exc_spikes"] / f["images"], "1", "excitatory spikes per training image"),
+         "n_exc": (args.n_exc, "1", "excitatory neurons")}
+    if f.get("input_events_per_image") is not None:
+        v["events_per_image"] = (f["input_events_per_image"], "1", "input synaptic events per training image")
+        v["ns_per_event"] = (1e6 * f["ms_per_image_cpu"] / f["input_events_per_image"], "ns",
+                             "CPU time per input synaptic event (whole run / events)")
+    if "plain" in result:
+        pl = result["plain"]
+        v.update({"plain_ms_per_image_cpu": (pl["ms_per_image_cpu"], "ms", "CPU time per image, plain Brian2 port"),
+                  "plain_exc_spikes_per_image": (pl["exc_spikes"] / pl["images"], "1",
+                                                 "excitatory spikes per image, plain port"),
+                  "plain_rest_spikes": (pl["rest_spikes"], "1", "excitatory spikes in the rests, plain port"),
+                  "plain_rf_class_match": (pl["rf_class_match"], "1",
+                                           "plain port: mean Pearson r of learned weights with the closest class mean"),
+                  "speedup": (pl["ms_per_image_cpu"] / f["ms_per_image_cpu"], "1",
+                              "plain port CPU time / protocol CPU time, same run")})
+    write_result(args.record, v, config={"n_exc": args.n_exc, "images": args.images, "dataset": args.dataset,
+                                         "batch": args.batch, "method": args.method, "input_path": args.input_path,
+                                         "backend": "cpp_standalone", "threads": 1},
+                 protocols=["stdp-digits"],
+                 notes="CPU times of the simulation program only (compile excluded), niced, on a machine "
+                       "shared with other jobs; training phase of the protocol (normalisation and repeats on)")
 
 
 if __name__ == "__main__":

@@ -220,6 +220,6 @@ def test_fused_input_projection_is_bit_identical():
     assert events > 0 and len(a["spike_i_e"]) > 0
     np.testing.assert_array_equal(a["spike_i_e"], b["spike_i_e"])
     np.testing.assert_array_equal(a["spike_step_e"], b["spike_step_e"])
-    for name in ("w", "lastpre", "theta", "v_e", "ge_e"):
+    for name in ("w", "lastpre", "theta", "v_e", "ge_e", "gi_e", "v_i"):
         np.testing.assert_array_equal(a["state"][name], b["state"][name], err_msg=name)
     assert not np.array_equal(a["state"]["w"], fm.w0)          # it learned

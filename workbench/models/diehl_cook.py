@@ -56,7 +56,8 @@ __all__ = ["DIEHL_COOK_EXC", "DIEHL_COOK_INH", "DIEHL_COOK_STDP", "CONDUCTANCE_P
            "INH_PARAMS", "STDP_PARAMS", "INPUT_EQS", "INPUT_THRESHOLD", "INPUT_RESET", "INPUT_RATES",
            "INPUT_ON_PRE", "EXC_INH_ON_PRE", "INH_EXC_ON_PRE", "NORMALISATION_EQS", "NORMALISATION",
            "NORMALISATION_CHECK", "METHODS", "v_step_code", "neuron_group", "INPUT_FUSED_CPP",
-           "input_fused_function", "delay_steps"]
+           "input_fused_function", "delay_steps", "INH_FUSED_CPP", "inh_fused_function", "FUSED_ON_POST",
+           "lastpre_function"]
 
 # ----------------------------------------------------------------------------- constants
 
@@ -281,12 +282,14 @@ NORMALISATION_CHECK = (("norm_check_reset", "exc", "wsum_after = 0"),
 #: ``max delay + 1`` steps' input spikes replaces the queue of synapse indices (one entry per spike, not
 #: per synaptic event), and every step the ranges that arrive are processed oldest spike first, inputs
 #: ascending, targets ascending -- Brian2's own order, so ``ge`` sums identically and the weights are
-#: bit-identical to the Brian2 pathway (tests/test_stdp_digits.py).  The conductance, the arrival time
-#: and the depression are ``ge_post += w; lastpre = t; w = clip(w - learn*nu_pre*post1_post, 0, w_max)``
-#: as in :data:`INPUT_ON_PRE`.  Returns the synaptic events of the step.  Called once per step (from a
-#: one-neuron group); it reads the Brian2 arrays of the groups named ``{src}``, ``{tgt}``, ``{syn}``
-#: directly (the synaptic variable ``dstep`` is the delay in steps, Brian2's rounding) and keeps its
-#: ring between calls of one run: every run is a new process.
+#: bit-identical to the Brian2 pathway (tests/test_stdp_digits.py).  The conductance and the depression
+#: are ``ge_post += w; w = clip(w - learn*nu_pre*post1_post, 0, w_max)`` as in :data:`INPUT_ON_PRE`; the
+#: arrival time ``lastpre = t`` is the same for every synapse of a range, so it is stored once per
+#: (input, delay step) in the array ``$arrivals`` (read by :data:`FUSED_ON_POST` through
+#: ``lastpre_of(i, dstep)``) instead of once per synaptic event.  Returns the synaptic events of the
+#: step.  Called once per step (from a one-neuron group); it reads the Brian2 arrays of the groups
+#: named ``$src``, ``$tgt``, ``$syn`` directly (the synaptic variable ``dstep`` is the delay in steps,
+#: Brian2's rounding) and keeps its ring between calls of one run: every run is a new process.
 INPUT_FUSED_CPP = r"""
 #include <vector>
 #include <cstdio>
@@ -305,9 +308,12 @@ static double $name(const double t, const double nu_pre, const double w_max)
     if (!ready)
     {
         n_src = _num_$src_spikespace - 1;
-        int max_d = 0;
-        for (size_t s = 0; s < n_syn; s++) if (dstep[s] > max_d) max_d = dstep[s];
-        n_ring = max_d + 1;
+        n_ring = $n_ring;
+        for (size_t s = 0; s < n_syn; s++) if (dstep[s] >= n_ring)
+        {
+            fprintf(stderr, "$name: a delay of more than %d steps; rebuild the network\n", n_ring - 1);
+            std::exit(3);
+        }
         first.assign((size_t)n_src*n_ring + 1, 0);
         for (size_t s = 0; s < n_syn; s++)
         {
@@ -327,7 +333,7 @@ static double $name(const double t, const double nu_pre, const double w_max)
     std::vector<int32_t>& now = ring[step % n_ring];
     now.assign(spikes, spikes + n_spk);
     double* w = n_syn ? &$syn_w[0] : 0;
-    double* lastpre = n_syn ? &$syn_lastpre[0] : 0;
+    double* arrival = $arrivals;
     const int32_t* post = n_syn ? &$syn_post[0] : 0;
     double* ge = $tgt_ge;
     const double* post1 = $tgt_post1;
@@ -343,11 +349,11 @@ static double $name(const double t, const double nu_pre, const double w_max)
             const size_t base = (size_t)src[k]*n_ring + d;
             const int a = first[base], b = first[base + 1];
             events += b - a;
+            arrival[base] = t;
             for (int s = a; s < b; s++)
             {
                 const int32_t j = post[s];
                 ge[j] += w[s];
-                lastpre[s] = t;
                 const double wn = w[s] - dep*post1[j];
                 w[s] = wn < 0.0 ? 0.0 : (wn > w_max ? w_max : wn);
             }
@@ -359,10 +365,11 @@ static double $name(const double t, const double nu_pre, const double w_max)
 """
 
 
-def input_fused_function(source: str, target: str, synapses: str):
+def input_fused_function(source: str, target: str, synapses: str, arrivals: str, n_ring: int):
     """The Brian2 ``Function`` running :data:`INPUT_FUSED_CPP` for the projection ``synapses`` from the
-    group ``source`` onto ``target`` (group names; cpp_standalone only).  Called as
-    ``input_exc_fused(t, nu_pre, w_max)``; returns the step's synaptic events."""
+    group ``source`` onto ``target``, arrival times in the variable ``lastpre`` of the group ``arrivals``
+    (``n_input * n_ring``; group names; cpp_standalone only).  Called as ``input_exc_fused(t, nu_pre,
+    w_max)``; returns the step's synaptic events."""
     def unavailable(*args):
         raise NotImplementedError("the fused input projection runs on cpp_standalone only")
 
@@ -370,7 +377,7 @@ def input_fused_function(source: str, target: str, synapses: str):
     code = string.Template(INPUT_FUSED_CPP).substitute(
         name=name, src_spikespace=f"_array_{source}__spikespace", syn_pre=f"_dynamic_array_{synapses}__synaptic_pre",
         syn_post=f"_dynamic_array_{synapses}__synaptic_post", syn_dstep=f"_dynamic_array_{synapses}_dstep",
-        syn_w=f"_dynamic_array_{synapses}_w", syn_lastpre=f"_dynamic_array_{synapses}_lastpre",
+        syn_w=f"_dynamic_array_{synapses}_w", arrivals=f"_array_{arrivals}_lastpre", n_ring=int(n_ring),
         tgt_ge=f"_array_{target}_ge", tgt_post1=f"_array_{target}_post1", tgt_learn=f"_array_{target}_learn")
     f = Function(unavailable, arg_units=[second, 1, 1], return_unit=1, arg_names=["t", "nu_pre", "w_max"],
                  stateless=False, auto_vectorise=False)
@@ -381,3 +388,70 @@ def input_fused_function(source: str, target: str, synapses: str):
 def delay_steps(delay_s: np.ndarray, dt_s: float) -> np.ndarray:
     """Delays in time steps with Brian2's rounding (``(int)(delay/dt + 0.5)``, its spike queue's)."""
     return (np.asarray(delay_s, dtype=np.float64) / np.float64(dt_s) + 0.5).astype(np.int32)
+
+
+#: The lateral inhibition (:data:`INH_EXC_ON_PRE` from every inhibitory neuron onto every *other*
+#: excitatory neuron) for cpp_standalone without its n*(n-1) synapses (41 M at 6,400 neurons: 0.8 GB of
+#: index arrays and spike-queue lists, rebuilt by every run): each inhibitory spike adds ``w_ie`` to
+#: ``gi`` of every excitatory neuron but its partner, spikes in ascending order -- the additions Brian2
+#: makes, in its order.  Returns the step's inhibitory spikes.
+INH_FUSED_CPP = r"""
+static double $name(const double w_ie)
+{
+    using namespace brian;
+    const int n_src = _num_$src_spikespace - 1;
+    const int32_t* spikes = $src_spikespace;
+    const int n_spk = spikes[n_src];
+    double* gi = $tgt_gi;
+    const int n_tgt = _num_$tgt_gi;
+    for (int k = 0; k < n_spk; k++)
+    {
+        const int i = spikes[k];
+        for (int j = 0; j < n_tgt; j++)
+            if (j != i) gi[j] += w_ie;
+    }
+    return (double)n_spk;
+}
+"""
+
+
+def inh_fused_function(source: str, target: str, name: str):
+    """The Brian2 ``Function`` running :data:`INH_FUSED_CPP` from the group ``source`` onto ``target``
+    (cpp_standalone only); called as ``NAME(w_ie)``, returns the step's spikes of ``source``."""
+    def unavailable(*args):
+        raise NotImplementedError("the fused lateral inhibition runs on cpp_standalone only")
+
+    cname = f"_wb_{name}"
+    code = string.Template(INH_FUSED_CPP).substitute(name=cname, src_spikespace=f"_array_{source}__spikespace",
+                                                     tgt_gi=f"_array_{target}_gi")
+    f = Function(unavailable, arg_units=[1], return_unit=1, arg_names=["w_ie"], stateless=False,
+                 auto_vectorise=False)
+    f.implementations.add_implementation(CPPCodeGenerator, code=code, name=cname)
+    return f
+
+
+#: :data:`DIEHL_COOK_STDP`'s on_post with the arrival time read from the fused step's table
+#: (``lastpre_of(i, dstep)``: the time the last spike of input ``i`` arrived over delay step ``dstep``).
+FUSED_ON_POST = DIEHL_COOK_STDP.on_post.replace("lastpre", "lastpre_of(i, dstep)")
+
+LASTPRE_CPP = r"""
+static inline double $name(const int32_t i, const int32_t d)
+{
+    return brian::$arrivals[(size_t)i*$n_ring + d];
+}
+"""
+
+
+def lastpre_function(arrivals: str, n_ring: int):
+    """``lastpre_of(i, dstep)``: the arrival time stored by :data:`INPUT_FUSED_CPP` in the variable
+    ``lastpre`` of the group ``arrivals`` (cpp_standalone only)."""
+    def unavailable(*args):
+        raise NotImplementedError("lastpre_of runs on cpp_standalone only")
+
+    cname = f"_wb_{arrivals}_lastpre_of"
+    code = string.Template(LASTPRE_CPP).substitute(name=cname, arrivals=f"_array_{arrivals}_lastpre",
+                                                   n_ring=int(n_ring))
+    f = Function(unavailable, arg_units=[1, 1], return_unit=second, arg_names=["i", "d"], arg_types=["integer",
+                 "integer"], stateless=True, auto_vectorise=False)
+    f.implementations.add_implementation(CPPCodeGenerator, code=code, name=cname)
+    return f

@@ -33,6 +33,20 @@ The excitatory spikes are counted in the simulation by a projection onto the con
 presentation's outcome is recorded by an ``EventMonitor``.  One build serves every phase: the image
 table, the weights and the state are values of a run (``run_args`` on the standalone backends).
 
+Fused projections (cpp_standalone, the default there)
+-----------------------------------------------------
+The presynaptic side of the input projection and the lateral inhibition run as two C++ steps written
+out in :mod:`workbench.models.diehl_cook` (``INPUT_FUSED_CPP``, ``INH_FUSED_CPP``), called once per
+time step in the ``synapses`` slot where Brian2's pathways run.  The input synapses are then stored
+sorted by (input, delay step, target) -- ``syn_order`` maps them to the synapse order above, which
+every value, state vector and archive keeps -- and the lateral inhibition has no synapse objects.
+Same arithmetic in the same order: the learned weights are bit-identical to Brian2's pathways
+(``fused=False``, the path of every other backend; tests/test_stdp_digits.py).  Measured at 6,400
+neurons (``benchmarks/stdp_digits_speed.py``): Brian2's heterogeneous-delay queue pushes each of ~30 M
+synaptic events per Fashion-MNIST image into a per-step list and the on_pre loop then reads w and
+lastpre scattered over 5 M synapses (two cache misses per event); the lateral inhibition's 41 M
+synapses held most of the 1.3 GB and were re-created by every run.
+
 Measured and dropped: one ``Synapses`` object per delay step (block pushes in the spike queue) ran
 slower -- 21 objects' fixed costs per step -- and its 150 code objects took minutes to compile.
 """
@@ -82,6 +96,7 @@ rec_intensity : 1
 rec_nspk : 1
 rngseed : 1
 input_events : 1
+inh_spikes : 1
 """
 
 # Every step, first thing.  'presented' marks the last step of a presentation's window
@@ -121,7 +136,7 @@ class DiehlCookNetwork:
     controller: NeuronGroup
     input_exc: Synapses          # synapse k = (input k // n_exc, exc k % n_exc)
     exc_inh: Synapses
-    inh_exc: Synapses
+    inh_exc: Synapses | None     # None when fused (lateral inhibition in the fused C++ step)
     spike_counter: Synapses
     spikes_exc: SpikeMonitor
     presentations: EventMonitor  # one event per presentation: rec_img, rec_intensity, rec_nspk
@@ -136,6 +151,22 @@ class DiehlCookNetwork:
     delay_ms: np.ndarray         # input delays, ms (synapse order)
     fused: bool = False          # input projection: fused C++ step (True) or Brian2's pathway
     syn_order: np.ndarray | None = None   # stored synapse m is synapse syn_order[m] of the synapse order
+    arrivals: NeuronGroup | None = None   # fused: lastpre per (input, delay step) range
+    range_of: np.ndarray | None = None    # fused: the range of each synapse (synapse order)
+
+    def lastpre_value(self, lastpre_ms: np.ndarray) -> tuple:
+        """(variable, value) that sets the input synapses' lastpre (ms, synapse order) for a run."""
+        if self.arrivals is None:
+            return self.input_exc.lastpre, self.to_stored(lastpre_ms) * ms
+        table = np.full(len(self.arrivals), -1e9)
+        table[self.range_of] = lastpre_ms        # one value per range: its synapses share their arrivals
+        return self.arrivals.lastpre, table * ms
+
+    def lastpre_ms(self) -> np.ndarray:
+        """The input synapses' lastpre after a run (ms, synapse order)."""
+        if self.arrivals is None:
+            return self.from_stored(np.array(self.input_exc.lastpre[:] / ms, dtype=float))
+        return np.array(self.arrivals.lastpre[:] / ms, dtype=float)[self.range_of]
 
     def to_stored(self, x: np.ndarray) -> np.ndarray:
         """Values of the input synapses in synapse order -> in the order the build stores them."""
@@ -219,14 +250,21 @@ def build_network(n_exc: int, n_input: int, slots: int, *, dt=0.5 * ms, t_presen
     if fused:
         # stored sorted by (input, delay step, target): one contiguous range per input spike and delay
         dstep = dc.delay_steps(delay_ms * 1e-3, float(dt / second))
+        n_ring = int(dc.delay_steps(np.array([float(p["delay_max"] / second)]), float(dt / second))[0]) + 1
         k = np.arange(n_syn)
         syn_order = np.lexsort((k % n_exc, dstep, k // n_exc))
-        S = Synapses(inp, exc, model="w : 1\ndstep : integer (constant)\n" + stdp.equations, on_post=stdp.on_post,
-                     namespace={k: p[k] for k in stdp.params}, name="input_exc")
+        range_of = (k // n_exc) * n_ring + dstep
+        # arrival time per (input, delay step): the lastpre of every synapse of that range
+        arrivals = NeuronGroup(n_input * n_ring, "lastpre : second", name="input_arrivals")
+        arrivals.lastpre = stdp.init["lastpre"]
+        S = Synapses(inp, exc, model="w : 1\ndstep : integer (constant)", on_post=dc.FUSED_ON_POST,
+                     namespace={**{k: p[k] for k in stdp.params},
+                                "lastpre_of": dc.lastpre_function("input_arrivals", n_ring)}, name="input_exc")
         S.connect(i=syn_order // n_exc, j=syn_order % n_exc)
         S.dstep = dstep[syn_order]
         S.w = w0[syn_order]
-        ctrl.namespace.update(input_exc_fused=dc.input_fused_function("inputs", "exc", "input_exc"),
+        ctrl.namespace.update(input_exc_fused=dc.input_fused_function("inputs", "exc", "input_exc", "input_arrivals",
+                                                                      n_ring),
                               nu_pre=p["nu_pre"], w_max=p["w_max"])
         ctrl.run_regularly("input_events = input_events + input_exc_fused(t, nu_pre, w_max)", when="synapses",
                            order=-1, name="input_exc_fused")
@@ -236,7 +274,8 @@ def build_network(n_exc: int, n_input: int, slots: int, *, dt=0.5 * ms, t_presen
         S.connect()
         S.delay = delay_ms * ms
         S.w = w0
-    S.lastpre = stdp.init["lastpre"]
+        S.lastpre = stdp.init["lastpre"]
+        arrivals, range_of = None, None
     steps = dc.NORMALISATION + (dc.NORMALISATION_CHECK if verify_normalisation else ())
     for order, (name, where, code) in enumerate(steps, start=-8):
         (exc if where == "exc" else S).run_regularly(code, clock=slot_clock, when="start", order=order, name=name)
@@ -246,18 +285,24 @@ def build_network(n_exc: int, n_input: int, slots: int, *, dt=0.5 * ms, t_presen
                                     order=-2, name="norm_monitor")
     s_ei = Synapses(exc, inh, on_pre=dc.EXC_INH_ON_PRE, namespace={"w_ei": p["w_ei"]}, name="exc_inh")
     s_ei.connect(j="i")
-    s_ie = Synapses(inh, exc, on_pre=dc.INH_EXC_ON_PRE, namespace={"w_ie": p["w_ie"]}, name="inh_exc")
-    s_ie.connect(condition="i != j")
+    s_ie = None
+    if fused:
+        ctrl.namespace.update(inh_exc_fused=dc.inh_fused_function("inh", "exc", "inh_exc_fused"), w_ie=p["w_ie"])
+        ctrl.run_regularly("inh_spikes = inh_spikes + inh_exc_fused(w_ie)", when="synapses", order=-1,
+                           name="inh_exc_fused")
+    else:
+        s_ie = Synapses(inh, exc, on_pre=dc.INH_EXC_ON_PRE, namespace={"w_ie": p["w_ie"]}, name="inh_exc")
+        s_ie.connect(condition="i != j")
     s_count = Synapses(exc, ctrl, on_pre=COUNT_ON_PRE, name="spike_counter")
     s_count.connect(j="0")
 
     spikes_e = SpikeMonitor(exc, name="spikes_exc")
     events = EventMonitor(ctrl, "presented", variables=["rec_img", "rec_intensity", "rec_nspk"],
                           name="presentations")
-    objects = [ctrl, inp, exc, inh, S, s_ei, s_ie, s_count, spikes_e, events]
+    objects = [ctrl, inp, exc, inh, S, *([arrivals] if arrivals is not None else []), s_ei, *([s_ie] if s_ie is not None else []), s_count, spikes_e, events]
     net = Network(*objects, *([norm_monitor] if norm_monitor is not None else []))
     return DiehlCookNetwork(network=net, inputs=inp, exc=exc, inh=inh, controller=ctrl, input_exc=S, exc_inh=s_ei,
                             inh_exc=s_ie, spike_counter=s_count, spikes_exc=spikes_e, presentations=events,
                             pixel_table=table, norm_monitor=norm_monitor, slots=slots, steps_slot=steps_slot,
                             steps_present=steps_present, n_input=n_input, dt=dt, w0=w0, delay_ms=delay_ms,
-                            fused=bool(fused), syn_order=syn_order)
+                            fused=bool(fused), syn_order=syn_order, arrivals=arrivals, range_of=range_of)

@@ -24,10 +24,10 @@ Deviations from the authors' code (github.com/peter-u-diehl/stdp-mnist), all del
   they differ in O((rate dt)^2) = 0.1 % at the highest rate.
 * The threshold timer and the integration scheme: see :mod:`workbench.models.diehl_cook`.
 
-Speed: at 400 excitatory neurons about half of the time is the plastic input projection (~1.1 M
-synaptic events per digits image: the heterogeneous-delay queue push and the on_pre code); the
-membrane step is written out with an inlined exponential and the normalisation computes one factor
-per neuron.  ``benchmarks/stdp_digits_speed.py`` has the numbers.
+Speed: on cpp_standalone the input projection and the lateral inhibition run as fused C++ steps
+(:mod:`workbench.networks.diehl_cook`; bit-identical weights); the membrane step is written out with
+an inlined exponential and the normalisation computes one factor per neuron.
+``benchmarks/stdp_digits_speed.py`` has the numbers.
 """
 from .archive import PHASE_NAMES, final_dataset
 from .chip import train as train_for_chip

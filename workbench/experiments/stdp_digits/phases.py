@@ -120,8 +120,9 @@ def initial_state(net: DiehlCookNetwork, p: dict) -> dict:
 
 
 def _values(net: DiehlCookNetwork, table, state: dict, learn: float, n_img: int) -> dict:
+    lastpre, lastpre_value = net.lastpre_value(state["lastpre"])
     return {
-        net.input_exc.w: net.to_stored(state["w"]), net.input_exc.lastpre: net.to_stored(state["lastpre"]) * ms,
+        net.input_exc.w: net.to_stored(state["w"]), lastpre: lastpre_value,
         net.exc.theta: state["theta"] * mV, net.exc.v: state["v_e"] * mV, net.exc.ge: state["ge_e"],
         net.exc.gi: state["gi_e"], net.exc.post1: state["post1"], net.exc.post2: state["post2"],
         net.inh.v: state["v_i"] * mV, net.inh.ge: state["ge_i"], net.inh.gi: state["gi_i"],
@@ -140,9 +141,9 @@ def run_batch(sim: Simulation, net: DiehlCookNetwork, table: np.ndarray, n_img: 
     (``ev_step``, ``ev_img``, ``ev_intensity``, ``ev_nspk``), the new ``state`` (with ``img``: the
     images completed), ``wall`` and ``cpu`` (s), and the normalisation sums if recorded.
     """
-    wall = sim.run(_values(net, table, state, learn, n_img), seed=seed)
+    sim.run(_values(net, table, state, learn, n_img), seed=seed)
     dt_ms = float(net.dt / ms)
-    out = {"wall": wall, "cpu": sim.cpu_times[-1]}
+    out = {"wall": sim.run_times[-1], "cpu": sim.cpu_times[-1]}   # the run only: a first build is not counted
     out["spike_step_e"] = np.round(np.asarray(net.spikes_exc.t / ms) / dt_ms).astype(np.int64)
     out["spike_i_e"] = np.array(net.spikes_exc.i[:], dtype=np.int64)
     ev = net.presentations
@@ -156,7 +157,7 @@ def run_batch(sim: Simulation, net: DiehlCookNetwork, table: np.ndarray, n_img: 
     S, exc, inh = net.input_exc, net.exc, net.inh
     out["state"] = {
         "w": net.from_stored(np.array(S.w[:], dtype=float)),
-        "lastpre": net.from_stored(np.array(S.lastpre[:] / ms, dtype=float)) - T,
+        "lastpre": net.lastpre_ms() - T,
         "theta": np.array(exc.theta[:] / mV, dtype=float),
         "v_e": np.array(exc.v[:] / mV, dtype=float),
         "ge_e": np.array(exc.ge[:], dtype=float), "gi_e": np.array(exc.gi[:], dtype=float),
