@@ -26,7 +26,9 @@ from filelock import FileLock
 
 from workbench.archive import open_archive
 from workbench.cli import main
-from workbench.protocol import run
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_hardware_fixtures import synthetic_dc_archive  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = ["--set", "t_present=200 ms", "--set", "t_rest=50 ms", "--set", "epochs=1"]
@@ -184,3 +186,18 @@ def test_blank_image_terminates(tmp_path):
     ds = open_archive(out)
     assert ds.attrs["status"] == "complete" and ds.attrs["skipped_images"] >= 1
     assert len(ds["prediction"]) == 2
+
+
+def test_memory_estimate_refuses_and_is_recorded(tmp_path, monkeypatch, capsys):
+    """A run whose estimate exceeds the available memory is refused, naming the parameter; a run that fits
+    records its estimate.  Fails without runner.check_memory (the run starts) or the archive attribute."""
+    src = synthetic_dc_archive(tmp_path / "dc.nc")
+    args = ["run", "hardware", "--quiet", "--set", f"source={src}", "--set", "n_test=4", "--set", "n_assign=4",
+            "--set", "t_present=30 ms"]
+    monkeypatch.setenv("WORKBENCH_MEMORY_LIMIT", "100MiB")
+    assert main(args + ["--out", str(tmp_path / "hw.nc")]) == 2
+    assert "lower n_test" in capsys.readouterr().err and not (tmp_path / "hw.nc").exists()
+    monkeypatch.delenv("WORKBENCH_MEMORY_LIMIT")
+    assert main(args + ["--out", str(tmp_path / "hw.nc")]) == 0
+    ds = open_archive(tmp_path / "hw.nc")
+    assert ds.attrs["memory_estimate_bytes"] > 0 and "n_exc=" in ds.attrs["memory_estimate"]

@@ -148,9 +148,10 @@ def _cmd_info(args) -> int:
             print(f"  {name:<28} {tuple(var.dims)!s:<30} {var.attrs.get('units', '')}  {var.attrs.get('long_name', '')}")
     print("provenance:")
     for key in ("protocol", "status", "backend", "seed", "config_hash", "workbench_version", "brian2_version",
-                "numpy_version", "git_commit", "start_time", "end_time", "wall_time_s"):
+                "numpy_version", "git_commit", "start_time", "end_time", "wall_time_s", "threads", "resumed",
+                "segments", "memory_estimate_bytes", "history"):
         if key in ds.attrs:
-            print(f"  {key:<18} {ds.attrs[key]}")
+            print(f"  {key:<22} {ds.attrs[key]}")
     if args.config:
         print("config:")
         print(json.dumps(json.loads(ds.attrs.get("config", "{}")), indent=2, sort_keys=True))
