@@ -3,17 +3,22 @@
 Measures, in one invocation and on one core (cpp_standalone, no OpenMP):
 
 * ``faithful``: the workbench protocol's training phase (controller, repeat rule,
-  normalisation before every presentation, checkpoints between batches): wall and
-  CPU time per training image, compile time separately, peak RSS of the simulation
-  process (from a second process that reuses the cached build, so the compiler is
-  not counted);
-* ``plain``: a hand-written Brian2 cpp_standalone Diehl & Cook network (forward
-  Euler as the authors, per-synapse event-driven STDP traces, random delays,
-  Poisson input from a TimedArray), no repeats, no normalisation, one run over all
-  images -- the kind of port the issue's 17-18 ms/image baseline refers to.
+  normalisation before every presentation, checkpoints between batches; on cpp_standalone the fused
+  input projection and lateral inhibition, or Brian2's own pathways with ``--input-path brian2``):
+  CPU and wall time per training image (the compile excluded), compile time separately, peak RSS of
+  the simulation process (from a second process that reuses the cached build, so the compiler is
+  not counted), input synaptic events per image;
+* ``plain``: a straightforward hand-written Brian2 cpp_standalone Diehl & Cook port (the authors'
+  equations integrated with Brian2's exponential Euler -- their forward Euler runs away on
+  28x28 images --, per-synapse event-driven STDP traces, random delays, Poisson input from a
+  TimedArray, the weights normalised before every image), no repeats, one run over all images: the
+  baseline for the speed ratio.  It reports its excitatory spikes (per image and in the rests) and a
+  rough learning check (how well learned weights match class-mean images).
 
-    python benchmarks/stdp_digits_speed.py --n-exc 400 --images 1000 --dataset fashion-mnist
-    python benchmarks/stdp_digits_speed.py --n-exc 6400 --images 20 --batch 20 --skip-plain
+    python benchmarks/stdp_digits_speed.py --n-exc 400 --images 500 --batch 250 --dataset fashion-mnist \
+        --record stdp_speed_400
+    python benchmarks/stdp_digits_speed.py --n-exc 6400 --images 200 --batch 100 --dataset fashion-mnist \
+        --skip-plain --record stdp_speed_6400
 
 CPU times (``ms_per_image_cpu``) are the figure to compare on a shared machine; wall
 times include waiting for the CPU.  Do not time with ``--profile`` (see its help).
