@@ -1,4 +1,5 @@
-"""Learning curves of an e-prop run (loss, normalised MSE or accuracy, firing rate) from an eprop archive.
+"""Learning curves of an e-prop run (loss; NMSE, or accuracy with validation and the kept weights; firing rate
+and learning rate) from an eprop archive.
 
     python figures/eprop_learning.py run.nc --out learning.png   (or: workbench figure eprop-learning run.nc)
 """
@@ -26,7 +27,12 @@ def make(ds):
     else:
         axes[1].plot(it, ds["accuracy"], lw=0.8, alpha=0.6, label="training batch")
         if "validation_accuracy" in ds:
-            axes[1].plot(ds["validation"], ds["validation_accuracy"], "o-", ms=3, label="validation")
+            axes[1].plot(ds["validation"], ds["validation_accuracy"], "o", ms=2.5, label="validation")
+        if "validation_accuracy_smoothed" in ds:
+            axes[1].plot(ds["validation"], ds["validation_accuracy_smoothed"], "-", lw=1.2,
+                         label="validation, smoothed")
+        if "chosen_iteration" in ds:
+            axes[1].axvline(int(ds["chosen_iteration"]), color="0.5", ls=":", lw=1, label="kept weights")
         axes[1].axhline(float(ds["test_accuracy"]), color="k", ls="--", lw=1,
                         label=f"test {float(ds['test_accuracy']):.2f}")
         axes[1].set_ylim(0, 1.02)
@@ -34,6 +40,11 @@ def make(ds):
         axes[1].legend(loc="lower right")
     axes[2].plot(it, ds["firing_rate"], lw=1)
     axes[2].set_ylabel(label(ds["firing_rate"]))
+    if "learning_rate" in ds and len(set(ds["learning_rate"].values.tolist())) > 1:
+        lr_ax = axes[2].twinx()
+        lr_ax.plot(it, ds["learning_rate"], color="C3", lw=1)
+        lr_ax.set_yscale("log")
+        lr_ax.set_ylabel("learning rate", color="C3")
     for ax in axes:
         ax.set_xlabel(label(ds["iteration"]))
     fig.suptitle(f"e-prop, {task} task ({ds.attrs.get('backend')}, seed {ds.attrs.get('seed')})")

@@ -63,3 +63,26 @@ def test_validation_draws_do_not_change_the_training_trials():
     np.testing.assert_array_equal(a["loss"].values, b["loss"].values)
     np.testing.assert_array_equal(a["w_rec_final"].values, b["w_rec_final"].values)
     np.testing.assert_array_equal(a["label"].values, b["label"].values)
+
+
+def test_plateau_schedule_looks_only_at_the_losses_it_is_given():
+    """The learning rate halves after `patience` validations without a new best smoothed loss, not below lr_min."""
+    from workbench.eprop.optim import Plateau
+
+    p = Plateau(0.004, factor=0.5, patience=2, lr_min=0.0015, window=1)
+    lrs = [p.observe(v) for v in (1.0, 0.9, 0.95, 0.95, 0.8, 0.9, 0.9, 0.9, 0.9)]
+    assert lrs == [0.004, 0.004, 0.004, 0.002, 0.002, 0.002, 0.0015, 0.0015, 0.0015]
+    assert [Plateau(0.01, factor=1.0, patience=1).observe(v) for v in (1, 2, 3)] == [0.01] * 3  # constant
+    with pytest.raises(ValueError, match="factor"):
+        Plateau(0.01, factor=1.5)
+
+
+def test_early_stop_and_kept_weights_follow_validation():
+    """Early stop on the smoothed validation accuracy; the kept weights are those of the best validation;
+    the archive says how it was chosen, and the test trials are scored after training."""
+    ds = run("eprop", dict(TINY_EVIDENCE, n_iter=4, stop_accuracy=0.01, val_window=1, record_neurons=0,
+                           raster_trials=1), backend="numpy", seed=3, progress=False)
+    assert ds.sizes["iteration"] == 1 and ds.attrs["early_stop_iteration"] == 1
+    assert int(ds["chosen_iteration"]) == 1 and "validation" in ds.attrs["how_chosen"]
+    assert "scored once" in ds.attrs["how_chosen"] and 0 <= float(ds["test_accuracy"]) <= 1
+    assert ds["learning_rate"].values.tolist() == [0.005]

@@ -25,7 +25,7 @@ from workbench.readout import filtered_states
 #: assigned on 500 of them, 200 test images, the paper's timing (350 + 150 ms) and learning rates
 DC_SMALL = dict(n_exc=20, n_train=1347, epochs=1, n_assign=500, n_test=200, batch=700)
 CHANCE = 0.1  # ten digit classes
-DC_MARGIN = 0.25  # trained: 0.485 (seed 0); potentiation off (nu_post=0): see test_diehl_cook_beats_chance
+DC_MARGIN = 0.25  # trained: 0.485 (seed 0); potentiation off (nu_post=0): 0.225, which fails
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,10 @@ def dc_archive(tmp_path_factory):
 def test_diehl_cook_beats_chance(dc_archive):
     """``workbench run stdp-digits --set n_exc=20 --set epochs=1 --set n_assign=500 --set n_test=200
     --set batch=700`` (seed 0): test accuracy 0.485.  The same with ``--set nu_post=0`` (STDP
-    potentiation switched off, depression and normalisation left on): 0.XXX, so this test fails."""
+    potentiation switched off, depression and normalisation left on): 0.225 -- above chance (random
+    initial weights and adaptive thresholds are features of a sort) but below chance + the margin, so
+    this test fails.  (At 200 training images instead of 1347 the two were 0.25 and 0.23: too few for
+    STDP to matter, hence the full pass.)"""
     ds, _ = dc_archive
     acc = float(ds["test_accuracy"])
     assert acc >= CHANCE + DC_MARGIN, acc
@@ -47,8 +50,9 @@ def test_diehl_cook_beats_chance(dc_archive):
 def test_liquid_separates_inputs_and_its_readout_beats_chance():
     """Three classes of jittered Poisson templates (4 channels) into a 135-neuron liquid (numpy backend).
     Liquid states of different classes lie further apart than those of one class, and a ridge readout of
-    them, trained on half the samples, beats chance (1/3) by 0.3.  With the input synapses removed
-    (``liq.in_A[:] = 0``) the liquid is silent: ratio nan, accuracy at chance, and this test fails."""
+    them, trained on half the samples, beats chance (1/3) by 0.3.  Measured: distance ratio 2.79,
+    readout accuracy 1.0.  With the input synapses removed (``liq.in_A[:] = 0``) the liquid is silent:
+    ratio nan, readout accuracy 0.28, and this test fails."""
     rng = np.random.default_rng(0)
     stim = lsm.template_stimuli(rng, 3, 4, 12, 20 * Hz, 120 * ms, 0.5 * ms, 2 * ms)
     liq = liquid.make_liquid((15, 3, 3), 4, rng=1)
@@ -75,9 +79,10 @@ def _eprop_losses(lr, n_iter):
 
 def test_eprop_lowers_the_loss():
     """A frozen Poisson pattern (10 inputs, 80 ms) into 12 LIF neurons whose 2 readouts learn sum-of-sines
-    targets (numpy backend).  Adam at lr 0.05: the loss falls below 0.7 of its first value within 12
-    iterations (24.9 -> X).  At lr 0 the loss stays exactly at its first value (the weights never change),
-    so the first assertion would fail; that control runs here too."""
+    targets (numpy backend).  Adam at lr 0.05: the mean loss of iterations 10-12 falls below 0.7 of the
+    first (measured 24.9 -> 9.7; one spike to 80 at iteration 6 on the way).  At lr 0 the loss stays
+    exactly at its first value (the weights never change), so the first assertion would fail; that
+    control runs here too (3 iterations)."""
     losses = _eprop_losses(0.05, 12)
     assert losses[-3:].mean() < 0.7 * losses[0], losses
     frozen = _eprop_losses(0.0, 3)
