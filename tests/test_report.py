@@ -52,6 +52,18 @@ def test_changed_sources_names_the_edited_file(tmp_path):
     assert "bench.py (missing)" in changed_sources(recorded, tmp_path)
 
 
+def test_docstrings_comments_and_layout_do_not_make_a_result_stale(tmp_path):
+    script = _package(tmp_path)
+    lif = tmp_path / "workbench" / "models" / "lif.py"
+    lif.write_text('"""LIF."""\nEQS = "dv/dt = -v/tau : volt"\n\n\ndef f(x):\n    return 2 * x\n')
+    recorded = source_hashes(science_sources([script], tmp_path), tmp_path)
+    lif.write_text('"""The leaky integrate-and-fire neuron."""\nEQS = "dv/dt = -v/tau : volt"  # a comment\n'
+                   'def f(x):\n    """Twice x."""\n    return 2*x\n')
+    assert changed_sources(recorded, tmp_path) == []
+    lif.write_text('"""LIF."""\nEQS = "dv/dt = -v/tau : volt"\ndef f(x):\n    return 3 * x\n')
+    assert changed_sources(recorded, tmp_path) == ["workbench/models/lif.py (changed)"]
+
+
 def _archive(folder, name, hashes=None, **values):
     ds = xr.Dataset({k: scalar(v, "1", k) for k, v in values.items()})
     ds.attrs.update(archive.provenance(protocol=f"benchmark:{name}", config={}, config_hash="", seed=0,

@@ -7,8 +7,11 @@ the files that define the science: models, networks, encoders, data loaders, rea
 rules, the hardware layer, backends and the experiments.  The plumbing that cannot change a number
 (parameter parsing, archive I/O, paths, timing, the runner, the command line, sweeps, plotting) is
 left out, so moving or re-wording it does not mark every result as stale.  :func:`source_hashes`
-gives the SHA-256 of each file; a result archive stores them, and ``benchmarks/report.py --check``
-recomputes them to find results made by code that has changed since.
+gives a SHA-256 of each file's *code* (:func:`code_digest`: its syntax tree without docstrings,
+comments or layout, so re-wording a docstring does not mark a result stale, while any change to
+what the code does does); a result archive stores them, and ``benchmarks/report.py --check``
+recomputes them to find results made by code that has changed since.  (Archives that recorded the
+SHA-256 of the file's bytes, without the ``code:`` prefix, are compared byte for byte.)
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ import ast
 import hashlib
 from pathlib import Path
 
-__all__ = ["PLUMBING", "import_graph", "science_sources", "source_hashes", "changed_sources"]
+__all__ = ["PLUMBING", "import_graph", "science_sources", "code_digest", "source_hashes", "changed_sources"]
 
 #: Top-level modules of the package that cannot change a result (see the module docs).
 PLUMBING = frozenset({"params", "paths", "timing", "archive", "recording", "plotting", "protocol", "sweep", "cli",
@@ -111,11 +114,37 @@ def science_sources(scripts, root, package: str = "workbench") -> list[Path]:
     return sorted(files)
 
 
+def _strip_docstrings(tree: ast.AST) -> ast.AST:
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                    and isinstance(body[0].value.value, str):
+                node.body = body[1:] or [ast.Pass()]
+    return tree
+
+
+def code_digest(path) -> str:
+    """``"code:" + SHA-256`` of a Python file's syntax tree without docstrings (comments and layout
+    are not in the tree); for a file that is not valid Python, the SHA-256 of its bytes."""
+    data = Path(path).read_bytes()
+    try:
+        tree = _strip_docstrings(ast.parse(data))
+    except (SyntaxError, ValueError):
+        return hashlib.sha256(data).hexdigest()
+    return "code:" + hashlib.sha256(ast.dump(tree).encode()).hexdigest()
+
+
+def _same(path: Path, digest: str) -> bool:
+    if digest.startswith("code:"):
+        return code_digest(path) == digest
+    return hashlib.sha256(path.read_bytes()).hexdigest() == digest
+
+
 def source_hashes(paths, root) -> dict[str, str]:
-    """``{path relative to root: sha256 of its bytes}``."""
+    """``{path relative to root: code_digest(path)}``."""
     root = Path(root).resolve()
-    return {str(Path(p).resolve().relative_to(root)): hashlib.sha256(Path(p).read_bytes()).hexdigest()
-            for p in paths}
+    return {str(Path(p).resolve().relative_to(root)): code_digest(p) for p in paths}
 
 
 def changed_sources(recorded: dict[str, str], root) -> list[str]:
@@ -126,6 +155,6 @@ def changed_sources(recorded: dict[str, str], root) -> list[str]:
         path = root / rel
         if not path.is_file():
             out.append(f"{rel} (missing)")
-        elif hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+        elif not _same(path, digest):
             out.append(f"{rel} (changed)")
     return out
