@@ -61,9 +61,10 @@ def main(argv=None):
     if not src.exists():
         train_rss, train_wall = measured(wb + train_cmd + ["--out", str(src)], work / "train.log")
     if a.train_log:
-        kb = [line.split(":")[1] for line in Path(a.train_log).read_text().splitlines()
-              if "Maximum resident set size" in line]
-        train_rss = int(kb[-1]) * 1024
+        lines = Path(a.train_log).read_text().splitlines()
+        train_rss = int([ln.split(":")[1] for ln in lines if "Maximum resident set size" in ln][-1]) * 1024
+        wall = [ln.split("):")[1].strip() for ln in lines if "Elapsed (wall clock) time" in ln][-1]
+        train_wall = sum(float(x) * 60**k for k, x in enumerate(reversed(wall.split(":"))))
     dc = xr.open_dataset(src, engine="h5netcdf")
     train_est = float(dc.attrs.get("memory_estimate_bytes", float("nan")))
     if train_est != train_est:  # made before the estimate was recorded: the protocol's own function
