@@ -110,7 +110,8 @@ def main(argv=None):
 
     with tempfile.TemporaryDirectory(prefix="convert-bench-") as folder:
         if a.only in (None, "beats"):
-            one("beats", dict(dataset=f"mitdb:{MITDB}", records=["100"], hidden=a.beats_hidden), a.hw_n_test,
+            one("beats", dict(dataset=f"mitdb:{MITDB}", records=["100"], hidden=a.beats_hidden, balance="oversample"),
+                a.hw_n_test,
                 folder, values, config)
             record()
         if a.only in (None, "fashion"):

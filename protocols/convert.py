@@ -25,6 +25,8 @@ PARAMS = {
     "n_train": Param(-1, "training samples (<= 0: all)"),
     "n_test": Param(-1, "test samples (<= 0: all)"),
     "train_fraction": Param(0.5, "training fraction where the data set has no split (stratified)"),
+    "balance": Param("none", "training set: as is, or smaller classes oversampled (drawn with replacement) to the "
+                     "largest class's count (the test set is never changed)", choices=("none", "oversample")),
     "hidden": Param([500], "hidden layer sizes (comma-separated; Rueckauer et al. 2017 convert MLPs and CNNs; "
                     "issue 13: 784-500-10)", kind=list),
     "alpha": Param(1e-4, "L2 penalty of the MLP (scikit-learn's default)"),
@@ -56,7 +58,7 @@ def run(params, ctx):
             raise ParameterError(f"normalisation={m!r}: use {', '.join(NORMALISATIONS)}")
     # data: feature vectors in [0, 1] (scaled by the training data)
     data = cv.load_data(p.dataset, p.n_train, p.n_test, ctx.stream("split"), records=p.records, fs=p.fs,
-                        train_fraction=p.train_fraction)
+                        train_fraction=p.train_fraction, balance=p.balance)
     # train: the ReLU network, early stopping on a validation split of the training data
     clf = cv.train_ann(data, p.hidden, alpha=p.alpha, max_iter=p.max_iter,
                        validation_fraction=p.validation_fraction, seed=seed("ann"))
@@ -67,7 +69,8 @@ def run(params, ctx):
     how = (f"nothing chosen on the test set: the MLP stops early on a {p.validation_fraction:g} validation split of "
            f"the training data ({clf.n_iter_} epochs); normalisation scales are the maximum / "
            f"{p.percentile:g}th percentile of the training activations (Rueckauer et al. 2017, fixed, not tuned); "
-           "every other setting is a fixed parameter")
+           "every other setting is a fixed parameter"
+           + ("; smaller classes oversampled in the training data only" if p.balance == "oversample" else ""))
     return cv.archive(clf, data, nets, runs, input=p.input, dt=p.dt, how_chosen=how)
 
 

@@ -147,3 +147,14 @@ def test_time_to_first_spike_input(digits):
     assert r.input_spikes == pytest.approx(np.count_nonzero(X) / len(X), rel=0.05)
     agree = np.mean(r.predictions()[:, -1] == clf.predict(X))
     assert agree >= 0.9, agree
+
+
+def test_oversampling_balances_training_data_only():
+    X = np.arange(10.0)[:, None]
+    y = np.array([0] * 8 + [1] * 2)
+    Xb, yb = cv._oversample(X, y, np.random.default_rng(0))
+    assert np.bincount(yb).tolist() == [8, 8] and set(Xb[yb == 1, 0]) == {8.0, 9.0}
+    d = cv.load_data("digits", 200, 50, np.random.default_rng(0), balance="oversample")
+    assert len(set(np.bincount(d.y_train))) == 1 and len(d.y_test) == 50
+    with pytest.raises(cv.ParameterError, match="balance='smote'"):
+        cv.load_data("digits", 200, 50, np.random.default_rng(0), balance="smote")

@@ -75,11 +75,21 @@ def _signals(spec, records, fs, rng, train_fraction):
     return X[tr], y[tr], X[te], y[te], list(s.class_names), s.name, s.source, how
 
 
+def _oversample(X, y, rng):
+    """Training samples of the smaller classes repeated (drawn with replacement) up to the largest class."""
+    counts = np.bincount(y)
+    idx = [np.flatnonzero(y == c) for c in range(len(counts)) if counts[c]]
+    extra = [rng.choice(i, counts.max() - len(i)) for i in idx]
+    keep = np.concatenate(idx + extra)
+    return X[keep], y[keep]
+
+
 def load_data(spec: str, n_train: int, n_test: int, rng, *, records=(), fs: float = 0.0,
-              train_fraction: float = 0.5) -> Data:
+              train_fraction: float = 0.5, balance: str = "none") -> Data:
     """Feature vectors of data set ``spec`` (image sets by name or ``idx:DIR``; biosignal specs as
     ``mitdb:DIR``), the first ``n_train`` / ``n_test`` of each part (<= 0: all), scaled to [0, 1] by
-    the training data's minimum and maximum (test values clipped)."""
+    the training data's minimum and maximum (test values clipped).  ``balance='oversample'`` repeats
+    training samples of the smaller classes up to the largest (after ``n_train``; test data untouched)."""
     spec = str(spec).strip()
     if not spec:
         raise ParameterError("dataset: give a data set, e.g. --set dataset=digits (or fashion-mnist, idx:DIR, "
@@ -107,7 +117,12 @@ def load_data(spec: str, n_train: int, n_test: int, rng, *, records=(), fs: floa
     span = hi - lo if hi > lo else 1.0
     Xtr, Xte = (Xtr - lo) / span, np.clip((Xte - lo) / span, 0.0, 1.0)
     names = [str(names[int(c)]) if int(c) < len(names) else str(c) for c in classes]
-    return Data(X_train=Xtr, y_train=np.searchsorted(classes, ytr), X_test=Xte, y_test=np.searchsorted(classes, yte),
+    ytr = np.searchsorted(classes, ytr)
+    if balance == "oversample":
+        Xtr, ytr = _oversample(Xtr, ytr, rng)
+    elif balance != "none":
+        raise ParameterError(f"balance={balance!r}: use none or oversample")
+    return Data(X_train=Xtr, y_train=ytr, X_test=Xte, y_test=np.searchsorted(classes, yte),
                 class_names=names, name=name, source=source, scale=(lo, hi),
                 info={"split": how, "n_test_dropped": int((~keep).sum())})
 
