@@ -8,7 +8,7 @@ the Brian2-trained network on the same crossbar (its Loihi rows: ``benchmarks/ha
 CHIP.nc: ``workbench run stdp-digits --set target=loihi --set target_bits=8 --set epochs=1``; DC.nc: the
 Brian2 archive (``workbench run stdp-digits``).  The hardware protocol (``protocols/hardware.py``) deploys
 each at 8 bits on Loihi (``float_accuracy``: the network's own float model, float64 with exact decays) and
-on PCM one day after programming (compensated).
+on PCM one day after programming (compensated), on the same test images.
 """
 import argparse
 import sys
@@ -45,6 +45,13 @@ def main(argv=None):
     values["target_loihi8_accuracy"] = (float(lo["test_accuracy"]), "1", "chip-trained network on Loihi, 8 bits")
     values["target_loihi8_loss"] = (float(lo["accuracy_loss"]), "1", "its float model minus Loihi 8 bits")
     values["target_loihi8_energy"] = (float(lo["energy_per_inference"]), "J", "energy per inference on Loihi")
+    ph = run("hardware", dict(common, source=a.posthoc, chip="loihi", weight_bits=8), seed=a.seed, progress=False)
+    values["posthoc_float_accuracy"] = (float(ph["float_accuracy"]), "1", "Brian2-trained network, its float model "
+                                        "(conductance synapses, float64)")
+    values["posthoc_chip_float_accuracy"] = (float(ph["chip_float_accuracy"]), "1", "Brian2-trained network, "
+                                             "Loihi's arithmetic in float64 (currents at threshold)")
+    values["posthoc_loihi8_accuracy"] = (float(ph["test_accuracy"]), "1", "Brian2-trained network on Loihi, 8 bits")
+    values["posthoc_loihi8_loss"] = (float(ph["accuracy_loss"]), "1", "its float model minus Loihi 8 bits")
     for name, path in (("target", a.target), ("posthoc", a.posthoc)):
         xb = run("hardware", dict(common, source=path, chip="pcm", drift_time=86400.0, compare_chips=""),
                  seed=a.seed, progress=False)

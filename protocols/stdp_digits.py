@@ -15,7 +15,7 @@ classes assigned on one frozen pass over them, 450 test images; cpp_standalone (
     workbench run stdp-digits --set target=loihi --out chip.nc     # trained for the chip (see chip.py)
     workbench run hardware --set source=chip.nc --set chip=loihi --out hw.nc
 """
-from brian2 import ms
+from brian2 import mV, ms
 
 from workbench.experiments import stdp_digits as sd
 from workbench.models.diehl_cook import METHODS
@@ -58,6 +58,11 @@ PARAMS = {
     "target_v_ref": Param("mid", "voltage at which the conductance synapses become currents, per population, "
                           "fixed on the untrained network", choices=("mid", "rest", "threshold")),
     "target_max_repeats": Param(3, "most repeated presentations per image on the chip (DC: until 5 spikes)"),
+    "target_theta_plus": Param(0.5 * mV, "threshold increase per spike on the chip (10x DC's: current synapses "
+                               "lack the conductance drive's saturation near E_exc; chosen on training images, see "
+                               "chip.py)"),
+    "target_theta_range": Param(60.0 * mV, "threshold growth the chip's registers are sized for (Brian2 runs of "
+                                "this protocol end with theta 18-32 mV above theta_init)"),
 }
 
 
