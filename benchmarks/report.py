@@ -181,6 +181,21 @@ def stale(archives: Archives) -> list[str]:
     return out
 
 
+def mark_stale(text: str, messages: list[str]) -> str:
+    """The page with a warning block, after its title, that lists the results made by code that has
+    changed since (a reader sees which numbers to distrust until their benchmarks are re-run)."""
+    block = ("> **Stale results.** These archives were made by code that has changed since; their numbers "
+             "below are what that code gave, not necessarily what the current code gives, until the "
+             "benchmark is re-run (`python benchmarks/report.py --check` fails until then):\n>\n"
+             + "".join(f"> - {m.split(' was made by')[0]}: {m.split('changed since: ')[-1]}\n" for m in messages)
+             + "\n")
+    head, sep, rest = text.partition("\n\n# ")
+    if not sep:
+        return block + text
+    title, nl, body = rest.partition("\n")
+    return f"{head}{sep}{title}{nl}\n{block.rstrip()}\n{body}"
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--check", action="store_true", help="check instead of writing (exit 1 on any problem)")
@@ -199,7 +214,10 @@ def main(argv=None) -> int:
         problems.append(str(exc))
         text = None
     problems += hand_typed_numbers(template, origins)
-    problems += stale(archives)
+    old = stale(archives)
+    problems += old
+    if text is not None and old:
+        text = mark_stale(text, old)
     unused = sorted(p.stem for p in RESULTS.glob("*.nc") if p.stem not in archives.used)
     if not args.check:
         if text is None:

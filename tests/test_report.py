@@ -116,3 +116,10 @@ def test_include_pulls_in_section_files(tmp_path):
     assert text == "# B\n## A\n{{dc.acc}}\nend\n"
     with pytest.raises(report.ReportError, match="no file"):
         report.expand("{{include sections/none.md}}\n", tmp_path)
+
+
+def test_stale_results_are_marked_on_the_page():
+    text = report.HEADER + "# Benchmarks\n\nIntro.\n\n| a | b |\n"
+    out = report.mark_stale(text, ["dc.nc was made by code that has changed since: lif.py (changed) (re-run: x)"])
+    assert out.index("# Benchmarks") < out.index("Stale results") < out.index("Intro.")
+    assert "> - dc.nc: lif.py (changed) (re-run: x)" in out
