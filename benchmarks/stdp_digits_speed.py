@@ -82,8 +82,11 @@ def _child_faithful(args) -> dict:
     wrapper = ("import resource, subprocess, sys; r = subprocess.call(sys.argv[2:]); "
                "open(sys.argv[1], 'a').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) + '\\n'); "
                "sys.exit(r)")
-    prefs.devices.cpp_standalone.run_cmd_unix = [sys.executable, "-c", wrapper, str(rss_file), "./main"]
     with use_backend("cpp_standalone", key=key, seed=1) as be:
+        # around the command the backend chose (it may run ./main under setpriv --pdeathsig)
+        cmd = prefs.devices.cpp_standalone.run_cmd_unix
+        cmd = cmd.split() if isinstance(cmd, str) else list(cmd)
+        prefs.devices.cpp_standalone.run_cmd_unix = [sys.executable, "-c", wrapper, str(rss_file), *cmd]
         defaultclock.dt = 0.5 * ms
         t0 = time.perf_counter()
         m = build_network(args.n_exc, n_input, slots, params=p, rng=np.random.default_rng(1), method=args.method,
