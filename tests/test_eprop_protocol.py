@@ -9,7 +9,7 @@ from workbench.params import ParameterError
 TINY_PATTERN = dict(task="pattern", n_iter=3, n_in=10, n_lif=8, n_out=2, duration="60 ms", record_neurons=4)
 TINY_EVIDENCE = dict(task="evidence", n_iter=2, n_in=8, n_lif=4, n_alif=4, batch=4, n_cues=3,
                      cue_interval="10 ms", delay="20 ms", recall="10 ms", n_test=4, validate_every=1,
-                     record_neurons=8)
+                     n_val=8, record_neurons=8)
 
 
 @pytest.mark.parametrize("over", [TINY_PATTERN, TINY_EVIDENCE], ids=["pattern", "evidence"])
@@ -86,3 +86,15 @@ def test_early_stop_and_kept_weights_follow_validation():
     assert int(ds["chosen_iteration"]) == 1 and "validation" in ds.attrs["how_chosen"]
     assert "scored once" in ds.attrs["how_chosen"] and 0 <= float(ds["test_accuracy"]) <= 1
     assert ds["learning_rate"].values.tolist() == [0.005]
+
+
+def test_validation_scores_the_same_trials_every_time():
+    """The validation set is drawn once: with (almost) frozen weights every validation gives the same loss
+    (fresh draws would scatter); and it never needs the test trials."""
+    ds = run("eprop", dict(TINY_EVIDENCE, n_iter=3, lr=1e-12, lr_decay=1.0, stop_accuracy=0.0, record_neurons=0,
+                           raster_trials=1), backend="numpy", seed=4, progress=False)
+    loss = ds["validation_loss"].values
+    assert loss.size == 3 and np.allclose(loss, loss[0], rtol=1e-6, atol=0)
+    assert "fixed set of 8 trials" in ds.attrs["how_chosen"]
+    with pytest.raises(ValueError, match="n_val"):
+        run("eprop", dict(TINY_EVIDENCE, n_val=0), backend="numpy", progress=False)

@@ -82,18 +82,19 @@ def how_chosen(params, s: dict) -> str:
     """What the run chose (learning rate, kept weights, early stop) and on which trials, for the archive."""
     if params.task == "pattern":
         return "nothing chosen: fixed schedule on the one frozen pattern (no held-out data)"
-    v = params.validate_every
-    text = (f"validation: {s['batch']} fresh trials every {v} iterations from the 'validation' random stream "
-            f"(never the test trials), smoothed over {params.val_window} validations; ")
+    v, w = params.validate_every, params.val_window
+    sm = f"mean over the last {w} validations of the " if w > 1 else ""
+    text = (f"validation: one fixed set of {params.n_val} trials drawn before training from the 'validation' "
+            f"random stream (never training or test trials), scored every {v} iterations; ")
     if v <= 0:
         text = "no validation; "
     if s["lr_decay"] < 1 and v > 0:
-        text += (f"learning rate {s['lr']} x {s['lr_decay']} whenever the smoothed validation loss has not "
+        text += (f"learning rate {s['lr']} x {s['lr_decay']} whenever the {sm}validation loss has not "
                  f"improved for {params.patience} validations (floor {min(params.lr_min, s['lr'])}); ")
     if params.keep_best and v > 0:
-        text += "kept weights: the best smoothed validation accuracy; "
+        text += f"kept weights: the best {sm}validation accuracy; "
     if s["stop_accuracy"] > 0 and v > 0:
-        text += f"early stop at smoothed validation accuracy >= {s['stop_accuracy']}; "
+        text += f"early stop at {sm}validation accuracy >= {s['stop_accuracy']}; "
     return text + f"test: {params.n_test} fresh trials from the 'test' stream, scored once after training"
 
 
@@ -168,15 +169,17 @@ class Curve:
     stopped: int = 0       # iteration at which the early stop ended training (0: ran to n_iter)
 
 
-def train(trainer: Trainer, data: TaskData, n_iter: int, *, rng, validation_rng, validate_every: int = 0,
+def train(trainer: Trainer, data: TaskData, n_iter: int, *, rng, validation=None, validate_every: int = 0,
           schedule: Plateau | None = None, window: int = 1, keep_best: bool = False, stop_accuracy: float = 0.0,
           checkpoint_every: int = 0, checkpoint=None, progress=None) -> Curve:
     """Up to ``n_iter`` e-prop iterations on batches drawn from ``rng``.
 
-    Every ``validate_every`` iterations (evidence; 0: never) a fresh batch from ``validation_rng`` is
-    evaluated without learning; its loss goes to ``schedule`` (a :class:`~workbench.eprop.optim.Plateau`,
-    which sets the learning rate; None: constant), its accuracy is smoothed over the last ``window``
-    validations.  ``keep_best``: at the end the weights revert to those of the validation with the best
+    Every ``validate_every`` iterations (evidence; 0: never) the fixed validation set ``validation``
+    (``x, y, mask, labels`` drawn once, before training, from trials never used for training or
+    testing) is evaluated without learning; its loss goes to ``schedule`` (a
+    :class:`~workbench.eprop.optim.Plateau`, which sets the learning rate; None: constant), its accuracy
+    is smoothed over the last ``window`` validations.  The same trials every time: two validations
+    differ only by the weights, not by the draw of trials.  ``keep_best``: at the end the weights revert to those of the validation with the best
     smoothed accuracy (the latest of equals).  ``stop_accuracy`` > 0: training stops once the smoothed
     validation accuracy over ``window`` full validations reaches it (as the reference code's ``stop_crit``).
     Nothing here sees test trials.  Every ``checkpoint_every`` iterations ``checkpoint(ds, iterations_done)``
@@ -184,6 +187,8 @@ def train(trainer: Trainer, data: TaskData, n_iter: int, *, rng, validation_rng,
     tqdm-like bar or None.
     """
     curve, B = Curve(data.task), trainer.batch
+    if data.task == "evidence" and validate_every > 0 and validation is None:
+        raise ValueError("validate_every > 0 needs a validation set (x, y, mask, labels); none was given")
     best_acc, best_w = -1.0, None
     for it in range(n_iter):
         if schedule is not None:
@@ -201,7 +206,7 @@ def train(trainer: Trainer, data: TaskData, n_iter: int, *, rng, validation_rng,
         curve.cpu.append(trainer.cpu_times[-1])
         stop = False
         if data.task == "evidence" and validate_every > 0 and (it + 1) % validate_every == 0:
-            xv, yv, mv, lv = data.draw(B, validation_rng)
+            xv, yv, mv, lv = validation
             ev = trainer.evaluate(xv, yv, mv)
             curve.val_iter.append(it + 1)
             curve.val_acc.append(float(np.mean(ev["ysum"].argmax(1) == lv)))
