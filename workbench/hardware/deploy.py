@@ -34,10 +34,11 @@ from .aersim import STDPConfig, chip_statistics, encode_inputs, simulate
 from .graph import Graph
 from .mapping import ChipMapping, map_graph
 from .mismatch import apply_mismatch
-from .quantize import float_network, quantization_error, quantize
+from .quantize import QuantizationError, arithmetic, float_network, quantization_error, quantize
 
 __all__ = ["DeployOptions", "ImageTask", "SampleTask", "Deployed", "chip_network", "map_network", "deploy_images",
-           "deploy_samples", "sample_features", "initial_potentials", "fold_readout", "present_images"]
+           "deploy_samples", "sample_features", "initial_potentials", "fold_readout", "present_images", "as_trained",
+           "rebuild_trained"]
 
 Streams = Callable[[str], np.random.Generator]
 
@@ -147,18 +148,64 @@ def chip_network(graph: Graph, chip, opts: DeployOptions, streams: Streams, mapp
                  exact=False, chip_float=False, v_ref=None):
     """The network as the chip runs it: quantized to ``bits`` (or the float reference with
     ``exact``; with ``chip_float`` too, the chip's arithmetic in float64), checked against the
-    design rules, with device mismatch.  Returns ``(ChipNetwork, violations)``."""
+    design rules, with device mismatch.  A graph trained on this chip at these bits (its
+    ``metadata['trained_network']``) is rebuilt as it learned (:func:`rebuild_trained`); on any
+    other chip or width it is re-quantized, and ``approximations`` says so.
+    Returns ``(ChipNetwork, violations)``."""
     v_ref = opts.v_ref if v_ref is None else v_ref
+    trained = graph.metadata.get("trained_network")
     if exact:
         net = float_network(graph, chip, v_ref=v_ref) if chip_float else float_network(graph)
+    elif trained is not None and as_trained(trained, chip, bits):
+        net = rebuild_trained(graph, chip, trained)
     else:
         net = quantize(graph, chip, bits, scale=opts.scale, per=opts.per, rounding=opts.rounding,
                        core_of=mapping.core_of, seed=_seed(streams, "rounding"), v_ref=v_ref)
+        if trained is not None:
+            a = trained["arithmetic"]
+            net.approximations.append(
+                f"trained for {a['name']} at {trained['bits']} bits, deployed on {chip.name} at "
+                f"{net.settings['weight_bits']} bits: re-quantized (weight scale {opts.scale} per {opts.per}, "
+                f"{opts.rounding} rounding), not the integer network it learned with")
     violations = rules.check(graph, chip, net, mapping, raise_on_error=opts.strict)
     if opts.mismatch_cv > 0:
         cv = opts.mismatch_cv
         net = apply_mismatch(net, cv, cv, cv, seed=_seed(streams, "mismatch"))
+        if "network" in net.settings:
+            net.settings = {**net.settings, "network": f"{net.settings['network']}, then device mismatch CV {cv}"}
     return net, violations
+
+
+def as_trained(trained: dict, chip, bits) -> bool:
+    """Whether ``chip`` at ``bits`` is the chip and width a network was trained on (``trained``: the
+    graph's ``metadata['trained_network']``, :func:`workbench.hardware.export.trained_network`): same
+    number formats (:func:`workbench.hardware.quantize.arithmetic`), same weight bits."""
+    bits = chip.weight_bits if bits is None else int(bits)
+    return trained["arithmetic"] == arithmetic(chip) and int(trained["bits"]) == bits
+
+
+def rebuild_trained(graph: Graph, chip, trained: dict):
+    """The integer network a graph was trained as on ``chip``: quantized with the weight and state
+    steps it learned with (nearest rounding recovers its integers: the graph's weights lie on that
+    grid), checked against its recorded integer weights and thresholds; the deployment's scale, per
+    and rounding options do not apply.  Raises :class:`workbench.hardware.quantize.QuantizationError`
+    when the rebuild differs (an archive edited after training, or a changed quantizer)."""
+    net = quantize(graph, chip, trained["bits"], rounding="nearest", weight_step=trained["weight_step"],
+                   state_lsb=trained["state_lsb"])
+    flat = net.flat
+    exc, inp = flat.slice("exc"), flat.slice("input")
+    sel = flat.projection == [p.name for p in graph.projections].index("input_exc")
+    w_int = np.zeros_like(trained["weight_int"])
+    w_int[flat.dst[sel] - exc.start, flat.src[sel] - inp.start] = net.weight_int[sel]
+    bad_w = int(np.sum(w_int != trained["weight_int"]))
+    bad_th = int(np.sum(net.threshold[exc] != trained["threshold_int"]))
+    if bad_w or bad_th:
+        raise QuantizationError(f"the trained {chip.name} network could not be rebuilt from the archive: {bad_w} "
+                                f"input weight(s) and {bad_th} threshold(s) differ from the recorded integers "
+                                "(target_weight_int, target_threshold_int); was the archive edited? Train again.")
+    net.settings["network"] = (f"as trained on {chip.name} at {trained['bits']} bits (the recorded weight and "
+                               "state steps; the integer weights and thresholds checked)")
+    return net
 
 
 _PROGRESS: list = []
