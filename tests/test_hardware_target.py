@@ -99,7 +99,7 @@ def test_other_bits_are_requantized_and_an_edited_record_is_refused(trained, tmp
     ds["target_weight_int"].values[0, 10, 10] += 1
     edited = tmp_path / "edited.nc"
     ds.to_netcdf(edited)
-    with pytest.raises(QuantizationError, match="could not be rebuilt.*1 input weight"):
+    with pytest.raises(QuantizationError, match=r"could not be rebuilt.*: 1 weight\(s\) and 0 threshold"):
         run("hardware", dict(source=str(edited), chip="loihi", weight_bits=8, n_test=20, n_assign=20,
                              t_present="150 ms"), progress=False)
 

@@ -38,7 +38,7 @@ from .quantize import QuantizationError, arithmetic, float_network, quantization
 
 __all__ = ["DeployOptions", "ImageTask", "SampleTask", "Deployed", "chip_network", "map_network", "deploy_images",
            "deploy_samples", "sample_features", "initial_potentials", "fold_readout", "present_images", "as_trained",
-           "rebuild_trained"]
+           "integer_weights", "rebuild_trained"]
 
 Streams = Callable[[str], np.random.Generator]
 
@@ -156,7 +156,7 @@ def chip_network(graph: Graph, chip, opts: DeployOptions, streams: Streams, mapp
     trained = graph.metadata.get("trained_network")
     if exact:
         net = float_network(graph, chip, v_ref=v_ref) if chip_float else float_network(graph)
-    elif trained is not None and as_trained(trained, chip, bits):
+    elif trained is not None and as_trained(trained, chip, bits, graph.dt):
         net = rebuild_trained(graph, chip, trained)
     else:
         net = quantize(graph, chip, bits, scale=opts.scale, per=opts.per, rounding=opts.rounding,
@@ -164,8 +164,8 @@ def chip_network(graph: Graph, chip, opts: DeployOptions, streams: Streams, mapp
         if trained is not None:
             a = trained["arithmetic"]
             net.approximations.append(
-                f"trained for {a['name']} at {trained['bits']} bits, deployed on {chip.name} at "
-                f"{net.settings['weight_bits']} bits: re-quantized (weight scale {opts.scale} per {opts.per}, "
+                f"trained for {a['name']} at {trained['bits']} bits (tick {trained['dt']:g} ms), deployed on "
+                f"{chip.name} at {net.settings['weight_bits']} bits (tick {graph.dt:g} ms): re-quantized (weight scale {opts.scale} per {opts.per}, "
                 f"{opts.rounding} rounding), not the integer network it learned with")
     violations = rules.check(graph, chip, net, mapping, raise_on_error=opts.strict)
     if opts.mismatch_cv > 0:
@@ -176,32 +176,41 @@ def chip_network(graph: Graph, chip, opts: DeployOptions, streams: Streams, mapp
     return net, violations
 
 
-def as_trained(trained: dict, chip, bits) -> bool:
-    """Whether ``chip`` at ``bits`` is the chip and width a network was trained on (``trained``: the
-    graph's ``metadata['trained_network']``, :func:`workbench.hardware.export.trained_network`): same
-    number formats (:func:`workbench.hardware.quantize.arithmetic`), same weight bits."""
+def as_trained(trained: dict, chip, bits, dt: float) -> bool:
+    """Whether ``chip`` at ``bits`` and tick ``dt`` (ms) is what a network was trained on (``trained``:
+    the graph's ``metadata['trained_network']``, :func:`workbench.hardware.export.trained_network`):
+    the same number formats (:func:`workbench.hardware.quantize.arithmetic`), weight bits and tick."""
     bits = chip.weight_bits if bits is None else int(bits)
-    return trained["arithmetic"] == arithmetic(chip) and int(trained["bits"]) == bits
+    return trained["arithmetic"] == arithmetic(chip) and int(trained["bits"]) == bits and \
+        float(trained["dt"]) == float(dt)
+
+
+def integer_weights(net, graph: Graph, name: str) -> np.ndarray:
+    """The integer weights of projection ``name`` as a (post, pre) matrix (0 where no synapse)."""
+    flat = net.flat
+    k = [p.name for p in graph.projections].index(name)
+    pr = graph.projections[k]
+    post, pre = flat.slice(pr.post), flat.slice(pr.pre)
+    sel = flat.projection == k
+    out = np.zeros((post.stop - post.start, pre.stop - pre.start), dtype=np.int64)
+    out[flat.dst[sel] - post.start, flat.src[sel] - pre.start] = net.weight_int[sel]
+    return out
 
 
 def rebuild_trained(graph: Graph, chip, trained: dict):
     """The integer network a graph was trained as on ``chip``: quantized with the weight and state
     steps it learned with (nearest rounding recovers its integers: the graph's weights lie on that
-    grid), checked against its recorded integer weights and thresholds; the deployment's scale, per
-    and rounding options do not apply.  Raises :class:`workbench.hardware.quantize.QuantizationError`
+    grid), checked against its recorded integer weights (``trained['weight_int']``: projection ->
+    (post, pre) matrix) and thresholds (population -> array); the deployment's scale, per and
+    rounding options do not apply.  Raises :class:`workbench.hardware.quantize.QuantizationError`
     when the rebuild differs (an archive edited after training, or a changed quantizer)."""
     net = quantize(graph, chip, trained["bits"], rounding="nearest", weight_step=trained["weight_step"],
                    state_lsb=trained["state_lsb"])
-    flat = net.flat
-    exc, inp = flat.slice("exc"), flat.slice("input")
-    sel = flat.projection == [p.name for p in graph.projections].index("input_exc")
-    w_int = np.zeros_like(trained["weight_int"])
-    w_int[flat.dst[sel] - exc.start, flat.src[sel] - inp.start] = net.weight_int[sel]
-    bad_w = int(np.sum(w_int != trained["weight_int"]))
-    bad_th = int(np.sum(net.threshold[exc] != trained["threshold_int"]))
+    bad_w = sum(int(np.sum(integer_weights(net, graph, k) != v)) for k, v in trained["weight_int"].items())
+    bad_th = sum(int(np.sum(net.threshold[net.flat.slice(k)] != v)) for k, v in trained["threshold_int"].items())
     if bad_w or bad_th:
         raise QuantizationError(f"the trained {chip.name} network could not be rebuilt from the archive: {bad_w} "
-                                f"input weight(s) and {bad_th} threshold(s) differ from the recorded integers "
+                                f"weight(s) and {bad_th} threshold(s) differ from the recorded integers "
                                 "(target_weight_int, target_threshold_int); was the archive edited? Train again.")
     net.settings["network"] = (f"as trained on {chip.name} at {trained['bits']} bits (the recorded weight and "
                                "state steps; the integer weights and thresholds checked)")

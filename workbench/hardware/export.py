@@ -132,8 +132,9 @@ def graph_from_stdp_digits(ds, dt: float | None = None, drive: str = "conductanc
 def trained_network(ds) -> dict:
     """The record of the integer network a ``stdp-digits --set target=CHIP`` archive learned with (see
     :func:`workbench.experiments.stdp_digits.chip.trained_network`): its chip's number formats
-    (``arithmetic``), ``bits``, the weight step per projection and the state step per population (mV),
-    the integer input weights (exc, input) and excitatory thresholds.  The deployment on the same chip at
+    (``arithmetic``), ``bits``, its tick ``dt`` (ms), the weight step per projection and the state step
+    per population (mV), the integer weights per projection (``input_exc``: (exc, input)) and the
+    integer thresholds per population (``exc``).  The deployment on the same chip at
     the same bits rebuilds that network from it (:func:`workbench.hardware.deploy.chip_network`)."""
     for need in ("target_state_lsb", "target_weight_int", "target_threshold_int"):
         if need not in ds:
@@ -149,10 +150,11 @@ def trained_network(ds) -> dict:
     step, lsb = ds["target_weight_step"], ds["target_state_lsb"]
     n_exc = ds.sizes["neuron"]
     return {"arithmetic": json.loads(ds.attrs["target_arithmetic"]), "bits": int(ds.attrs["target_bits"]),
+            "dt": source_dt(ds),
             "weight_step": {str(k): float(v) for k, v in zip(step["projection"].values, step.values)},
             "state_lsb": {str(k): float(v) for k, v in zip(lsb["population"].values, lsb.values)},
-            "weight_int": np.asarray(ds["target_weight_int"].values, dtype=np.int64).reshape(n_exc, -1),
-            "threshold_int": np.asarray(ds["target_threshold_int"].values, dtype=np.int64)}
+            "weight_int": {"input_exc": np.asarray(ds["target_weight_int"].values, dtype=np.int64).reshape(n_exc, -1)},
+            "threshold_int": {"exc": np.asarray(ds["target_threshold_int"].values, dtype=np.int64)}}
 
 
 def tm_efficacy(U, D, F, rate_hz):

@@ -53,7 +53,7 @@ from brian2 import Hz, mV, ms
 from ...datasets import ImageSet
 from ...hardware.aersim import STDPConfig, encode_inputs, simulate
 from ...hardware.chips import ChipError, get_chip
-from ...hardware.deploy import ImageTask, present_images
+from ...hardware.deploy import ImageTask, integer_weights, present_images
 from ...hardware.export import graph_from_stdp_digits
 from ...hardware.graph import conductance_to_current
 from ...hardware.quantize import arithmetic, quantize
@@ -116,10 +116,8 @@ def trained_network(net, graph, flat, rows: int, cols: int) -> xr.Dataset:
         if len(s) != 1:
             raise RuntimeError(f"population {name!r} has {len(s)} state steps; the record holds one")
         lsbs.append(float(s[0]))
-    exc, inp = flat.slice("exc"), flat.slice("input")
-    sel = flat.projection == names.index("input_exc")
-    w_int = np.zeros((exc.stop - exc.start, inp.stop - inp.start), dtype=np.int16)
-    w_int[flat.dst[sel] - exc.start, flat.src[sel] - inp.start] = net.weight_int[sel]
+    exc = flat.slice("exc")
+    w_int = integer_weights(net, graph, "input_exc")
     return xr.Dataset({
         "target_weight_step": variable(steps, "projection", "mV", "weight step of the trained chip network",
                                        coords={"projection": variable(names, "projection", "1", "projection")}),
