@@ -165,8 +165,9 @@ def chip_network(graph: Graph, chip, opts: DeployOptions, streams: Streams, mapp
             a = trained["arithmetic"]
             net.approximations.append(
                 f"trained for {a['name']} at {trained['bits']} bits (tick {trained['dt']:g} ms), deployed on "
-                f"{chip.name} at {net.settings['weight_bits']} bits (tick {graph.dt:g} ms): re-quantized (weight scale {opts.scale} per {opts.per}, "
-                f"{opts.rounding} rounding), not the integer network it learned with")
+                f"{chip.name} at {net.settings['weight_bits']} bits (tick {graph.dt:g} ms): re-quantized (weight "
+                f"scale {opts.scale} per {opts.per}, {opts.rounding} rounding), not the integer network it learned "
+                "with")
     violations = rules.check(graph, chip, net, mapping, raise_on_error=opts.strict)
     if opts.mismatch_cv > 0:
         cv = opts.mismatch_cv
