@@ -8,7 +8,10 @@ the Brian2-trained network on the same crossbar (its Loihi rows: ``benchmarks/ha
 CHIP.nc: ``workbench run stdp-digits --set target=loihi --set target_bits=8 --set epochs=1``; DC.nc: the
 Brian2 archive (``workbench run stdp-digits``).  The hardware protocol (``protocols/hardware.py``) deploys
 each at 8 bits on Loihi (``float_accuracy``: the network's own float model, float64 with exact decays) and
-on PCM one day after programming (compensated), on the same test images.
+on PCM one day after programming (compensated), on the same test images.  The chip-trained network on
+Loihi at its own 8 bits is the integer network it learned as (rebuilt from the archive's record,
+:func:`workbench.hardware.deploy.rebuild_trained`): with the training run's seed, ``--n-test`` and
+``--n-assign`` it gives that run's test spike counts, so the loss against its own run is 0.
 """
 import argparse
 import sys
@@ -44,8 +47,20 @@ def main(argv=None):
                                        "model (float64)")
     values["target_loihi8_accuracy"] = (float(lo["test_accuracy"]), "1", "chip-trained network on Loihi, 8 bits")
     values["target_loihi8_loss"] = (float(lo["accuracy_loss"]), "1", "its float model minus Loihi 8 bits")
+    own = float(src["test_accuracy"])
+    same = len(src["prediction"]) == len(lo["prediction"])
+    values["target_loihi8_loss_own_run"] = (own - float(lo["test_accuracy"]), "1", "its own training run "
+                                            "minus Loihi 8 bits (the network it learned as, rebuilt)")
+    values["target_loihi8_agreement_own_run"] = (
+        float((lo["prediction"].values == src["prediction"].values).mean()) if same else float("nan"), "1",
+        "fraction of test images classified as in its own training run (same images, seed and streams)")
     values["target_loihi8_energy"] = (float(lo["energy_per_inference"]), "J", "energy per inference on Loihi")
     ph = run("hardware", dict(common, source=a.posthoc, chip="loihi", weight_bits=8), seed=a.seed, progress=False)
+    dc = open_archive(a.posthoc)
+    n = min(a.n_test, len(dc["prediction"]))
+    values["posthoc_source_accuracy"] = (float((dc["prediction"].values[:n] == dc["label"].values[:n]).mean()), "1",
+                                         "Brian2-trained network in its own run (Brian2), on the same first test "
+                                         "images (classes assigned in that run)")
     values["posthoc_float_accuracy"] = (float(ph["float_accuracy"]), "1", "Brian2-trained network, its float model "
                                         "(conductance synapses, float64)")
     values["posthoc_chip_float_accuracy"] = (float(ph["chip_float_accuracy"]), "1", "Brian2-trained network, "
@@ -63,7 +78,8 @@ def main(argv=None):
                                         "per inference")
     write_result(a.result, values, config=dict(target=a.target, posthoc=a.posthoc, n_test=a.n_test,
                                                n_assign=a.n_assign, seed=a.seed,
-                                               target_config=src.attrs.get("config", "")),
+                                               target_config=src.attrs.get("config", ""),
+                                               target_loihi8_network=lo.attrs.get("network", "")),
                  protocols=["hardware", "stdp-digits"],
                  how_chosen="nothing chosen on the test images: classes assigned from training images; fixed "
                             "presets, 8 bits")

@@ -20,6 +20,7 @@ def make(ds):
     from workbench.plotting import use_style
 
     plt = use_style()
+    from matplotlib import ticker
     if "drift_accuracy" not in ds:
         raise ValueError("archive has no drift sweep; run hardware on a crossbar with "
                          "--set sweep_drift_times=1,3600,86400,3.15e7,3.15e8")
@@ -38,15 +39,19 @@ def make(ds):
     a2.set_ylabel("relative RMS weight error")
     a3.set_ylabel("neuron spikes per inference\n(repeats with higher input included)")
     a2.set_yscale("log")
+    # the error spans less than a decade: label the minor log ticks too, in plain numbers
+    a2.yaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
+    a2.yaxis.set_minor_formatter(ticker.FormatStrFormatter("%g"))
     lo, hi = t_plot.min(), t_plot.max()
     for a in (a1, a2, a3):
         a.set_xscale("log")
         ticks = [(v, s) for v, s in _TICKS if lo / 3 <= v <= hi * 3]
         if ticks:
             a.set_xticks([v for v, _ in ticks], [s for _, s in ticks], rotation=30, fontsize=7)
-            a.minorticks_off()
+            a.xaxis.set_minor_locator(ticker.NullLocator())
         a.set_xlabel("time since programming")
-        a.legend(fontsize=7)
+        if a.get_legend_handles_labels()[0]:
+            a.legend(fontsize=7)
     n = ds.sizes.get("test_image", 0)
     fig.suptitle(f"{ds.attrs.get('source_protocol')} on {ds.attrs.get('chip')} ({n} test samples; classes "
                  f"assigned {float(ds['assign_time']):g} s after programming)", fontsize=9)

@@ -264,5 +264,6 @@ def archive(src: Source, chip, bits, seq, mapping_method, ref, main, rates, swee
                     violations=json.dumps([str(v) for v in main.violations]),
                     approximations=json.dumps(list(main.net.approximations) + [
                         graph.metadata.get("conductance_to_current", graph.metadata.get("approximations", ""))]),
-                    mapping_method=mapping_method, learning=learning)
+                    mapping_method=mapping_method, learning=learning,
+                    network=main.net.settings.get("network", "quantized by this deployment (see approximations)"))
     return ds

@@ -34,10 +34,11 @@ from .aersim import STDPConfig, chip_statistics, encode_inputs, simulate
 from .graph import Graph
 from .mapping import ChipMapping, map_graph
 from .mismatch import apply_mismatch
-from .quantize import float_network, quantization_error, quantize
+from .quantize import QuantizationError, arithmetic, float_network, quantization_error, quantize
 
 __all__ = ["DeployOptions", "ImageTask", "SampleTask", "Deployed", "chip_network", "map_network", "deploy_images",
-           "deploy_samples", "sample_features", "initial_potentials", "fold_readout", "present_images"]
+           "deploy_samples", "sample_features", "initial_potentials", "fold_readout", "present_images", "as_trained",
+           "integer_weights", "rebuild_trained"]
 
 Streams = Callable[[str], np.random.Generator]
 
@@ -147,18 +148,74 @@ def chip_network(graph: Graph, chip, opts: DeployOptions, streams: Streams, mapp
                  exact=False, chip_float=False, v_ref=None):
     """The network as the chip runs it: quantized to ``bits`` (or the float reference with
     ``exact``; with ``chip_float`` too, the chip's arithmetic in float64), checked against the
-    design rules, with device mismatch.  Returns ``(ChipNetwork, violations)``."""
+    design rules, with device mismatch.  A graph trained on this chip at these bits (its
+    ``metadata['trained_network']``) is rebuilt as it learned (:func:`rebuild_trained`); on any
+    other chip or width it is re-quantized, and ``approximations`` says so.
+    Returns ``(ChipNetwork, violations)``."""
     v_ref = opts.v_ref if v_ref is None else v_ref
+    trained = graph.metadata.get("trained_network")
     if exact:
         net = float_network(graph, chip, v_ref=v_ref) if chip_float else float_network(graph)
+    elif trained is not None and as_trained(trained, chip, bits, graph.dt):
+        net = rebuild_trained(graph, chip, trained)
     else:
         net = quantize(graph, chip, bits, scale=opts.scale, per=opts.per, rounding=opts.rounding,
                        core_of=mapping.core_of, seed=_seed(streams, "rounding"), v_ref=v_ref)
+        if trained is not None:
+            a = trained["arithmetic"]
+            net.approximations.append(
+                f"trained for {a['name']} at {trained['bits']} bits (tick {trained['dt']:g} ms), deployed on "
+                f"{chip.name} at {net.settings['weight_bits']} bits (tick {graph.dt:g} ms): re-quantized (weight "
+                f"scale {opts.scale} per {opts.per}, {opts.rounding} rounding), not the integer network it learned "
+                "with")
     violations = rules.check(graph, chip, net, mapping, raise_on_error=opts.strict)
     if opts.mismatch_cv > 0:
         cv = opts.mismatch_cv
         net = apply_mismatch(net, cv, cv, cv, seed=_seed(streams, "mismatch"))
+        if "network" in net.settings:
+            net.settings = {**net.settings, "network": f"{net.settings['network']}, then device mismatch CV {cv}"}
     return net, violations
+
+
+def as_trained(trained: dict, chip, bits, dt: float) -> bool:
+    """Whether ``chip`` at ``bits`` and tick ``dt`` (ms) is what a network was trained on (``trained``:
+    the graph's ``metadata['trained_network']``, :func:`workbench.hardware.export.trained_network`):
+    the same number formats (:func:`workbench.hardware.quantize.arithmetic`), weight bits and tick."""
+    bits = chip.weight_bits if bits is None else int(bits)
+    return trained["arithmetic"] == arithmetic(chip) and int(trained["bits"]) == bits and \
+        float(trained["dt"]) == float(dt)
+
+
+def integer_weights(net, graph: Graph, name: str) -> np.ndarray:
+    """The integer weights of projection ``name`` as a (post, pre) matrix (0 where no synapse)."""
+    flat = net.flat
+    k = [p.name for p in graph.projections].index(name)
+    pr = graph.projections[k]
+    post, pre = flat.slice(pr.post), flat.slice(pr.pre)
+    sel = flat.projection == k
+    out = np.zeros((post.stop - post.start, pre.stop - pre.start), dtype=np.int64)
+    out[flat.dst[sel] - post.start, flat.src[sel] - pre.start] = net.weight_int[sel]
+    return out
+
+
+def rebuild_trained(graph: Graph, chip, trained: dict):
+    """The integer network a graph was trained as on ``chip``: quantized with the weight and state
+    steps it learned with (nearest rounding recovers its integers: the graph's weights lie on that
+    grid), checked against its recorded integer weights (``trained['weight_int']``: projection ->
+    (post, pre) matrix) and thresholds (population -> array); the deployment's scale, per and
+    rounding options do not apply.  Raises :class:`workbench.hardware.quantize.QuantizationError`
+    when the rebuild differs (an archive edited after training, or a changed quantizer)."""
+    net = quantize(graph, chip, trained["bits"], rounding="nearest", weight_step=trained["weight_step"],
+                   state_lsb=trained["state_lsb"])
+    bad_w = sum(int(np.sum(integer_weights(net, graph, k) != v)) for k, v in trained["weight_int"].items())
+    bad_th = sum(int(np.sum(net.threshold[net.flat.slice(k)] != v)) for k, v in trained["threshold_int"].items())
+    if bad_w or bad_th:
+        raise QuantizationError(f"the trained {chip.name} network could not be rebuilt from the archive: {bad_w} "
+                                f"weight(s) and {bad_th} threshold(s) differ from the recorded integers "
+                                "(target_weight_int, target_threshold_int); was the archive edited? Train again.")
+    net.settings["network"] = (f"as trained on {chip.name} at {trained['bits']} bits (the recorded weight and "
+                               "state steps; the integer weights and thresholds checked)")
+    return net
 
 
 _PROGRESS: list = []

@@ -35,7 +35,7 @@ from ..networks.liquid import neuron_constants
 from .graph import Graph, GraphError, Population, Projection, Readout, conductance_to_current
 
 __all__ = ["graph_from_brian", "graph_from_stdp_digits", "graph_from_liquid", "tm_efficacy", "source_dt",
-           "ExportError"]
+           "trained_network", "ExportError"]
 
 
 class ExportError(GraphError):
@@ -75,7 +75,8 @@ def graph_from_stdp_digits(ds, dt: float | None = None, drive: str = "conductanc
     (see :func:`workbench.hardware.graph.conductance_to_current`).  An archive trained for a
     current-based chip (attribute ``synapse_model='current'``, ``stdp-digits --set target=loihi``)
     is converted at the voltages it was trained with (attribute ``v_ref_mV``, per population):
-    the network it learned, whatever ``drive`` says.
+    the network it learned, whatever ``drive`` says; its record of the integer network
+    (:func:`trained_network`) goes into ``graph.metadata['trained_network']``.
     """
     if ds.attrs.get("synapse_model") == "current":  # trained for a current-based chip (stdp-digits target=...)
         drive, v_ref = "current", json.loads(ds.attrs["v_ref_mV"])
@@ -121,9 +122,39 @@ def graph_from_stdp_digits(ds, dt: float | None = None, drive: str = "conductanc
     readout = Readout("exc", "vote", labels=np.asarray(ds["assignment"].values, dtype=int), classes=tuple(range(10)))
     meta = {"source": "stdp-digits", "source_test_accuracy": float(ds["test_accuracy"].values)
             if "test_accuracy" in ds else float("nan")}
+    if "target_weight_step" in ds:
+        meta["trained_network"] = trained_network(ds)
     graph = Graph([Population("input", n_in, "input"), exc, inh], proj, readout=readout, dt=dt,
                   name="diehl-cook", metadata=meta)
     return conductance_to_current(graph, v_ref) if drive == "current" else graph
+
+
+def trained_network(ds) -> dict:
+    """The record of the integer network a ``stdp-digits --set target=CHIP`` archive learned with (see
+    :func:`workbench.experiments.stdp_digits.chip.trained_network`): its chip's number formats
+    (``arithmetic``), ``bits``, its tick ``dt`` (ms), the weight step per projection and the state step
+    per population (mV), the integer weights per projection (``input_exc``: (exc, input)) and the
+    integer thresholds per population (``exc``).  The deployment on the same chip at
+    the same bits rebuilds that network from it (:func:`workbench.hardware.deploy.chip_network`)."""
+    for need in ("target_state_lsb", "target_weight_int", "target_threshold_int"):
+        if need not in ds:
+            raise ExportError(f"archive has target_weight_step but no {need!r}: an incomplete record of the "
+                              "trained chip network; train it again (workbench run stdp-digits --set target=...)")
+    for need in ("target_arithmetic", "target_bits"):
+        if need not in ds.attrs:
+            raise ExportError(f"archive has target_weight_step but no attribute {need!r}: an incomplete record of "
+                              "the trained chip network; train it again (workbench run stdp-digits --set target=...)")
+    for name in ("target_weight_step", "target_state_lsb"):
+        if ds[name].attrs.get("units") != "mV":
+            raise ExportError(f"archive variable {name!r} is in {ds[name].attrs.get('units')!r}, expected 'mV'")
+    step, lsb = ds["target_weight_step"], ds["target_state_lsb"]
+    n_exc = ds.sizes["neuron"]
+    return {"arithmetic": json.loads(ds.attrs["target_arithmetic"]), "bits": int(ds.attrs["target_bits"]),
+            "dt": source_dt(ds),
+            "weight_step": {str(k): float(v) for k, v in zip(step["projection"].values, step.values)},
+            "state_lsb": {str(k): float(v) for k, v in zip(lsb["population"].values, lsb.values)},
+            "weight_int": {"input_exc": np.asarray(ds["target_weight_int"].values, dtype=np.int64).reshape(n_exc, -1)},
+            "threshold_int": {"exc": np.asarray(ds["target_threshold_int"].values, dtype=np.int64)}}
 
 
 def tm_efficacy(U, D, F, rate_hz):

@@ -59,7 +59,11 @@ __all__ = [
     "quantize_weights",
     "decay_factor",
     "quantize_gain",
+    "arithmetic",
 ]
+
+#: the fields of a chip spec that decide the integers of a quantized network (with the weight bits)
+ARITHMETIC = ("weight_signed", "state_bits", "threshold_bits", "decay_bits", "max_delay_ticks", "synapse_types")
 
 
 class QuantizationError(ValueError):
@@ -288,6 +292,15 @@ def float_network(graph: Graph, chip=None, v_ref="mid") -> ChipNetwork:
         approximations=approximations, reset_subtract=p["reset_subtract"] > 0)
 
 
+def arithmetic(chip) -> dict:
+    """The chip's number formats (:data:`ARITHMETIC`, plus its name): two chips that agree on them run a
+    quantized network identically."""
+    chip = get_chip(chip)
+    d = {k: getattr(chip, k) for k in ARITHMETIC}
+    d["synapse_types"] = sorted(d["synapse_types"])
+    return {"name": chip.name, **{k: (v if isinstance(v, list) else int(v)) for k, v in d.items()}}
+
+
 def quantize_gain(g, bits: int):
     """Positive factors as a ``bits``-bit mantissa times a power of two (multiply, then shift)."""
     g = np.asarray(g, dtype=float)
@@ -299,7 +312,8 @@ def quantize_gain(g, bits: int):
 
 def quantize(graph: Graph, chip, weight_bits: int | None = None, *, scale: str = "pow2", per: str = "population",
              rounding: str = "nearest", core_of: np.ndarray | None = None, max_frac_bits: int = 8,
-             headroom: float = 4.0, seed: int = 0, v_ref="mid", weight_top: dict | None = None) -> ChipNetwork:
+             headroom: float = 4.0, seed: int = 0, v_ref="mid", weight_top: dict | None = None,
+             weight_step: dict | None = None, state_lsb: dict | None = None) -> ChipNetwork:
     """Quantize ``graph`` for ``chip`` (a preset name or :class:`ChipSpec`).
 
     Parameters
@@ -327,6 +341,13 @@ def quantize(graph: Graph, chip, weight_bits: int | None = None, *, scale: str =
     weight_top : dict, optional
         Projection name -> the largest weight magnitude (graph units after any conversion to currents) its
         weight scale must hold, when it exceeds the present weights (learning on chip up to ``w_max``).
+    weight_step : dict, optional
+        Projection name -> its weight step (mV, graph units after any conversion to currents), fixed
+        instead of derived from the weights (a network trained on the chip, rebuilt with the steps it
+        learned with; ``scale`` and ``weight_top`` do not apply to it).
+    state_lsb : dict, optional
+        Population name -> its state step (mV per step of ``v``), fixed instead of derived from the
+        weight steps and the register widths (never coarsened; saturation is counted in ``saturated``).
     """
     chip = get_chip(chip)
     bits = chip.weight_bits if weight_bits is None else int(weight_bits)
@@ -369,11 +390,21 @@ def quantize(graph: Graph, chip, weight_bits: int | None = None, *, scale: str =
     step_syn = np.ones(len(w))
     wq = np.zeros(len(w), dtype=np.int64)
     names = [pr.name for pr in graph.projections]
+    for what, given, known in (("weight_top", weight_top, names), ("weight_step", weight_step, names),
+                               ("state_lsb", state_lsb, list(flat.names))):
+        unknown = sorted(set(given or {}) - set(known))
+        if unknown:
+            raise QuantizationError(f"{what}: no {'population' if what == 'state_lsb' else 'projection'} "
+                                    f"{unknown} in the graph (it has {known})")
     top = {names.index(k): float(v) for k, v in (weight_top or {}).items()}
+    fixed_step = {names.index(k): float(v) for k, v in (weight_step or {}).items()}
     for g in np.unique(group):
         sel = group == g
         proj = int(g % n_proj)
-        if proj in top:  # a phantom weight of the range's magnitude sets the scale, then is dropped
+        if proj in fixed_step:
+            wq[sel], step = quantize_weights(w[sel], bits, chip.weight_signed, scale, rounding, rng,
+                                             step=fixed_step[proj])
+        elif proj in top:  # a phantom weight of the range's magnitude sets the scale, then is dropped
             q, step = quantize_weights(np.append(w[sel], top[proj]), bits, chip.weight_signed, scale, rounding, rng)
             wq[sel] = q[:-1]
         else:
@@ -399,11 +430,16 @@ def quantize(graph: Graph, chip, weight_bits: int | None = None, *, scale: str =
         ok = (span / lsb_f <= state_max) & (np.abs(p["v_th"] - p["v_rest"]) / lsb_f <= th_max)
         frac = np.where((frac == 0) & ok & (f > frac), f, frac)
     lsb = base / 2.0**frac
+    fixed = np.zeros(n, dtype=bool)
+    for name, value in (state_lsb or {}).items():
+        if not float(value) > 0:
+            raise QuantizationError(f"state_lsb[{name!r}] = {value!r}: a state step must be > 0 mV")
+        lsb[flat.slice(name)], fixed[flat.slice(name)] = float(value), True
     # registers too narrow for the finest weight step: coarsen the state step until threshold and
     # state fit, and re-quantize the weights that were finer than it (they lose low-order bits)
     need = np.maximum(span / state_max, np.abs(p["v_th"] - p["v_rest"]) / th_max)
     need = np.where(flat.is_input, 0.0, need)
-    coarse = lsb < need
+    coarse = (lsb < need) & ~fixed
     if np.any(coarse):
         lsb[coarse] = 2.0 ** np.ceil(np.log2(need[coarse])) if scale == "pow2" else need[coarse]
         fine = (step_syn < lsb[flat.dst]) & ~cond_syn
@@ -471,7 +507,8 @@ def quantize(graph: Graph, chip, weight_bits: int | None = None, *, scale: str =
         gain=gain, u_lsb=u_lsb, syn_lsb=syn_lsb, v_lo=v_lo, v_hi=v_hi, decay_bits=chip.decay_bits,
         state_min=-state_max - 1, state_max=state_max, weight_min=lo, weight_max=hi, chip=chip,
         settings={"weight_bits": bits, "scale": scale, "per": per, "rounding": rounding, "seed": seed,
-                  "max_frac_bits": max_frac_bits, "gain_bits": gain_bits, "v_ref": v_ref},
+                  "max_frac_bits": max_frac_bits, "gain_bits": gain_bits, "v_ref": v_ref,
+                  "weight_step": dict(weight_step or {}), "state_lsb": dict(state_lsb or {})},
         approximations=approximations, saturated=saturated, reset_subtract=p["reset_subtract"] > 0)
 
 

@@ -33,8 +33,11 @@ What differs from the Brian2 run (:mod:`.phases`), and why:
 
 The archive has the layout of a Brian2 stdp-digits archive (the learned weights as the conductance
 jumps that give the chip's current weights at the recorded reference voltages) plus the attributes
-``synapse_model='current'``, ``v_ref_mV`` (JSON, per population), ``target``, ``target_bits``, so the
-hardware protocol deploys exactly the trained network.  No checkpoints: ``--resume`` is not
+``synapse_model='current'``, ``v_ref_mV`` (JSON, per population), ``target``, ``target_bits``,
+``target_arithmetic`` (the chip's number formats, :func:`workbench.hardware.quantize.arithmetic`) and the
+variables of :func:`trained_network` (weight and state steps, integer weights and thresholds), so the
+hardware protocol deploys exactly the trained network on its chip at its bits (the same integers; with
+the same seed, task and data the same test spike counts).  No checkpoints: ``--resume`` is not
 supported with a target.
 """
 from __future__ import annotations
@@ -50,17 +53,17 @@ from brian2 import Hz, mV, ms
 from ...datasets import ImageSet
 from ...hardware.aersim import STDPConfig, encode_inputs, simulate
 from ...hardware.chips import ChipError, get_chip
-from ...hardware.deploy import ImageTask, present_images
+from ...hardware.deploy import ImageTask, integer_weights, present_images
 from ...hardware.export import graph_from_stdp_digits
 from ...hardware.graph import conductance_to_current
-from ...hardware.quantize import quantize
+from ...hardware.quantize import arithmetic, quantize
 from ...params import ParameterError
 from ...readout.voting import class_sums
 from ...recording import variable
 from . import archive
 from .phases import constants
 
-__all__ = ["train", "network_dataset", "reference_voltages"]
+__all__ = ["train", "network_dataset", "reference_voltages", "trained_network"]
 
 
 def _num(q, unit) -> float:
@@ -92,6 +95,40 @@ def reference_voltages(graph, how: str) -> dict:
         rest, th = np.mean(pop.param("v_rest")), np.mean(pop.param("v_th"))
         out[pop.name] = float({"mid": 0.5 * (rest + th), "rest": rest, "threshold": th}[how])
     return out
+
+
+def trained_network(net, graph, flat, rows: int, cols: int) -> xr.Dataset:
+    """The record from which the hardware protocol rebuilds the integer network that learned
+    (:func:`workbench.hardware.deploy.chip_network`): the weight step of every projection and the state
+    step of every population (``target_weight_step``, ``target_state_lsb``, mV), and, to check the
+    rebuild, the learned integer input weights and the excitatory thresholds in state steps
+    (``target_weight_int``, ``target_threshold_int``)."""
+    names = [p.name for p in graph.projections]
+    pops = [p.name for p in graph.populations if p.model != "input"]
+    steps, lsbs = [], []
+    for k, name in enumerate(names):
+        s = np.unique(net.weight_step[flat.projection == k])
+        if len(s) != 1:
+            raise RuntimeError(f"projection {name!r} has {len(s)} weight steps; the record holds one")
+        steps.append(float(s[0]))
+    for name in pops:
+        s = np.unique(net.lsb[flat.slice(name)])
+        if len(s) != 1:
+            raise RuntimeError(f"population {name!r} has {len(s)} state steps; the record holds one")
+        lsbs.append(float(s[0]))
+    exc = flat.slice("exc")
+    w_int = integer_weights(net, graph, "input_exc")
+    return xr.Dataset({
+        "target_weight_step": variable(steps, "projection", "mV", "weight step of the trained chip network",
+                                       coords={"projection": variable(names, "projection", "1", "projection")}),
+        "target_state_lsb": variable(lsbs, "population", "mV", "state step (mV per step of v) of the trained "
+                                     "chip network",
+                                     coords={"population": variable(pops, "population", "1", "population")}),
+        "target_weight_int": variable(w_int.reshape(-1, rows, cols), ("neuron", "row", "col"), "1",
+                                      "learned input weights in weight steps (the chip's integers)"),
+        "target_threshold_int": variable(net.threshold[exc].astype(np.int64), "neuron", "1",
+                                         "excitatory thresholds in state steps above rest (the chip's integers)"),
+    })
 
 
 def _task(params, data: ImageSet, consts, dt: float) -> ImageTask:
@@ -133,8 +170,9 @@ def train(params, ctx, data: ImageSet) -> xr.Dataset:
     roomy = graph.replace(populations=[dataclasses.replace(p, params={**p.params, "v_th": p.param("v_th")
                                                                       + _num(params.target_theta_range, mV)})
                                        if p.name == "exc" else p for p in graph.populations])
-    net = quantize(roomy, chip, bits, rounding="stochastic", seed=int(ctx.stream("quantize").integers(2**31)),
-                   weight_top={"input_exc": w_max})
+    # programmed with nearest rounding (deterministic: the deployment rebuilds the same integers from the
+    # recorded steps); the learning rounds stochastically
+    net = quantize(roomy, chip, bits, rounding="nearest", weight_top={"input_exc": w_max})
     flat = net.flat
     exc = flat.slice("exc")
     th_max = _num(c["v_thresh_e"] - c["v_rest_e"] + c["theta_init"] - c["theta_offset"], mV) \
@@ -208,7 +246,9 @@ def train(params, ctx, data: ImageSet) -> xr.Dataset:
                                constants=c, n_train_images=len(order), dataset=params.dataset,
                                dataset_source=data.source, method=f"aersim on {chip.name}",
                                runaway_spikes=params.runaway_spikes, build_time=0.0, setup_time=setup)
+    ds = ds.merge(trained_network(net, graph, flat, rows, cols))
     ds.attrs.update(synapse_model="current", v_ref_mV=json.dumps(v_ref), target=chip.name, target_bits=int(bits),
+                    target_arithmetic=json.dumps(arithmetic(chip)),
                     how_chosen="target_theta_plus: of 0.05, 0.5 and 2 mV on 60 training images with 20 neurons, the "
                                "one whose learned thresholds neither stayed with one winning neuron (0.05 mV) nor "
                                "reached the register ceiling (2 mV); those runs' test accuracies were displayed too",
