@@ -16,6 +16,12 @@ second half tests; 360-H-classes).  Per data set:
 
     python benchmarks/convert_accuracy.py                     # the issue's sizes (all 60k / 10k images)
     python benchmarks/convert_accuracy.py --fashion-n-train 10000 --fashion-n-test 2000 --hw-n-test 100
+    python benchmarks/convert_accuracy.py --keep DIR   # convert archives kept in DIR, reused when their
+                                                       # configuration, seed, backend and sources match
+
+``--keep`` lets the long step 1 (the MLP on all 60,000 images) be reused by a later run of steps 2 and 3
+after a change to the deployment code; a kept archive is reused only if its configuration hash, seed,
+backend and the hashes of its science sources are those of this checkout (otherwise it is made again).
 """
 import argparse
 import json
@@ -31,9 +37,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _record import write_result  # noqa: E402  (benchmarks/ is not a package)
 
 from workbench.networks.converted import network_from_dataset, simulate  # noqa: E402
-from workbench.protocol import run  # noqa: E402
+from workbench.archive import open_archive  # noqa: E402
+from workbench.protocol import load_protocol, run  # noqa: E402
+from workbench.sources import changed_sources, science_sources, source_hashes  # noqa: E402
 
-MITDB = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mitdb"
+ROOT = Path(__file__).resolve().parents[1]
+
+MITDB = ROOT.parent / "shared" / "data" / "mitdb"
 
 
 def _cpu_of_rerun(build_dir):
@@ -43,10 +53,37 @@ def _cpu_of_rerun(build_dir):
     return (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
 
 
+def _convert_sources():
+    return source_hashes(science_sources([ROOT / "protocols" / "convert.py"], ROOT), ROOT)
+
+
+def _reusable(path, params):
+    """The kept convert archive at ``path`` if it was made from ``params`` by this checkout's sources
+    (recorded beside it in ``path.sources.json``)."""
+    sidecar = path.with_suffix(".sources.json")
+    if not (path.is_file() and sidecar.is_file()):
+        return None
+    ds = open_archive(path)
+    changed = changed_sources(json.loads(sidecar.read_text()), ROOT)
+    same = (not changed and ds.attrs.get("config_hash") == load_protocol("convert").resolve(params).hash()
+            and int(ds.attrs.get("seed", -1)) == 0 and ds.attrs.get("backend") == "cpp_standalone"
+            and ds.attrs.get("status") == "complete")
+    print(f"{path}: {'reused' if same else 'made again (configuration or sources differ: ' + str(changed) + ')'}",
+          flush=True)
+    return ds if same else None
+
+
 def one(tag, overrides, hw_n_test, folder, values, config):
     path = Path(folder) / f"{tag}.nc"
-    base = dict(steps=200, record_every=5, normalisation=["percentile", "max"], input="current")
-    ds = run("convert", {**base, **overrides}, backend="cpp_standalone", out=path, progress=False)
+    params = dict(steps=200, record_every=5, normalisation=["percentile", "max"], input="current", **overrides)
+    ds = _reusable(path, params)
+    if ds is None:
+        path.unlink(missing_ok=True)
+        hashes = _convert_sources()
+        ds = run("convert", params, backend="cpp_standalone", out=path, progress=False)
+        path.with_suffix(".sources.json").write_text(json.dumps(hashes))
+    config[f"{tag}_convert_archive"] = dict(config_hash=ds.attrs["config_hash"], end_time=ds.attrs["end_time"],
+                                            wall_time_s=float(ds.attrs["wall_time_s"]))
     acc = ds["accuracy_vs_steps_by_normalisation"]
     ann = float(ds["ann_accuracy"])
     n_test = int(ds.sizes["test_sample"])
@@ -100,6 +137,7 @@ def main(argv=None):
     p.add_argument("--beats-hidden", default="100")
     p.add_argument("--hw-n-test", type=int, default=200)
     p.add_argument("--only", choices=("fashion", "beats"), default=None)
+    p.add_argument("--keep", default="", help="folder for the convert archives, reused when still valid")
     a = p.parse_args(argv)
     values, config = {}, {"hw_n_test": a.hw_n_test}
 
@@ -108,7 +146,9 @@ def main(argv=None):
                      how_chosen="nothing chosen on test data: MLP early stopping on a 10% validation split of the "
                                 "training data; normalisation from training activations; sizes fixed in advance")
 
-    with tempfile.TemporaryDirectory(prefix="convert-bench-") as folder:
+    with tempfile.TemporaryDirectory(prefix="convert-bench-") as tmp:
+        folder = a.keep or tmp
+        Path(folder).mkdir(parents=True, exist_ok=True)
         if a.only in (None, "beats"):
             one("beats", dict(dataset=f"mitdb:{MITDB}", records=["100"], hidden=a.beats_hidden, balance="oversample"),
                 a.hw_n_test,

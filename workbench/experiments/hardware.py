@@ -39,7 +39,7 @@ from ..networks.liquid import liquid_from_dataset, neuron_constants
 from ..params import ParameterError
 from ..recording import scalar, variable
 
-__all__ = ["Source", "load_source", "deploy_source", "write_nir", "archive"]
+__all__ = ["Source", "load_source", "deploy_source", "write_nir", "deployment_results", "archive"]
 
 @dataclass
 class Source:
@@ -163,6 +163,23 @@ def write_nir(graph: Graph, path) -> None:
     nir.write(path, to_nir(graph))
 
 
+def deployment_results(src: Source, ref, main, test_long_name: str, *, chip_float: float, chip_float_long_name: str,
+                       device: str = "chip") -> list:
+    """The accuracy rows every deployment archive starts with, as ``(name, value, units, long_name)``:
+    the deployed ``main`` and the float reference ``ref`` (their accuracy, loss and agreement),
+    the accuracy of the chip's arithmetic in float64 and the accuracy the source archive recorded.
+    ``device`` names the target in the long names ('chip', 'crossbar')."""
+    acc_src = float(src.archive["test_accuracy"].values) if "test_accuracy" in src.archive else np.nan
+    return [("test_accuracy", main.accuracy, "1", test_long_name),
+            ("float_accuracy", ref.accuracy, "1", "test accuracy of the float reference (source model as exported, "
+             "float64)"),
+            ("chip_float_accuracy", chip_float, "1", chip_float_long_name),
+            ("accuracy_loss", ref.accuracy - main.accuracy, "1", f"float minus {device} accuracy"),
+            ("prediction_agreement", np.mean(main.prediction == ref.prediction), "1",
+             f"fraction of test samples classified the same by {device} and float reference"),
+            ("source_accuracy", acc_src, "1", "test accuracy recorded in the source archive (Brian2)")]
+
+
 def archive(src: Source, chip, bits, seq, mapping_method, ref, main, rates, sweep=(), *, source_path="",
             learning="none") -> xr.Dataset:
     """The hardware archive: accuracies (chip, float reference, chip arithmetic in float64),
@@ -173,20 +190,13 @@ def archive(src: Source, chip, bits, seq, mapping_method, ref, main, rates, swee
     st, n_trials = main.stats, len(main.stats["energy"])
     ds = xr.Dataset()
     cf = ref.chip_float if ref.chip_float is not None else ref
-    acc_src = float(src.archive["test_accuracy"].values) if "test_accuracy" in src.archive else np.nan
     rep, base = mapping.report(rates), seq.report(rates)
     tb, tm = seq.traffic(rates), mapping.traffic(rates)
     T = max(first_res.n_ticks, 1)
     for name, value, units, long_name in (
-            ("test_accuracy", main.accuracy, "1", f"test accuracy on {chip.name} ({bits}-bit weights)"),
-            ("float_accuracy", ref.accuracy, "1", "test accuracy of the float reference (source model as "
-             "exported, float64)"),
-            ("chip_float_accuracy", cf.accuracy, "1", "test accuracy of the chip's arithmetic in float64 "
-             "(conductances as currents on chips without them)"),
-            ("accuracy_loss", ref.accuracy - main.accuracy, "1", "float minus chip accuracy"),
-            ("prediction_agreement", np.mean(main.prediction == ref.prediction), "1",
-             "fraction of test samples classified the same by chip and float reference"),
-            ("source_accuracy", acc_src, "1", "test accuracy recorded in the source archive (Brian2)"),
+            *deployment_results(src, ref, main, f"test accuracy on {chip.name} ({bits}-bit weights)",
+                                chip_float=cf.accuracy, chip_float_long_name="test accuracy of the chip's "
+                                "arithmetic in float64 (conductances as currents on chips without them)"),
             ("energy_per_inference", st["energy"].mean(), "J", "energy per inference"),
             ("dynamic_energy_per_inference", (st["energy"] - st["energy_static"]).mean(), "J",
              "dynamic energy per inference (static power of the whole chip excluded)"),

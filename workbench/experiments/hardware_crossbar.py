@@ -21,6 +21,7 @@ from ..hardware.crossbar import PRESETS, get_crossbar, ideal_devices
 from ..hardware.crossbar.deploy import CrossbarOptions, deploy_images_crossbar, deploy_samples_crossbar
 from ..hardware.crossbar.specs import CrossbarError
 from ..params import ParameterError
+from .hardware import deployment_results
 from ..recording import scalar, variable
 
 __all__ = ["is_crossbar", "options", "deploy", "archive", "variants", "sweep_points", "ENERGY_PARTS", "VARIANTS"]
@@ -113,20 +114,14 @@ def archive(src, opts: CrossbarOptions, dep, *, source_path="") -> xr.Dataset:
     ref, main, chip = dep.reference, dep.main, dep.chip
     st = main.stats
     rep = chip.mapping.report()
-    acc_src = float(src.archive["test_accuracy"].values) if "test_accuracy" in src.archive else np.nan
     spec = opts.spec
     ds = xr.Dataset()
     for name, value, units, long_name in (
-            ("test_accuracy", main.accuracy, "1", f"test accuracy on {spec.name}, {opts.drift_time:g} s after "
-             f"programming ({'with' if opts.compensate else 'without'} drift compensation)"),
-            ("float_accuracy", ref.accuracy, "1", "test accuracy of the float reference (source model as exported, "
-             "float64)"),
-            ("chip_float_accuracy", ref.accuracy, "1", "test accuracy of the crossbar's neurons with ideal synapses "
-             "(the float reference: the periphery runs the source model in float64)"),
-            ("accuracy_loss", ref.accuracy - main.accuracy, "1", "float minus crossbar accuracy"),
-            ("prediction_agreement", np.mean(main.prediction == ref.prediction), "1",
-             "fraction of test samples classified the same by crossbar and float reference"),
-            ("source_accuracy", acc_src, "1", "test accuracy recorded in the source archive (Brian2)"),
+            *deployment_results(src, ref, main, f"test accuracy on {spec.name}, {opts.drift_time:g} s after "
+                                f"programming ({'with' if opts.compensate else 'without'} drift compensation)",
+                                chip_float=ref.accuracy, chip_float_long_name="test accuracy of the crossbar's "
+                                "neurons with ideal synapses (the float reference: the periphery runs the source "
+                                "model in float64)", device="crossbar"),
             ("energy_per_inference", _mean(st, "energy"), "J", "energy per inference"),
             ("dynamic_energy_per_inference", _mean(st, "energy") - _mean(st, "energy_static"), "J",
              "dynamic energy per inference (static power excluded)"),
