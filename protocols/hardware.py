@@ -3,7 +3,10 @@ run the test set; accuracy, energy, latency and traffic, against the float refer
 memristive crossbar (chip=pcm: Joshi et al. 2020; chip=rram: Wan et al. 2022): weights programmed
 as device conductances, spikes driving the array reads, tested drift_time seconds after programming.
 
-Sources: a Diehl & Cook (stdp-digits) archive, or a biosignal archive of the liquid (model=lsm).
+Sources: a Diehl & Cook (stdp-digits) archive, a biosignal archive of the liquid (model=lsm), a convert
+archive, or a NIR file (snnTorch, Norse, the nir package, ...) with the data set to test it on: its features
+as Bernoulli spikes of probability x per tick for t_present, one tick per dt (the exporter's step, or the
+file's metadata 'dt'), classes from the spike counts of the node feeding its Output.
 
     workbench run stdp-digits --out dc.nc
     workbench run hardware --set source=dc.nc --set chip=loihi --set weight_bits=8 --out hw.nc
@@ -12,6 +15,7 @@ Sources: a Diehl & Cook (stdp-digits) archive, or a biosignal archive of the liq
     workbench run hardware --set source=dc.nc --set chip=pcm --set drift_time=86400 --out x.nc
     workbench run hardware ... --set chip=pcm --set sweep_drift_times=1,3600,86400,3.15e8 --out d.nc
     workbench figure hw-drift d.nc
+    workbench run hardware --set source=net.nir --set dataset=fashion-mnist --set dt=1*ms --set t_present=100*ms
 """
 import dataclasses
 
@@ -27,7 +31,8 @@ from workbench.protocol import Protocol
 
 # ---- parameters that define the result (the one place their defaults live)
 PARAMS = {
-    "source": Param("", "trained archive to deploy (stdp-digits, or biosignal with model=lsm)"),
+    "source": Param("", "trained archive to deploy (stdp-digits, biosignal with model=lsm, convert) or a .nir file "
+                    "(give dataset= too)"),
     "chip": Param("loihi", "chip preset (loihi, truenorth, dynapse, spinnaker), crossbar preset (pcm, rram) or a "
                   ".toml chip or crossbar file"),
     "weight_bits": Param(8, "weight precision in bits (0: the chip's own; Loihi: 1 to 9, Davies et al. 2018; "
@@ -36,11 +41,14 @@ PARAMS = {
     "scale_per": Param("population", "weight scale shared per population or per core", choices=("population", "core")),
     "rounding": Param("nearest", "weight rounding", choices=("nearest", "stochastic")),
     "mapping": Param("metis", "neuron-to-core allocation", choices=("metis", "sequential")),
-    "dt": Param(0.0 * ms, "chip tick (0: the source's time step; biosignal: 0.5 ms if not recorded)"),
+    "dt": Param(0.0 * ms, "chip tick (0: the source's time step; biosignal: 0.5 ms if not recorded; a .nir file: "
+                "its metadata 'dt', else give the exporter's step, which is also the area of one spike)"),
     "v_ref": Param("threshold", "voltage at which conductance synapses become currents on chips without them "
                    "(mid: halfway between rest and threshold)", choices=("threshold", "mid", "rest")),
-    "t_present": Param(350 * ms, "presentation time per image (Diehl & Cook 2015: 350 ms)"),
-    "dataset": Param("", "data set of the test images (empty: the source archive's)"),
+    "t_present": Param(350 * ms, "presentation time per image (Diehl & Cook 2015: 350 ms; also a .nir source's "
+                       "time per test sample)"),
+    "dataset": Param("", "data set of the test images (empty: the source archive's; a .nir source needs one: "
+                     "image sets, idx:DIR or a biosignal spec, scaled to [0, 1] by its training data)"),
     "n_test": Param(200, "test images (<= 0: as many as the source archive tested)"),
     "assign": Param("chip", "class assignment: from the chip's responses to training images (as Diehl & Cook "
                     "assign after training), or the archive's", choices=("chip", "archive")),
@@ -116,6 +124,6 @@ def run_crossbar(p, ctx):
 
 
 PROTOCOL = Protocol("hardware", PARAMS, run, default_backend="numpy", memory=hardware_memory,
-                    description="Deploy a trained network (stdp-digits archive) on a simulated AER chip or a "
+                    description="Deploy a trained network (stdp-digits, LSM or convert archive, or a NIR file) on a simulated AER chip or a "
                     "memristive crossbar: quantize or program, map, run the test set; accuracy, energy, latency, "
                     "traffic.")

@@ -201,3 +201,77 @@ def test_memory_estimate_refuses_and_is_recorded(tmp_path, monkeypatch, capsys):
     assert main(args + ["--out", str(tmp_path / "hw.nc")]) == 0
     ds = open_archive(tmp_path / "hw.nc")
     assert ds.attrs["memory_estimate_bytes"] > 0 and "n_exc=" in ds.attrs["memory_estimate"]
+
+
+def _session_processes(sid):
+    """Processes still alive in the session ``sid`` (the run's and its descendants', as a terminal's job)."""
+    import psutil
+    left = []
+    for p in psutil.process_iter(["pid", "name"]):
+        try:
+            if os.getsid(p.pid) == sid:
+                left.append(p.info["name"])
+        except (ProcessLookupError, PermissionError):
+            pass
+    return left
+
+
+def _stops_within(proc, seconds):
+    """Whether the (psutil) process ends, or is a zombie waiting for its parent, within ``seconds``."""
+    import psutil
+    t0 = time.time()
+    while time.time() - t0 < seconds:
+        try:
+            if proc.status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_ctrl_c_during_a_standalone_batch(tmp_path):
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) while the standalone program runs
+    a batch of a real cpp_standalone run: exit 130, the archive stays a checkpoint of the batches finished
+    before (the cut one not saved), no temp files, no standalone ``main`` left running.
+
+    Fails (checked by breaking the rule) when a KeyboardInterrupt in the standalone program is swallowed and
+    the run carries on (Simulation._run_standalone returning normally, as Brian2's stop_on_keyboard_interrupt
+    did: exit 0, "complete"), and when ``main`` outlives its parent (run_cmd_unix through a shell that ignores
+    SIGINT: the orphan is found)."""
+    import psutil
+    out = tmp_path / "run.nc"
+    # batches of 60 one-second images: the standalone program runs for seconds, so an orphan would outlive the run
+    sizes = ["--set", "n_exc=20", "--set", "n_train=120", "--set", "n_assign=60", "--set", "n_test=60",
+             "--set", "batch=60", "--set", "epochs=1", "--set", "t_present=1000 ms", "--set", "t_rest=50 ms"]
+    cmd = [sys.executable, "-m", "workbench.cli", "run", "stdp-digits", "--backend", "cpp_standalone", "--quiet",
+           "--seed", "5", "--out", str(out)] + sizes
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)  # its own process group: killpg below is the terminal's Ctrl-C
+    try:
+        _wait_for_checkpoint(proc, out, timeout=300)            # compiled, the first batch saved
+        t0 = time.time()
+        while True:                                             # the next batch's standalone program
+            if proc.poll() is not None or time.time() - t0 > 60:
+                pytest.fail(f"no standalone batch seen running: {proc.communicate()}")
+            kids = [c for c in psutil.Process(proc.pid).children(recursive=True) if c.name() == "main"]
+            if kids:
+                saved = os.stat(out)                            # the checkpoint of the batches before it
+                if kids[0].is_running():
+                    os.killpg(proc.pid, signal.SIGINT)
+                    main = kids[0]
+                    break
+        stopped = _stops_within(main, 1.0)                      # the standalone program stops with the run
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, err
+    assert stopped and _session_processes(proc.pid) == []   # no orphan standalone program
+    assert "Traceback" not in err and "report" not in err.lower()
+    ck = open_archive(out)
+    assert ck.attrs["status"] == "checkpoint"                   # never "complete"
+    assert int(ck.attrs["ckpt_pos"]) % 60 == 0                  # whole batches only
+    after = os.stat(out)                                        # the cut batch not saved: no checkpoint since
+    assert (after.st_ino, after.st_mtime_ns) == (saved.st_ino, saved.st_mtime_ns)
+    assert not list(tmp_path.glob(".run.nc.*.tmp"))             # temp files removed

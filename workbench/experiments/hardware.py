@@ -31,13 +31,16 @@ from ..archive import open_archive
 from ..datasets import load_images
 from ..encoders import spikes_to_dense, unflatten
 from ..hardware.aersim import aer_events
-from ..hardware.converted import converted_task, graph_from_converted, is_converted
+from ..hardware.converted import converted_task, graph_from_converted, is_converted, rate_task
+from ..hardware.export import ExportError
+from ..hardware.imported import graph_from_nir, is_nir_file
 from ..hardware.deploy import (DeployOptions, ImageTask, SampleTask, deploy_images, deploy_samples, map_network)
 from ..hardware.export import graph_from_liquid, graph_from_stdp_digits, source_dt
 from ..hardware.graph import Graph, to_nir
 from ..networks.liquid import liquid_from_dataset, neuron_constants
 from ..params import ParameterError
 from ..recording import scalar, variable
+from .convert import load_data
 
 __all__ = ["Source", "load_source", "deploy_source", "write_nir", "deployment_results", "archive"]
 
@@ -98,6 +101,30 @@ def _sample_source(ds, path, dt, lsm_rate):
     return Source("biosignal", ds, graph, task, ds.attrs.get("dataset", ""), {"source_rate": rate})
 
 
+def _nir_source(path, dt, t_present, dataset, n_test, rng):
+    """A NIR file and a data set: the graph (:mod:`workbench.hardware.imported`) and the data set's
+    test samples scaled to [0, 1] by the training data (:func:`workbench.experiments.convert.load_data`),
+    rate-coded for ``t_present``."""
+    if not dataset:
+        raise ParameterError(f"source {path!r}: a NIR file holds a network but no data; give the data set to test "
+                             "it on, e.g. --set dataset=fashion-mnist (image sets, idx:DIR or a biosignal spec)")
+    try:
+        graph = graph_from_nir(path, dt)
+    except (ExportError, OSError) as exc:
+        raise ParameterError(f"source {path!r}: {exc}") from None
+    data = load_data(dataset, -1, n_test, rng)
+    n_in = graph.population(graph.inputs[0]).size
+    n_out = graph.population(graph.readout.population).size
+    if data.X_test.shape[1] != n_in or len(data.class_names) > n_out:
+        raise ParameterError(f"source {path!r}: the network takes {n_in} inputs and has {n_out} output neurons, "
+                             f"data set {dataset!r} gives {data.X_test.shape[1]} features and "
+                             f"{len(data.class_names)} classes; give a data set of that shape")
+    n_ticks = int(round(float(t_present / ms) / graph.dt))
+    info = dict(protocol="nir", source=str(path), dataset=data.name, steps=n_ticks)
+    return Source("nir", xr.Dataset(attrs=info), graph, rate_task(data.X_test, data.y_test, graph, n_ticks),
+                  data.name, {"split": data.info["split"]})
+
+
 def load_source(path: str, *, dt=0 * ms, lsm_rate: float = 0.0, dataset: str = "", n_test: int = 200,
                 n_assign: int = -1, t_present=350 * ms, **image_task) -> Source:
     """The trained archive ``path`` as a neutral graph and a task, from the archive alone.
@@ -112,9 +139,11 @@ def load_source(path: str, *, dt=0 * ms, lsm_rate: float = 0.0, dataset: str = "
     if not path:
         raise ParameterError("source: give a trained archive, e.g. --set source=dc.nc (from workbench run "
                              "stdp-digits)")
+    dt_ms = float(dt / ms)
+    if is_nir_file(path):  # an imported network: its graph and the data set's test samples, rate coded
+        return _nir_source(path, dt_ms, t_present, dataset, n_test, np.random.default_rng(0))
     ds = open_archive(path)
     proto = ds.attrs.get("protocol", "")
-    dt_ms = float(dt / ms)
     if is_converted(ds):  # a convert archive: its IF network, rate-coded test inputs (workbench.hardware.converted)
         graph = graph_from_converted(ds, dt_ms)
         return Source("converted", ds, graph, converted_task(ds, graph, n_test), ds.attrs.get("dataset", ""))
@@ -123,7 +152,7 @@ def load_source(path: str, *, dt=0 * ms, lsm_rate: float = 0.0, dataset: str = "
     if proto == "biosignal":
         return _sample_source(ds, path, dt_ms, lsm_rate)
     raise ParameterError(f"source {path!r}: archives of protocol {proto!r} cannot be deployed; "
-                         "supported: stdp-digits, biosignal (model=lsm), convert")
+                         "supported: stdp-digits, biosignal (model=lsm), convert, or a .nir file")
 
 
 def deploy_source(src: Source, chip, opts: DeployOptions, streams, *, bits: int, learning: str = "none"):

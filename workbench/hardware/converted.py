@@ -25,7 +25,7 @@ import numpy as np
 from .deploy import ImageTask
 from .graph import Graph, GraphError, Population, Projection, Readout
 
-__all__ = ["NO_LEAK", "is_converted", "graph_from_converted", "converted_task"]
+__all__ = ["NO_LEAK", "is_converted", "graph_from_converted", "converted_task", "rate_task"]
 
 #: Membrane time constant (ms) standing for "no leak": exp(-dt/NO_LEAK) rounds to 1 in 64-bit floats.
 NO_LEAK = 1e18
@@ -75,16 +75,22 @@ def graph_from_converted(ds, dt: float | None = None) -> Graph:
                  metadata={"approximations": notes})
 
 
+def rate_task(X, y, graph: Graph, n_ticks: int) -> ImageTask:
+    """Feature vectors ``X`` in [0, 1] with classes ``y`` as an image task: Bernoulli spikes of
+    probability ``x`` per tick for ``n_ticks`` ticks, readout by the readout population's spike
+    counts (no repeats, one class per output neuron)."""
+    X, y = np.asarray(X, float), np.asarray(y, int)
+    n_out = graph.population(graph.readout.population).size
+    return ImageTask(train_images=X[:0], train_labels=y[:0], test_images=X, test_labels=y, n_assign=0,
+                     n_ticks=int(n_ticks), rate_per_level=1e3 / graph.dt, intensity0=1.0, d_intensity=0.0,
+                     min_spikes=0, max_repeats=0, assign="archive", n_classes=n_out)
+
+
 def converted_task(ds, graph: Graph, n_test: int = 0, steps: int = 0) -> ImageTask:
-    """The archive's scaled test inputs as an image task: rate ``x`` spikes per tick for ``steps``
-    ticks (0: the source's steps), the first ``n_test`` samples (<= 0: all), readout by the output
-    population's spike counts (no repeats, classes one per output neuron)."""
+    """The archive's scaled test inputs as an image task (:func:`rate_task`) for ``steps`` ticks
+    (0: the source's steps), the first ``n_test`` samples (<= 0: all)."""
     X = np.asarray(ds["test_input"].values, float)
     y = np.asarray(ds["label"].values, int)
     if n_test > 0:
         X, y = X[:n_test], y[:n_test]
-    T = int(steps) if steps > 0 else int(ds.attrs.get("steps", 100))
-    n_out = graph.population("output").size
-    return ImageTask(train_images=X[:0], train_labels=y[:0], test_images=X, test_labels=y, n_assign=0, n_ticks=T,
-                     rate_per_level=1e3 / graph.dt, intensity0=1.0, d_intensity=0.0, min_spikes=0, max_repeats=0,
-                     assign="archive", n_classes=n_out)
+    return rate_task(X, y, graph, int(steps) if steps > 0 else int(ds.attrs.get("steps", 100)))
