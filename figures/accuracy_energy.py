@@ -50,7 +50,7 @@ def _chip_label(ds):
 def points(ds):
     """``[(accuracy, energy J, kind, chip label, data set, sweep or None)]`` of one archive."""
     proto = str(ds.attrs.get("protocol", ""))
-    if proto == "hardware":
+    if proto == "hardware" or "source_protocol" in ds.attrs and "energy_per_inference" in ds:
         kind = SOURCE_KIND.get(str(ds.attrs.get("source_protocol", "")), "converted")
         sweep = (ds["sweep_energy"].values, ds["sweep_accuracy"].values, ds["bits"].values) \
             if "sweep_accuracy" in ds else None
