@@ -14,6 +14,7 @@ from brian2 import Hz, ms
 from workbench.experiments import stdp_window as sw
 from workbench.params import Param
 from workbench.protocol import Protocol
+from workbench.experiments.memory import stdp_window_memory
 
 # ---- parameters that define the result (the one place their defaults live)
 PARAMS = {
@@ -49,4 +50,5 @@ def run(params, ctx):
 
 
 PROTOCOL = Protocol("stdp-window", PARAMS, run, description=__doc__.splitlines()[0],
-                    default_backend="cpp_standalone")
+                    default_backend="cpp_standalone",
+                    memory=stdp_window_memory)

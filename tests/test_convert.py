@@ -129,7 +129,7 @@ def test_converted_archive_deploys_on_the_chip(digits, tmp_path):
     assert abs(main.accuracy - ref.accuracy) <= 0.075, (main.accuracy, ref.accuracy)
     assert float(out["energy_per_inference"]) > 0 and float(out["latency_per_inference"]) > 0
     assert "reset by subtraction" in out.attrs["approximations"]
-    for name, arch in (("convert-steps", ds), ("convert-energy", out)):  # the figures draw from the archives
+    for name, arch in (("convert-steps", ds), ("accuracy-energy", out)):  # the figures draw from the archives
         load_figure(name)(arch).savefig(tmp_path / f"{name}.png")
 
 

@@ -275,3 +275,28 @@ def test_ctrl_c_during_a_standalone_batch(tmp_path):
     after = os.stat(out)                                        # the cut batch not saved: no checkpoint since
     assert (after.st_ino, after.st_mtime_ns) == (saved.st_ino, saved.st_mtime_ns)
     assert not list(tmp_path.glob(".run.nc.*.tmp"))             # temp files removed
+
+
+@pytest.mark.parametrize("name,overrides,bigger", [
+    ("fi-curve", {}, {"n_currents": 2500}),
+    ("stdp-window", {}, {"n_trials": 100000}),
+    ("lsm", {}, {"samples_per_class": 10000}),
+    ("eprop", {"task": "evidence"}, {"batch": 320}),
+    ("biosignal", {"synthetic_per_class": 5, "baselines": "raw,minirocket"}, {"synthetic_per_class": 50}),
+])
+def test_every_protocol_estimates_its_memory(name, overrides, bigger, monkeypatch):
+    """Each protocol states its peak memory before it runs (the compiler only on standalone backends), the
+    estimate grows with the parameter it names, and a run that would not fit is refused naming it.  Fails
+    without the protocol's ``memory`` (None) or with a formula that ignores its parameters."""
+    from workbench.params import ParameterError
+    from workbench.protocol import load_protocol
+    from workbench.protocol.memory import BASE_BYTES, check_memory
+    proto = load_protocol(name)
+    small = check_memory(proto, proto.resolve(overrides), "numpy")
+    large = check_memory(proto, proto.resolve({**overrides, **bigger}), "numpy")
+    standalone = check_memory(proto, proto.resolve(overrides), "cpp_standalone")
+    assert small is not None and small.bytes > BASE_BYTES and small.formula
+    assert large.bytes > small.bytes and standalone.bytes > small.bytes
+    monkeypatch.setenv("WORKBENCH_MEMORY_LIMIT", str(small.bytes))
+    with pytest.raises(ParameterError, match=f"lower {large.parameter}"):
+        check_memory(proto, proto.resolve({**overrides, **bigger}), "numpy")

@@ -18,9 +18,11 @@ from workbench.hardware.export import ExportError
 from workbench.hardware.graph import Graph, Population, Projection, Readout, to_nir
 from workbench.hardware.imported import graph_from_nir
 from workbench.hardware.quantize import float_network
+from workbench.archive import open_archive
 from workbench.params import ParameterError
-from workbench.protocol import run
+from workbench.protocol import load_figure, run
 
+ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data" / "nir"
 DIGITS = DATA / "digits_if.nir"
 
@@ -97,8 +99,24 @@ def test_a_nir_file_deploys_through_the_hardware_protocol(tmp_path):
     assert abs(float(ds["test_accuracy"]) - float(ds["float_accuracy"])) <= 0.1
     assert float(ds["energy_per_inference"]) > 0 and float(ds["latency_per_inference"]) > 0
     assert int(ds["design_rule_violations"]) == 0
+    # the accuracy/energy figure draws it beside a benchmark archive, and names the kinds it lacks
+    make = load_figure("accuracy-energy")
+    dc = open_archive(ROOT / "benchmarks" / "results" / "hardware_dc.nc")
+    fig = make(ds, dc)
+    assert len(fig.axes[0].lines) == 3 and "e-prop" in fig.texts[0].get_text()
+    fig.savefig(tmp_path / "ae.png")
+    with pytest.raises(ValueError, match="no deployment numbers"):
+        make(ds.drop_attrs())
     with pytest.raises(ParameterError, match="no data.*dataset="):
         run("hardware", dict(source=str(DIGITS)), progress=False)
     with pytest.raises(ParameterError, match="784 inputs.*features"):
         run("hardware", dict(source=str(DIGITS), dataset="synthetic-ecg"),
             progress=False)
+
+
+def test_a_nir_file_on_an_ideal_crossbar_gives_the_float_models_classes():
+    ds = run("hardware", dict(source=str(DIGITS), dataset="digits", t_present=40 * ms, n_test=20, chip="pcm",
+                              ideal_devices=True, compare_chips=[]), progress=False)
+    assert ds.attrs["source_protocol"] == "nir" and ds.attrs["chip_kind"] == "crossbar"
+    assert float(ds["prediction_agreement"]) == 1.0
+    assert float(ds["energy_per_inference"]) > 0

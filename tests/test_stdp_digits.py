@@ -192,9 +192,8 @@ def test_bad_parameters():
         run("stdp-digits", dict(method="rk4"), backend="numpy", progress=False)
 
 
-def _train_standalone(fused: bool, n_exc=12, n_img=3, merged_step=True):
-    """One training batch of a small network on cpp_standalone: the Brian2 input pathway or the fused step
-    (``merged_step``: the membrane step inside the state updater, or a loop of its own)."""
+def _train_standalone(fused: bool, n_exc=12, n_img=3):
+    """One training batch of a small network on cpp_standalone: the Brian2 input pathway or the fused step."""
     from brian2 import ms
 
     from workbench.backends import Simulation, use_backend
@@ -202,7 +201,7 @@ def _train_standalone(fused: bool, n_exc=12, n_img=3, merged_step=True):
 
     with use_backend("cpp_standalone", seed=4) as be:
         m = build_network(n_exc, 784, n_img, t_present=100 * ms, t_rest=25 * ms, rng=np.random.default_rng(4),
-                          fused=fused, merged_step=merged_step)
+                          fused=fused)
         sim = Simulation(m.network, m.duration, be, namespace={}, seed_variable=m.controller.rngseed)
         state = sd.initial_state(m, DC_PARAMS)
         table = load_images("digits").train_images[:n_img].reshape(n_img, -1).astype(float)
@@ -225,19 +224,3 @@ def test_fused_input_projection_is_bit_identical():
     for name in ("w", "lastpre", "theta", "v_e", "ge_e", "gi_e", "v_i"):
         np.testing.assert_array_equal(a["state"][name], b["state"][name], err_msg=name)
     assert not np.array_equal(a["state"]["w"], fm.w0)          # it learned
-
-
-def test_merged_membrane_step_is_bit_identical():
-    """The membrane step inside Brian2's state updater (one loop per population) learns exactly the
-    weights of the step in a loop of its own before it.  Two standalone builds: slow."""
-    a, _, ma = _train_standalone(True)
-    b, _, mb = _train_standalone(True, merged_step=False)
-    def steps(m):
-        return {o.name for o in m.exc.contained_objects + m.inh.contained_objects if o.name.endswith("_v_step")}
-
-    assert steps(mb) == {"exc_v_step", "inh_v_step"} and steps(ma) == set()
-    assert len(a["spike_i_e"]) > 0
-    np.testing.assert_array_equal(a["spike_step_e"], b["spike_step_e"])
-    for name in ("w", "lastpre", "theta", "v_e", "ge_e", "gi_e", "post1", "v_i", "ge_i", "gi_i"):
-        np.testing.assert_array_equal(a["state"][name], b["state"][name], err_msg=name)
-    assert not np.array_equal(a["state"]["w"], ma.w0)          # it learned

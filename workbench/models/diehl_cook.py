@@ -161,7 +161,7 @@ METHODS = ("exponential_euler", "implicit_euler", "euler")
 _STATE = {DIEHL_COOK_EXC.name: ("e", _EXC_STATE), DIEHL_COOK_INH.name: ("i", _INH_STATE)}
 
 
-def v_step_code(sfx: str, method: str = "exponential_euler", nr: str | None = None) -> str:
+def v_step_code(sfx: str, method: str = "exponential_euler") -> str:
     """The membrane step of the excitatory (``sfx='e'``) or inhibitory (``'i'``) neurons.
 
     ``tau dv/dt = (v_rest - v) + ge (E_exc - v) + gi (E_inh - v)`` with the conductances of the step
@@ -171,10 +171,9 @@ def v_step_code(sfx: str, method: str = "exponential_euler", nr: str | None = No
     The refractoriness test is Brian2's (``timestep(t - lastspike) >= timestep(t_ref)``), so v is
     clamped on exactly the steps Brian2 clamps it.  The step has no current input (I = I_syn = 0: the
     network drives its neurons through ge and gi).  Needs ``dt_tau_{sfx}`` = dt/tau and ``exp_fast`` in
-    the namespace (:func:`neuron_group` puts them there).  ``nr``: an expression for the test instead
-    (``int(not_refractory)`` inside Brian2's state updater, which has just computed the same test).
+    the namespace (:func:`neuron_group` puts them there).
     """
-    nr = f"nr = {nr or f'int(timestep(t - lastspike, dt) >= timestep(t_ref_{sfx}, dt))'}\n"
+    nr = f"nr = int(timestep(t - lastspike, dt) >= timestep(t_ref_{sfx}, dt))\n"
     if method == "implicit_euler":
         return nr + (f"v = (v + nr*dt_tau_{sfx}*(v_rest_{sfx} + ge*E_exc + gi*E_inh_{sfx}))"
                      f"/(1 + nr*dt_tau_{sfx}*(1 + ge + gi))")
@@ -185,33 +184,15 @@ def v_step_code(sfx: str, method: str = "exponential_euler", nr: str | None = No
     raise ValueError(f"method {method!r}: no hand-written membrane step (use exponential_euler or implicit_euler)")
 
 
-class _StepThenDecays:
-    """A Brian2 state-update method: :func:`v_step_code` (refractoriness from the state updater's own
-    ``not_refractory``), then Brian2's exact integration of the linear decays -- the two steps of
-    :func:`neuron_group` in one loop over the neurons instead of two (and one refractoriness test).
-    Same statements in the same order: bit-identical to the two loops (tests/test_stdp_digits.py)."""
-
-    def __init__(self, sfx: str, method: str):
-        self.sfx, self.method = sfx, method
-
-    def __call__(self, equations, variables=None, method_options=None):
-        from brian2 import StateUpdateMethod
-
-        decays = StateUpdateMethod.stateupdaters["exact"](equations, variables, method_options)
-        return "\n" + v_step_code(self.sfx, self.method, nr="int(not_refractory)") + "\n" + decays
-
-
 def neuron_group(model: NeuronModel, n: int, *, method: str, dt, name: str, extra_equations: str = "",
-                 merged: bool = True, **params) -> NeuronGroup:
+                 **params) -> NeuronGroup:
     """A group of Diehl & Cook neurons (:data:`DIEHL_COOK_EXC` or :data:`DIEHL_COOK_INH`) integrated with
     ``method`` (one of :data:`METHODS`) at time step ``dt``.
 
     ``euler``: Brian2's forward Euler on every equation (the authors' scheme).  Otherwise the membrane
     potential is advanced by :func:`v_step_code`, run just before Brian2's state updater integrates the
     linear decays (ge, gi, theta, traces) exactly: the step sees the conductances of the step start, as
-    Brian2's own exponential Euler does.  ``merged`` (default): both in Brian2's state-updater loop
-    (:class:`_StepThenDecays`); otherwise the step is a ``run_regularly`` before it (the same numbers,
-    one loop more).  ``params`` override the model's constants (units checked).
+    Brian2's own exponential Euler does.  ``params`` override the model's constants (units checked).
     """
     if method not in METHODS:
         raise ValueError(f"method {method!r}: use {', '.join(METHODS)}")
@@ -221,13 +202,11 @@ def neuron_group(model: NeuronModel, n: int, *, method: str, dt, name: str, extr
     if method == "euler":
         return _neuron_group(dataclasses.replace(model, method="euler"), n, name=name,
                              extra_equations=extra_equations, **params)
-    stepped = dataclasses.replace(model, equations="v : volt" + state,
-                                  method=_StepThenDecays(sfx, method) if merged else "exact")
+    stepped = dataclasses.replace(model, equations="v : volt" + state, method="exact")
     group = _neuron_group(stepped, n, name=name, extra_equations=extra_equations, **params)
     tau = group.namespace[f"tau_{sfx}"]
     group.namespace.update({f"dt_tau_{sfx}": float(dt / tau), "exp_fast": exp_fast})
-    if not merged:
-        group.run_regularly(v_step_code(sfx, method), when="groups", order=-1, name=f"{name}_v_step")
+    group.run_regularly(v_step_code(sfx, method), when="groups", order=-1, name=f"{name}_v_step")
     return group
 
 

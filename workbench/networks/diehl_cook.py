@@ -188,8 +188,7 @@ class DiehlCookNetwork:
 
 def build_network(n_exc: int, n_input: int, slots: int, *, dt=0.5 * ms, t_present=350 * ms, t_rest=150 * ms,
                   method: str = "exponential_euler", params: dict | None = None, rng=None,
-                  verify_normalisation: bool = False, fused: bool | None = None,
-                  merged_step: bool = True) -> DiehlCookNetwork:
+                  verify_normalisation: bool = False, fused: bool | None = None) -> DiehlCookNetwork:
     """Build the Diehl & Cook network with its in-simulation controller (see the module docs).
 
     ``slots`` is the number of presentation slots per run (the length of the image table); ``method``
@@ -199,8 +198,6 @@ def build_network(n_exc: int, n_input: int, slots: int, *, dt=0.5 * ms, t_presen
     ``fused`` (default: on cpp_standalone) runs the input projection's presynaptic side as
     :data:`~workbench.models.diehl_cook.INPUT_FUSED_CPP` on synapses stored sorted by (input, delay
     step, target); values go in and out in synapse order through ``to_stored``/``from_stored``.
-    ``merged_step``: the membrane step inside Brian2's state updater (one loop per population; see
-    :func:`workbench.models.diehl_cook.neuron_group`, ``merged``; False: the same numbers, for the test).
     """
     p = dict(DC_PARAMS)
     unknown = sorted(set(params or {}) - set(DC_PARAMS))
@@ -235,11 +232,11 @@ def build_network(n_exc: int, n_input: int, slots: int, *, dt=0.5 * ms, t_presen
     # Slot start, after the controller: new rates (a repeat gets its raised intensity).
     inp.run_regularly(dc.INPUT_RATES, clock=slot_clock, when="start", order=-9, name="input_rates")
 
-    exc = dc.neuron_group(dc.DIEHL_COOK_EXC, n_exc, method=method, dt=dt, name="exc", merged=merged_step,
+    exc = dc.neuron_group(dc.DIEHL_COOK_EXC, n_exc, method=method, dt=dt, name="exc",
                           extra_equations=dc.NORMALISATION_EQS,
                           **{k: p[k] for k in dc.DIEHL_COOK_EXC.params})
     exc.namespace["w_total"] = p["w_total"]   # the normalisation target (a network constant)
-    inh = dc.neuron_group(dc.DIEHL_COOK_INH, n_exc, method=method, dt=dt, name="inh", merged=merged_step,
+    inh = dc.neuron_group(dc.DIEHL_COOK_INH, n_exc, method=method, dt=dt, name="inh",
                           **{k: p[k] for k in dc.DIEHL_COOK_INH.params})
 
     # Initial weights and delays (overwritten by every run's values).

@@ -8,6 +8,7 @@ parameter to change.
 """
 from __future__ import annotations
 
+import inspect
 import os
 import re
 from dataclasses import dataclass
@@ -60,12 +61,14 @@ def available_memory() -> int:
         return 2**62  # unknown: do not refuse
 
 
-def check_memory(protocol, params) -> MemoryEstimate | None:
-    """The protocol's estimate for ``params``; :class:`ParameterError` if it exceeds the available memory."""
+def check_memory(protocol, params, backend: str | None = None) -> MemoryEstimate | None:
+    """The protocol's estimate for ``params`` (on ``backend``, where its ``memory`` takes one: a standalone
+    build adds the compiler); :class:`ParameterError` if it exceeds the available memory."""
     fn = getattr(protocol, "memory", None)
     if fn is None:
         return None
-    est = fn(params)
+    takes_backend = "backend" in inspect.signature(fn).parameters
+    est = fn(params, backend=backend) if takes_backend and backend else fn(params)
     avail = available_memory()
     if est.bytes > avail:
         raise ParameterError(

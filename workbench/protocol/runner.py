@@ -128,7 +128,7 @@ def run(
                              "run it again without --resume")
     if resume_path is not None and not resume_path.exists():
         raise ParameterError(f"--resume {str(resume_path)!r}: no such archive")
-    estimate = check_memory(protocol, params) if memory_check else None
+    estimate = check_memory(protocol, params, backend) if memory_check else None
     if backend == "genn":  # Brian2GeNN's limits (heterogeneous delays), found before GeNN is needed
         genn_check(protocol, overrides)
     backends.check_available(backend)
