@@ -131,6 +131,13 @@ def test_converted_archive_deploys_on_the_chip(digits, tmp_path):
     assert "reset by subtraction" in out.attrs["approximations"]
     for name, arch in (("convert-steps", ds), ("accuracy-energy", out)):  # the figures draw from the archives
         load_figure(name)(arch).savefig(tmp_path / f"{name}.png")
+    # the same archive on a crossbar (issue 14): with ideal devices it classifies as the float reference
+    from workbench.protocol import run
+
+    xb = run("hardware", dict(source=str(path), chip="pcm", ideal_devices=True, n_test=20, compare_chips=[]),
+             progress=False)
+    assert xb.attrs["source_protocol"] == "converted" and float(xb["prediction_agreement"]) == 1.0
+    assert float(xb["energy_per_inference"]) > 0
 
 
 def test_time_to_first_spike_input(digits):

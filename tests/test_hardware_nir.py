@@ -120,3 +120,22 @@ def test_a_nir_file_on_an_ideal_crossbar_gives_the_float_models_classes():
     assert ds.attrs["source_protocol"] == "nir" and ds.attrs["chip_kind"] == "crossbar"
     assert float(ds["prediction_agreement"]) == 1.0
     assert float(ds["energy_per_inference"]) > 0
+
+
+@pytest.mark.parametrize("name", ["snntorch_leaky", "snntorch_rleaky"])
+def test_library_files_run_on_the_chip_model_as_in_brian2(name):
+    """snnTorch's LIF files (feed-forward and recurrent) on the float chip model: Brian2's spikes."""
+    f = np.load(DATA / f"{name}.npz")
+    x, dt = f["input"].astype(bool), float(f["dt"]) * 1e3  # steps x inputs; ms
+    graph = nir.read(DATA / f"{name}.nir", type_check=False)
+    g = graph_from_nir(graph, dt)
+    res = aersim.simulate(float_network(g), x[None])
+    ticks, idx = np.nonzero(x)
+    defaultclock.dt = dt * ms
+    net = wnir.from_nir(graph, spikes=(idx, ticks * dt * ms), spike_area=dt * ms, dt=dt * ms, name="ref")
+    Network(net.objects).run(len(x) * dt * ms)
+    for key in net.spike_monitors:
+        if key in net.groups:
+            assert net.counts(key).sum() > 20, key
+            sl = g.flat().slice("nir_" + net.groups[key].name.removeprefix("ref_"))
+            assert np.array_equal(res.counts[0][sl], net.counts(key)), key

@@ -236,28 +236,6 @@ def _value(obj, name, unit):
     raise ExportError(f"{obj.name}: no parameter {name!r} (namespace or variable)")
 
 
-def _bias(G, tau_m, R, dt_ms, taus, notes):
-    """The constant input current of ``G`` as the chip's bias (mV/ms): ``I`` of a ``lif`` / ``if``
-    group, exact per step for a constant current (``R I (1 - exp(-dt/tau_m)) / dt``, ``I / C_m``),
-    and the drive ``D_r`` of a driven receptor current, added to ``v`` directly (its rise with
-    ``tau_r`` from 0 is left out; recorded in ``notes``)."""
-    drives = [k for k in ("I", *(f"D_{t[4:]}" for t in taus)) if k in G.variables or k in G.namespace]
-    total = 0.0
-    for k in drives:
-        I = _value(G, k, amp)
-        if not np.any(I):
-            continue
-        if k != "I":
-            notes.append(f"{G.name}: the constant drive {k} of its synaptic current is a bias on v from t = 0 "
-                         f"(it rises with {taus[0]} in Brian2)")
-        total = total + I
-    if not np.any(total):
-        return 0.0
-    if R is None:  # 'if': dv/dt = I / C_m (C_m in A s/mV: mV/s, then mV/ms)
-        return total / float(G.namespace["C_m"] / (amp * second / mV)) * 1e-3
-    return total * R * 1e3 * (1 - np.exp(-dt_ms / tau_m)) / dt_ms  # R I in mV
-
-
 def graph_from_brian(groups, synapses, dt=None, readout=None, name="network") -> Graph:
     """A neutral graph from Brian2 objects made with :mod:`workbench.models`.
 
@@ -271,17 +249,12 @@ def graph_from_brian(groups, synapses, dt=None, readout=None, name="network") ->
     dt_ms = float((dt if dt is not None else groups[0].clock.dt) / ms)
     pops = []
     info = {}
-    notes = []
     for G in groups:
         if not isinstance(G, NeuronGroup):
             pops.append(Population(G.name, len(G), "input"))
             info[G.name] = None
             continue
         ns = G.namespace
-        if "v_th" not in ns and "v_th" not in G.variables:
-            raise ExportError(f"{G.name}: a neuron group without spikes (no v_th: a readout integrator such as "
-                              "NIR's LI) cannot run on a chip, which reads spike counts; end the network with a "
-                              "spiking layer")
         if "tau_m" in ns or "tau_m" in G.variables:
             tau_m = _value(G, "tau_m", ms)
             R = _value(G, "R_m", ohm)
@@ -296,8 +269,7 @@ def graph_from_brian(groups, synapses, dt=None, readout=None, name="network") ->
             raise ExportError(f"{G.name}: several receptor time constants {taus}; the chip neuron has one current")
         E_L = _value(G, "E_L", mV) if ("E_L" in ns or "E_L" in G.variables) else _value(G, "v_reset", mV)
         params = dict(tau_m=tau_m, tau_syn=tau_syn, v_rest=E_L, v_reset=_value(G, "v_reset", mV),
-                      v_th=_value(G, "v_th", mV), t_ref=_value(G, "t_ref", ms),
-                      bias=_bias(G, tau_m, R, dt_ms, taus, notes))
+                      v_th=_value(G, "v_th", mV), t_ref=_value(G, "t_ref", ms))
         pops.append(Population(G.name, len(G), params=params))
         info[G.name] = dict(R=R, tau_m=tau_m, tau_syn=tau_syn, C=(float(ns["C_m"] / (amp * second / mV))
                                                                    if "C_m" in ns else None))
@@ -335,5 +307,4 @@ def graph_from_brian(groups, synapses, dt=None, readout=None, name="network") ->
             raise ExportError(f"{S.name}: target variable {target!r} is neither v nor a receptor current I_r")
         proj.append(Projection(S.name, S.source.name, S.target.name, np.asarray(S.i[:]), np.asarray(S.j[:]),
                                weight, delay=np.asarray(S.delay[:] / ms, dtype=float), synapse=kind))
-    return Graph(pops, proj, readout=readout, dt=dt_ms, name=name,
-                 metadata={"approximations": "; ".join(notes)} if notes else {})
+    return Graph(pops, proj, readout=readout, dt=dt_ms, name=name)

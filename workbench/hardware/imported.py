@@ -8,7 +8,8 @@ Norse write their weights), and the Brian2 objects are exported to the neutral g
 :func:`workbench.hardware.export.graph_from_brian`, the exporter of every workbench Brian2
 network: ``LIF`` / ``CubaLIF`` / ``IF`` nodes become chip neurons (``IF``: no leak), weights the
 jumps of ``v`` (delta synapses) or of the synaptic current (``CubaLIF``: current synapses),
-``Affine`` biases constant per-tick increments of ``v``, ``Delay`` nodes axonal delays and
+``Affine`` biases constant per-tick increments of ``v`` (the chip's bias; :func:`graph_from_brian`
+itself exports no constant currents), ``Delay`` nodes axonal delays and
 recurrent edges ordinary projections.  One tick of the chip is one ``dt``.
 
 Deployable: one ``Input`` node (the data set's features as Bernoulli spikes of probability ``x``
@@ -25,12 +26,12 @@ from pathlib import Path
 
 import nir
 import numpy as np
-from brian2 import ms
+from brian2 import amp, farad, ms, ohm
 from brian2.utils.logger import catch_logs
 
 from .. import nir as wnir
 from .export import ExportError, graph_from_brian
-from .graph import Graph, Readout
+from .graph import Graph, Population, Readout
 
 __all__ = ["graph_from_nir", "nir_dt", "is_nir_file"]
 
@@ -64,6 +65,39 @@ def _read(source):
     return nir.read(path, type_check=False), path.stem
 
 
+def _value(G, name, unit):
+    v = G.variables[name].get_value() if name in G.variables else G.namespace[name]
+    return np.asarray(v, dtype=float) / float(unit)
+
+
+def _with_biases(graph: Graph, groups: dict, notes: list) -> Graph:
+    """``graph`` with the constant input current of every imported group as the chip's bias (mV/ms):
+    ``I`` (an ``Affine`` bias into ``LIF`` / ``IF``), exact per step for a constant current
+    (``R I (1 - exp(-dt/tau_m)) / dt``; ``IF``: ``I / C_m``), and the drive ``D_s`` of a ``CubaLIF``
+    synaptic current, added to ``v`` directly (its rise with ``tau_syn`` from 0 is left out; noted)."""
+    bias = {}
+    for key, G in groups.items():
+        pop = graph.population(G.name)
+        total = 0.0
+        for k in ("I", "D_s"):
+            if (k in G.variables or k in G.namespace) and np.any(I := _value(G, k, amp)):
+                total = total + I
+                if k == "D_s":
+                    notes.append(f"node {key!r}: the constant drive of its synaptic current is a bias on v from "
+                                 "t = 0 (it rises with tau_syn in Brian2)")
+        if not np.any(total):
+            continue
+        if "R_m" in G.namespace or "R_m" in G.variables:  # LIF, CubaLIF: R I in mV
+            d = np.exp(-graph.dt / pop.param("tau_m"))
+            bias[G.name] = total * _value(G, "R_m", ohm) * 1e3 * (1 - d) / graph.dt
+        else:  # IF: dv/dt = I / C_m, in V/s = mV/ms
+            bias[G.name] = total / _value(G, "C_m", farad)
+    pops = [p if p.name not in bias else Population(p.name, p.size, p.model, params=dict(p.params, bias=bias[p.name]),
+                                                    units=dict(p.units))
+            for p in graph.populations]
+    return graph.replace(populations=pops)
+
+
 def graph_from_nir(source, dt: float = 0.0) -> Graph:
     """The neutral graph of a NIR graph (a :class:`nir.NIRGraph` or a path); ``dt`` (ms): the chip
     tick and spike area (0: the graph's ``metadata['dt']``).  The readout votes with the spike
@@ -91,7 +125,8 @@ def graph_from_nir(source, dt: float = 0.0) -> Graph:
     readout = Readout(out.name, kind="vote", labels=np.arange(len(out)),
                       classes=tuple(str(k) for k in range(len(out))))
     g = graph_from_brian(groups, list(net.synapses.values()), dt=dt * ms, readout=readout, name=f"nir-{name}")
-    notes = [n for n in [g.metadata.get("approximations", ""), *net.approximations] if n]
+    notes = list(net.approximations)
+    g = _with_biases(g, net.groups, notes)
     meta = dict(g.metadata, approximations="; ".join(notes), nir_nodes=json.dumps(types))
     with catch_logs():  # the Brian2 objects were read, not run: no warning that they never ran
         del net, groups, out
