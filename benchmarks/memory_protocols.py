@@ -6,7 +6,7 @@ Each case is one ``workbench run`` in its own process with a fresh standalone bu
 run: the compile is part of it).  Its peak memory is the largest sum of the proportional set sizes of the
 whole process tree (the Python process, make and the compilers, the standalone program), sampled every
 50 ms with psutil, and at least ``/usr/bin/time``'s maximum resident memory of a single process; the estimate is the archive's
-``memory_estimate_bytes`` (the protocol's ``memory`` function, :mod:`workbench.experiments.memory`).
+``memory_estimate_bytes`` (the protocol's ``memory`` function, :mod:`workbench.protocol.estimates`).
 The sizes are those the protocols' docstrings and the README give a user (``CASES``); e-prop runs fewer
 iterations than its 600 (its arrays do not grow with them, only the learning curve's few numbers).
 """
@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _record import write_result  # noqa: E402
 
 from workbench.protocol import load_protocol  # noqa: E402
+from workbench.protocol.estimates import ESTIMATES  # noqa: E402
 from workbench.protocol.memory import check_memory  # noqa: E402
 
 #: name -> (protocol, arguments, where the size is documented)
@@ -108,7 +109,7 @@ def estimate(proto, config, backend):
     """The protocol's estimate for the run's configuration (its archive's ``config``), with the code as it is
     now (the archive's ``memory_estimate_bytes`` is the same where the code has not changed since)."""
     p = load_protocol(proto)
-    est = check_memory(p, p.resolve(json.loads(config)), backend)
+    est = check_memory(p, p.resolve(json.loads(config)), backend, ESTIMATES.get(proto))
     return float(est.bytes), est.formula
 
 
@@ -141,7 +142,7 @@ def main(argv=None):
     write_result("memory_protocols", values, protocols=sorted({c[0] for c in CASES.values()}),
                  config={k: {"protocol": v[0], "args": v[1], "size": v[2]} for k, v in CASES.items()},
                  how_chosen="nothing chosen: the documented sizes (CASES); estimates' constants measured once "
-                            "(workbench/experiments/memory.py)",
+                            "(workbench/protocol/estimates.py)",
                  notes="; ".join(f"{k}: {r['formula']} | at peak: {r['at_peak']}" for k, r in results.items()),
                  command="python benchmarks/memory_protocols.py")
 
