@@ -5,7 +5,7 @@
 Each case is one ``workbench run`` in its own process with a fresh standalone build cache (a user's first
 run: the compile is part of it).  Its peak memory is the largest sum of the proportional set sizes of the
 whole process tree (the Python process, make and the compilers, the standalone program), sampled every
-50 ms with psutil, and at least ``/usr/bin/time``'s maximum resident memory of a single process; the estimate is the archive's
+100 ms with psutil, and at least ``/usr/bin/time``'s maximum resident memory of a single process; the estimate is the archive's
 ``memory_estimate_bytes`` (the protocol's ``memory`` function, :mod:`workbench.protocol.estimates`).
 The sizes are those the protocols' docstrings and the README give a user (``CASES``); e-prop runs fewer
 iterations than its 600 (its arrays do not grow with them, only the learning curve's few numbers).
@@ -49,7 +49,7 @@ class TreeSampler(threading.Thread):
     seconds.  PSS, not RSS: a child forked by Python shares its parent's pages until it execs, and a sum of
     RSS counted them twice (seen: python 274 MiB twice at fi-curve's peak)."""
 
-    def __init__(self, pid, period=0.05):
+    def __init__(self, pid, period=0.1):
         super().__init__(daemon=True)
         self.root, self.period, self.peak, self.at_peak, self.done = psutil.Process(pid), period, 0, [], False
 
