@@ -13,6 +13,7 @@ iterations than its 600 (its arrays do not grow with them, only the learning cur
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -76,7 +77,9 @@ def measure(name, proto, args, work):
     out = work / f"{name}.nc"
     if out.exists():
         out.unlink()
-    env = dict(os.environ, WORKBENCH_BUILD_DIR=str(work / f"builds-{name}"))
+    builds = work / f"builds-{name}"
+    shutil.rmtree(builds, ignore_errors=True)  # a first run: the compile is part of it
+    env = dict(os.environ, WORKBENCH_BUILD_DIR=str(builds))
     cmd = ["/usr/bin/time", "-f", "MAXRSS_KB %M", sys.executable, "-m", "workbench.cli", "run", "--quiet", proto,
            *args, "--out", str(out)]
     log = work / f"{name}.log"
