@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from brian2 import Hz, ms
 
+from ..backends.device import make_jobs
 from ..datasets.biosignal import load_signals
 from ..models import NEURONS
 from .memory import BASE_BYTES, MemoryEstimate
@@ -28,10 +29,11 @@ STDP_WINDOW_RULES = ("stdp_add", "stdp_add_nearest", "stdp_mult", "stdp_mult_nea
 # Their arrays are small at the documented sizes: the interpreter (BASE_BYTES) and, on cpp_standalone, the
 # compiler dominate.  The array terms are kept so that the estimate grows with the parameters that grow them.
 
-#: cpp_standalone: the compile beside the Python process (measured once, fi-curve at the README's size: the
-#: largest g++ (cc1plus) process of a Brian2 code object at -O3, ~190 MiB, plus make, shells and a second,
-#: smaller compiler of make -j2); a cached build does not compile and stays below the estimate
-COMPILE_BYTES = 220 * 2**20
+#: cpp_standalone: the compile beside the Python process, per parallel compile job (make -jN,
+#: :func:`workbench.backends.device.make_jobs`), measured once on fresh build folders (fi-curve, stdp-window,
+#: lsm with make -j2: the two g++ (cc1plus) processes together 196 to 215 MiB at their peak, proportional set
+#: size); a cached build does not compile and stays below the estimate
+COMPILE_BYTES = 105 * 2**20
 
 #: aeon's MiniRocket (numba and its compiled kernels), imported when the baseline runs (measured once: ~150 MiB)
 AEON_BYTES = 150 * 2**20
@@ -47,7 +49,10 @@ def _standalone(backend) -> bool:
 
 
 def _compile(backend) -> tuple[int, str]:
-    return (COMPILE_BYTES, f" + {COMPILE_BYTES / 2**20:.0f} MiB compile") if _standalone(backend) else (0, "")
+    if not _standalone(backend):
+        return 0, ""
+    jobs = make_jobs()
+    return jobs * COMPILE_BYTES, f" + {jobs}*{COMPILE_BYTES / 2**20:.0f} MiB compile (make -j{jobs})"
 
 
 def fi_curve_memory(params, backend="numpy") -> MemoryEstimate:
