@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from brian2 import Hz, ms
 
-from ..backends.device import make_jobs
+from ..backends import is_standalone, make_jobs
 from ..datasets.biosignal import load_signals
 from ..models import NEURONS
 from .memory import BASE_BYTES, MemoryEstimate
@@ -44,12 +44,8 @@ _VAR = 8 * 2
 _SPIKE = 12 * 4
 
 
-def _standalone(backend) -> bool:
-    return str(backend) in ("cpp_standalone", "cuda", "cuda_standalone", "genn")
-
-
 def _compile(backend) -> tuple[int, str]:
-    if not _standalone(backend):
+    if not is_standalone(str(backend)):
         return 0, ""
     jobs = make_jobs()
     return jobs * COMPILE_BYTES, f" + {jobs}*{COMPILE_BYTES / 2**20:.0f} MiB compile (make -j{jobs})"
