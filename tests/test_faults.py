@@ -301,7 +301,7 @@ def test_every_protocol_estimates_its_memory(name, overrides, bigger, monkeypatc
     large = check_memory(proto, proto.resolve({**overrides, **bigger}), "numpy")
     standalone = check_memory(proto, proto.resolve(overrides), "cpp_standalone")
     assert small is not None and small.bytes > BASE_BYTES and small.formula
-    assert large.bytes > small.bytes and standalone.bytes > small.bytes
+    assert large.bytes > small.bytes and standalone.bytes >= small.bytes
     monkeypatch.setenv("WORKBENCH_MEMORY_LIMIT", str(small.bytes))
     with pytest.raises(ParameterError, match=f"lower {large.parameter}"):
         check_memory(proto, proto.resolve({**overrides, **bigger}), "numpy")

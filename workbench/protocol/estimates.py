@@ -110,12 +110,14 @@ def lsm_memory(params, backend="cpp_standalone") -> MemoryEstimate:
 
 
 def eprop_memory(params, backend="cpp_standalone") -> MemoryEstimate:
-    """``base [+ compile] + steps_total x (n_in + 3 n_out + 1) x 8 B x 3 + steps_total x 2 k x 8 B x 2
-    + spikes x 48 B + synapses x 12 x 16 B`` with ``steps_total = batch x steps`` (the trials one after the
-    other), the task's sizes where left at -1 (:data:`EPROP_TASK_SIZES`): the input, target
-    and mask TimedArrays (Python, the run-argument files, the program), the readout and ``k``
+    """``base + max([compile], test draw) + steps_total x (n_in + 3 n_out + 1) x 8 B x 3
+    + steps_total x 2 k x 8 B x 2 + spikes x 48 B + synapses x 12 x 16 B`` with ``steps_total = batch x steps``
+    (the trials one after the other; the task's sizes where left at -1: :data:`EPROP_TASK_SIZES`): the input,
+    target and mask TimedArrays (Python, the run-argument files, the program), the readout and ``k``
     (``record_neurons``) recorded v and a (program and Python), the recurrent spikes at most at 50 Hz, the
-    synapses with their eligibility traces and gradient accumulators."""
+    synapses with their eligibility traces and gradient accumulators.  The test (evidence) draws its
+    ``n_test`` trials at once: ``2 x n_test x steps x n_in x 8 B`` (the spike probabilities and the draw),
+    after the compile."""
     settings, record_neurons = _eprop_settings(params), params.record_neurons
     n_rec = int(settings["n_lif"]) + int(settings["n_alif"])
     n_in, n_out = int(settings["n_in"]), int(settings["n_out"])
@@ -125,11 +127,14 @@ def eprop_memory(params, backend="cpp_standalone") -> MemoryEstimate:
     monitors = total_steps * 2 * k * 8 * 2
     spikes = n_rec * total_steps / 1000.0 * 50.0 * _SPIKE
     syn = (n_in * n_rec + n_rec * n_rec + 2 * n_rec * n_out) * 12 * _VAR
+    n_eval = 1 if params.task == "pattern" else max(int(params.n_test), 1)
+    test = 2 * n_eval * int(settings["steps"]) * n_in * 8
     comp, ctext = _compile(backend)
-    total = BASE_BYTES + comp + timed + monitors + spikes + syn
-    return MemoryEstimate(int(total), f"{BASE_BYTES / 2**20:.0f} MiB{ctext} + inputs/targets {timed / 2**20:.0f} "
-                          f"MiB + monitors {monitors / 2**20:.0f} MiB + spikes {spikes / 2**20:.0f} MiB + synapses "
-                          f"{syn / 2**20:.0f} MiB (batch x steps = {total_steps})", "batch")
+    total = BASE_BYTES + max(comp, test) + timed + monitors + spikes + syn
+    return MemoryEstimate(int(total), f"{BASE_BYTES / 2**20:.0f} MiB + max({comp / 2**20:.0f} MiB compile, "
+                          f"{test / 2**20:.0f} MiB test draw) + inputs/targets {timed / 2**20:.0f} MiB + monitors "
+                          f"{monitors / 2**20:.0f} MiB + spikes {spikes / 2**20:.0f} MiB + synapses "
+                          f"{syn / 2**20:.0f} MiB (batch x steps = {total_steps}, n_test={n_eval})", "batch")
 
 
 def _signal_sizes(params):
