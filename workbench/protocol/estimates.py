@@ -35,7 +35,7 @@ STDP_WINDOW_RULES = ("stdp_add", "stdp_add_nearest", "stdp_mult", "stdp_mult_nea
 #: size); a cached build does not compile and stays below the estimate
 COMPILE_BYTES = 105 * 2**20
 
-#: aeon's MiniRocket (numba and its compiled kernels), imported when the baseline runs (measured once: ~150 MiB)
+#: aeon's MiniRocket (numba and its compiled kernels), imported when the baseline runs: assumed, not yet measured
 AEON_BYTES = 150 * 2**20
 
 #: Brian2 state per neuron or synapse and variable, counted twice: the Python-side array and the program's
