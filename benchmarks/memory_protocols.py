@@ -145,6 +145,7 @@ def main(argv=None):
         values[f"ratio_{name}"] = (r["peak"] / r["estimate"], "1", "measured over estimated peak memory")
         values[f"wall_{name}"] = (r["wall"] / 60, "min", "wall time (fresh build cache)")
     write_result("memory_protocols", values, protocols=sorted({c[0] for c in CASES.values()}),
+                 scripts=[Path(__file__).resolve().parents[1] / "workbench" / "protocol" / "estimates.py"],
                  config={k: {"protocol": v[0], "args": v[1], "size": v[2]} for k, v in CASES.items()},
                  how_chosen="nothing chosen: the documented sizes (CASES); estimates' constants measured once "
                             "(workbench/protocol/estimates.py)",
