@@ -42,14 +42,6 @@ def measured(cmd, log):
     return kb[-1] * 1024, wall
 
 
-def time_log(path):
-    """(peak RSS bytes, wall s) from the last report of ``/usr/bin/time -v`` in ``path``."""
-    lines = Path(path).read_text().splitlines()
-    rss = int([ln.split(":")[1] for ln in lines if "Maximum resident set size" in ln][-1]) * 1024
-    wall = [ln.split("):")[1].strip() for ln in lines if "Elapsed (wall clock) time" in ln][-1]
-    return rss, sum(float(x) * 60**k for k, x in enumerate(reversed(wall.split(":"))))
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n-train", type=int, default=8000)
@@ -58,8 +50,6 @@ def main(argv=None):
     ap.add_argument("--workdir", default="/tmp/memory_hardware")
     ap.add_argument("--source", help="an existing stdp-digits archive (training is not run again)")
     ap.add_argument("--train-log", help="/usr/bin/time -v log of the run that made --source (its peak RSS)")
-    ap.add_argument("--deploy-out", help="an existing hardware archive of this deployment (not run again)")
-    ap.add_argument("--deploy-log", help="/usr/bin/time -v log of the run that made --deploy-out")
     a = ap.parse_args(argv)
     work = Path(a.workdir)
     work.mkdir(parents=True, exist_ok=True)
@@ -71,7 +61,10 @@ def main(argv=None):
     if not src.exists():
         train_rss, train_wall = measured(wb + train_cmd + ["--out", str(src)], work / "train.log")
     if a.train_log:
-        train_rss, train_wall = time_log(a.train_log)
+        lines = Path(a.train_log).read_text().splitlines()
+        train_rss = int([ln.split(":")[1] for ln in lines if "Maximum resident set size" in ln][-1]) * 1024
+        wall = [ln.split("):")[1].strip() for ln in lines if "Elapsed (wall clock) time" in ln][-1]
+        train_wall = sum(float(x) * 60**k for k, x in enumerate(reversed(wall.split(":"))))
     dc = xr.open_dataset(src, engine="h5netcdf")
     train_est = float(dc.attrs.get("memory_estimate_bytes", float("nan")))
     if train_est != train_est:  # made before the estimate was recorded: the protocol's own function
@@ -79,12 +72,9 @@ def main(argv=None):
         train_est = proto.memory(proto.resolve(json.loads(dc.attrs["config"]))).bytes
     dc_acc = float(dc["test_accuracy"])
     dc.close()
-    hw_out = Path(a.deploy_out) if a.deploy_out else work / "hw.nc"
+    hw_out = work / "hw.nc"
     hw_cmd = ["hardware", "--set", f"source={src}", "--set", f"n_test={a.n_test}", "--set", f"n_assign={a.n_assign}"]
-    if a.deploy_out:
-        hw_rss, hw_wall = time_log(a.deploy_log)
-    else:
-        hw_rss, hw_wall = measured(wb + hw_cmd + ["--out", str(hw_out)], work / "hardware.log")
+    hw_rss, hw_wall = measured(wb + hw_cmd + ["--out", str(hw_out)], work / "hardware.log")
     hw = xr.open_dataset(hw_out, engine="h5netcdf")
     hw_est = float(hw.attrs["memory_estimate_bytes"])
     values = {

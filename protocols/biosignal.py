@@ -17,7 +17,6 @@ from workbench.encoders import ENCODERS
 from workbench.experiments import biosignal as bio
 from workbench.params import Param
 from workbench.protocol import Protocol
-from workbench.experiments.memory import biosignal_memory
 
 # ---- parameters that define the result (the one place their defaults live)
 PARAMS = {
@@ -108,5 +107,4 @@ def run(params, ctx):
 
 
 PROTOCOL = Protocol("biosignal", PARAMS, run, default_backend="cpp_standalone", description="Classify physiological "
-                    "signals: encode into spikes, LSM + linear readout, raw/input baselines.",
-                    memory=biosignal_memory)
+                    "signals: encode into spikes, LSM + linear readout, raw/input baselines.")

@@ -15,7 +15,6 @@ from brian2 import Hz, ms
 from workbench.eprop.optim import Plateau
 from workbench.eprop.train import Trainer
 from workbench.experiments import eprop as ep
-from workbench.experiments.memory import eprop_memory
 from workbench.networks.lsnn import LSNNConfig
 from workbench.params import Param
 from workbench.protocol import Protocol
@@ -126,11 +125,4 @@ def run(params, ctx):
     return ep.archive(cfg, trainer, curve, result, how_chosen=ep.how_chosen(params, s))  # archive
 
 
-def memory(params, backend="cpp_standalone"):
-    """Peak memory of a run (checked before it starts): :func:`workbench.experiments.memory.eprop_memory`."""
-    s = ep.resolve_task(params, {k: v[ep.TASKS.index(params.task)] for k, v in TASK_VALUES.items()})
-    return eprop_memory(s, params.record_neurons, backend)
-
-
-PROTOCOL = Protocol("eprop", PARAMS, run, description=__doc__.splitlines()[0], default_backend="cpp_standalone",
-                    memory=memory)
+PROTOCOL = Protocol("eprop", PARAMS, run, description=__doc__.splitlines()[0], default_backend="cpp_standalone")

@@ -11,7 +11,6 @@ from brian2 import ms, nA, pA, second
 from workbench.experiments import fi_curve as fi
 from workbench.params import Param
 from workbench.protocol import Protocol
-from workbench.experiments.memory import fi_curve_memory
 
 #: upper end of each model's current range: from below rheobase to fast firing (workbench choice; 1 nA for
 #: models not listed)
@@ -40,5 +39,4 @@ def run(params, ctx):
     return fi.archive(currents, rates, params.duration)                             # archive
 
 
-PROTOCOL = Protocol("fi-curve", PARAMS, run, description=__doc__.splitlines()[0], default_backend="numpy",
-                    memory=fi_curve_memory)
+PROTOCOL = Protocol("fi-curve", PARAMS, run, description=__doc__.splitlines()[0], default_backend="numpy")

@@ -13,7 +13,6 @@ from workbench.experiments import lsm
 from workbench.networks.liquid import make_liquid, simulate
 from workbench.params import Param
 from workbench.protocol import Protocol
-from workbench.experiments.memory import lsm_memory
 
 # ---- parameters that define the result (the one place their defaults live)
 PARAMS = {
@@ -72,5 +71,4 @@ def run(params, ctx):
 
 
 PROTOCOL = Protocol("lsm", PARAMS, run, default_backend="cpp_standalone", description="Maass et al. 2002 liquid: "
-                    "separation property (Fig. 2) and jittered-template classification.",
-                    memory=lsm_memory)
+                    "separation property (Fig. 2) and jittered-template classification.")

@@ -14,7 +14,6 @@ from brian2 import Hz, ms
 from workbench.experiments import stdp_window as sw
 from workbench.params import Param
 from workbench.protocol import Protocol
-from workbench.experiments.memory import stdp_window_memory
 
 # ---- parameters that define the result (the one place their defaults live)
 PARAMS = {
@@ -50,5 +49,4 @@ def run(params, ctx):
 
 
 PROTOCOL = Protocol("stdp-window", PARAMS, run, description=__doc__.splitlines()[0],
-                    default_backend="cpp_standalone",
-                    memory=stdp_window_memory)
+                    default_backend="cpp_standalone")

@@ -287,16 +287,35 @@ def test_ctrl_c_during_a_standalone_batch(tmp_path):
 def test_every_protocol_estimates_its_memory(name, overrides, bigger, monkeypatch):
     """Each protocol states its peak memory before it runs (the compiler only on standalone backends), the
     estimate grows with the parameter it names, and a run that would not fit is refused naming it.  Fails
-    without the protocol's ``memory`` (None) or with a formula that ignores its parameters."""
+    without the protocol's estimate (None) or with a formula that ignores its parameters."""
     from workbench.params import ParameterError
     from workbench.protocol import load_protocol
-    from workbench.protocol.memory import BASE_BYTES, check_memory
+    from workbench.protocol.estimates import ESTIMATES
+    from workbench.protocol.memory import BASE_BYTES
+    from workbench.protocol.memory import check_memory as check
     proto = load_protocol(name)
+
+    def check_memory(p, params, backend):
+        return check(p, params, backend, ESTIMATES.get(name))
     small = check_memory(proto, proto.resolve(overrides), "numpy")
     large = check_memory(proto, proto.resolve({**overrides, **bigger}), "numpy")
     standalone = check_memory(proto, proto.resolve(overrides), "cpp_standalone")
     assert small is not None and small.bytes > BASE_BYTES and small.formula
-    assert large.bytes > small.bytes and standalone.bytes > small.bytes
+    assert large.bytes > small.bytes and standalone.bytes >= small.bytes
     monkeypatch.setenv("WORKBENCH_MEMORY_LIMIT", str(small.bytes))
     with pytest.raises(ParameterError, match=f"lower {large.parameter}"):
         check_memory(proto, proto.resolve({**overrides, **bigger}), "numpy")
+
+
+def test_estimates_follow_the_protocols():
+    """The runner's estimates copy two tables of the protocols (the runner may not import them): stdp-window's
+    rules and e-prop's task sizes.  Fails when either changes alone."""
+    import importlib.util
+    from workbench.experiments.stdp_window import RULES
+    from workbench.protocol.estimates import EPROP_TASK_SIZES, STDP_WINDOW_RULES
+    assert tuple(RULES) == STDP_WINDOW_RULES
+    spec = importlib.util.spec_from_file_location("eprop_protocol", ROOT / "protocols" / "eprop.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    for k, v in EPROP_TASK_SIZES.items():
+        assert tuple(mod.TASK_VALUES[k]) == v, k

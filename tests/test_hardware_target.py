@@ -79,10 +79,10 @@ def test_deploys_on_its_own_chip_with_its_own_test_counts(trained):
     src = load_source(str(trained), n_test=20, n_assign=20, t_present=150 * ms)
     chip = get_chip("loihi")
     _, main, _, _ = deploy_source(src, chip, DeployOptions(), _streams(2), bits=8)
-    assert main.net.settings["network"].startswith("as trained on loihi at 8 bits")
     assert main.counts.sum() > 0
     np.testing.assert_array_equal(main.counts, ds["test_spike_count"].values)
     np.testing.assert_array_equal(main.prediction, ds["prediction"].values)
+    assert main.net.settings["network"].startswith("as trained on loihi at 8 bits")
     hw = run("hardware", dict(source=str(trained), chip="loihi", weight_bits=8, n_test=20, n_assign=20,
                               t_present="150 ms", scale="free", rounding="stochastic"), seed=2, progress=False)
     assert float(hw["test_accuracy"]) == float(ds["test_accuracy"])  # the options do not re-quantize it

@@ -61,10 +61,11 @@ def available_memory() -> int:
         return 2**62  # unknown: do not refuse
 
 
-def check_memory(protocol, params, backend: str | None = None) -> MemoryEstimate | None:
-    """The protocol's estimate for ``params`` (on ``backend``, where its ``memory`` takes one: a standalone
-    build adds the compiler); :class:`ParameterError` if it exceeds the available memory."""
-    fn = getattr(protocol, "memory", None)
+def check_memory(protocol, params, backend: str | None = None, default=None) -> MemoryEstimate | None:
+    """The protocol's estimate for ``params`` (its ``memory``, else ``default``: the runner passes
+    :data:`workbench.protocol.estimates.ESTIMATES`'s; on ``backend`` where the function takes one, a
+    standalone build adds the compiler); :class:`ParameterError` if it exceeds the available memory."""
+    fn = getattr(protocol, "memory", None) or default
     if fn is None:
         return None
     takes_backend = "backend" in inspect.signature(fn).parameters

@@ -33,6 +33,7 @@ from ..params import ParameterError
 from ..timing import Timer
 from .context import RunContext
 from .gpu import genn_check
+from .estimates import ESTIMATES
 from .memory import check_memory
 from .spec import Protocol, ProtocolError, load_protocol
 
@@ -128,7 +129,7 @@ def run(
                              "run it again without --resume")
     if resume_path is not None and not resume_path.exists():
         raise ParameterError(f"--resume {str(resume_path)!r}: no such archive")
-    estimate = check_memory(protocol, params, backend) if memory_check else None
+    estimate = check_memory(protocol, params, backend, ESTIMATES.get(protocol.name)) if memory_check else None
     if backend == "genn":  # Brian2GeNN's limits (heterogeneous delays), found before GeNN is needed
         genn_check(protocol, overrides)
     backends.check_available(backend)

@@ -1,0 +1,216 @@
+"""Peak-memory estimates of fi-curve, stdp-window, lsm, eprop and biosignal, as stated functions of their
+parameters (issue 16), registered by protocol name in :data:`workbench.protocol.memory.ESTIMATES` and
+checked by :func:`~workbench.protocol.memory.check_memory` before a run starts (stdp-digits and hardware
+declare theirs in their scripts: :mod:`workbench.experiments.memory`).  An estimate cannot change a
+result, so it lives with the runner: the protocol scripts, and the archives made from them, stay as they are.
+
+Each returns a :class:`~workbench.protocol.memory.MemoryEstimate` (bytes, the formula with its numbers, the
+parameter to lower).  The terms are the arrays each run holds at its peak, counted from the parameters,
+and constants measured once (the interpreter, the compiler, aeon); ``benchmarks/memory_protocols.py``
+compares them with the measured peak of the whole process tree.
+"""
+from __future__ import annotations
+
+import numpy as np
+from brian2 import Hz, ms
+
+from ..backends import is_standalone, make_jobs
+from ..datasets.biosignal import load_signals
+from ..models import NEURONS
+from .memory import BASE_BYTES, MemoryEstimate
+
+__all__ = ["fi_curve_memory", "stdp_window_memory", "lsm_memory", "eprop_memory", "biosignal_memory",
+           "COMPILE_BYTES", "AEON_BYTES", "STDP_WINDOW_RULES"]
+
+#: stdp-window's rules when none are named (workbench.experiments.stdp_window.RULES; a test keeps them equal)
+STDP_WINDOW_RULES = ("stdp_add", "stdp_add_nearest", "stdp_mult", "stdp_mult_nearest", "triplet_stdp",
+                     "stochastic_binary_stdp")
+
+# Their arrays are small at the documented sizes: the interpreter (BASE_BYTES) and, on cpp_standalone, the
+# compiler dominate.  The array terms are kept so that the estimate grows with the parameters that grow them.
+
+#: cpp_standalone: the compile beside the Python process, per parallel compile job (make -jN,
+#: :func:`workbench.backends.device.make_jobs`), measured once on fresh build folders (fi-curve, stdp-window,
+#: lsm with make -j2: the two g++ (cc1plus) processes together 196 to 215 MiB at their peak, proportional set
+#: size); a cached build does not compile and stays below the estimate
+COMPILE_BYTES = 105 * 2**20
+
+#: aeon's MiniRocket (numba and its compiled kernels), imported when the baseline runs: assumed, not yet measured
+AEON_BYTES = 150 * 2**20
+
+#: Brian2 state per neuron or synapse and variable, counted twice: the Python-side array and the program's
+_VAR = 8 * 2
+#: one recorded spike: index (int32) and time (float64), in the program, read back, and the run's copies
+_SPIKE = 12 * 4
+
+
+def _compile(backend) -> tuple[int, str]:
+    if not is_standalone(str(backend)):
+        return 0, ""
+    jobs = make_jobs()
+    return jobs * COMPILE_BYTES, f" + {jobs}*{COMPILE_BYTES / 2**20:.0f} MiB compile (make -j{jobs})"
+
+
+def fi_curve_memory(params, backend="numpy") -> MemoryEstimate:
+    """``base [+ compile] + neurons x 20 x 16 B + spikes x 48 B`` with ``neurons = models x n_currents`` and at
+    most one spike per neuron and ms (``spikes = neurons x duration / 1 ms``)."""
+    n_models = len(params.models) if params.models else len(NEURONS)
+    neurons = n_models * int(params.n_currents)
+    spikes = neurons * float(params.duration / ms)
+    comp, ctext = _compile(backend)
+    total = BASE_BYTES + comp + neurons * 20 * _VAR + spikes * _SPIKE
+    return MemoryEstimate(int(total), f"{BASE_BYTES / 2**20:.0f} MiB{ctext} + neurons*320 B + spikes*48 B "
+                          f"(neurons={neurons}, spikes<={spikes:.0f})", "n_currents")
+
+
+def stdp_window_memory(params, backend="cpp_standalone") -> MemoryEstimate:
+    """``base [+ compile] + synapses x 2 clock neurons x 10 x 16 B + synapses x 20 x 16 B``, one synapse per
+    pairing (``n_trials`` per delta_t for the stochastic rule, one per frequency and sign for the triplet rule)."""
+    rules = list(params.rules) or list(STDP_WINDOW_RULES)
+    n_grid = 2 * int(float(params.delta_t_max / ms) // float(params.delta_t_step / ms))
+    syn = sum(n_grid * (int(params.n_trials) if r == "stochastic_binary_stdp" else 1) for r in rules)
+    if "triplet_stdp" in rules:
+        syn += 2 * len(params.triplet_frequencies)
+    comp, ctext = _compile(backend)
+    total = BASE_BYTES + comp + syn * (2 * 10 + 20) * _VAR
+    return MemoryEstimate(int(total), f"{BASE_BYTES / 2**20:.0f} MiB{ctext} + synapses*640 B (synapses={syn})",
+                          "n_trials")
+
+
+def _lsm_terms(shape, n_in, n_samples, duration_ms, batch, lam=2.0, rate_hz=50.0):
+    """Bytes of one liquid run: its copies' neurons and synapses (Brian2, ~15 variables each, the
+    dynamic-synapse state), the input and liquid spikes (``rate_hz`` per neuron at most, a bound from the
+    runs) and the liquid's numpy description; the synapse count from the paper's rule
+    ``C exp(-(D/lambda)^2)`` summed over the grid."""
+    n = int(np.prod(shape))
+    grid = np.stack(np.meshgrid(*[np.arange(int(s)) for s in shape], indexing="ij"), -1).reshape(-1, 3)
+    d2 = ((grid[:, None, :] - grid[None, :, :]) ** 2).sum(-1)
+    syn = int(0.3 * np.exp(-d2 / float(lam) ** 2).sum())         # C <= 0.3 (EE), the largest of the paper's
+    copies = min(64, n_samples) if batch <= 0 else int(batch)
+    spikes = (n + n_in) * n_samples * duration_ms / 1000.0 * rate_hz
+    return copies * (n * 15 + (syn + n_in * n) * 15) * _VAR + spikes * _SPIKE, syn
+
+
+def lsm_memory(params, backend="cpp_standalone") -> MemoryEstimate:
+    """``base [+ compile] + 2 x (copies x (neurons + synapses) x 15 x 16 B) + spikes x 48 B`` for the
+    separation and the template runs (``copies``: ``batch``, or up to 64), spikes at 50 Hz at most per
+    neuron, one readout state per sample, neuron and readout time."""
+    sep_samples = 2 * int(params.n_pairs) * (len(params.input_distances) + 1)
+    tmpl_samples = int(params.n_classes) * int(params.samples_per_class)
+    a, syn = _lsm_terms(params.shape, 1, sep_samples, float(params.duration / ms), params.batch, params.lam)
+    b, _ = _lsm_terms(params.shape, int(params.template_channels), tmpl_samples,
+                      float(params.template_duration / ms), params.batch, params.lam)
+    n = int(params.shape[0]) * int(params.shape[1]) * int(params.shape[2])
+    states = tmpl_samples * (n + int(params.template_channels)) * int(params.n_readout_times) * 8
+    comp, ctext = _compile(backend)
+    total = BASE_BYTES + comp + a + b + states
+    return MemoryEstimate(int(total), f"{BASE_BYTES / 2**20:.0f} MiB{ctext} + liquid runs {(a + b) / 2**20:.0f} "
+                          f"MiB + readout states {states / 2**20:.0f} MiB (neurons={n}, synapses~{syn}, "
+                          f"samples={sep_samples}+{tmpl_samples})", "samples_per_class")
+
+
+def eprop_memory(params, backend="cpp_standalone") -> MemoryEstimate:
+    """``base + max([compile], test draw) + steps_total x (n_in + 3 n_out + 1) x 8 B x 3
+    + steps_total x 2 k x 8 B x 2 + spikes x 48 B + synapses x 12 x 16 B`` with ``steps_total = batch x steps``
+    (the trials one after the other; the task's sizes where left at -1: :data:`EPROP_TASK_SIZES`): the input,
+    target and mask TimedArrays (Python, the run-argument files, the program), the readout and ``k``
+    (``record_neurons``) recorded v and a (program and Python), the recurrent spikes at most at 50 Hz, the
+    synapses with their eligibility traces and gradient accumulators.  The test (evidence) draws its
+    ``n_test`` trials at once: ``2 x n_test x steps x n_in x 8 B`` (the spike probabilities and the draw),
+    after the compile."""
+    settings, record_neurons = _eprop_settings(params), params.record_neurons
+    n_rec = int(settings["n_lif"]) + int(settings["n_alif"])
+    n_in, n_out = int(settings["n_in"]), int(settings["n_out"])
+    total_steps = int(settings["batch"]) * int(settings["steps"]) + 1
+    k = min(int(record_neurons), n_rec)
+    timed = total_steps * (n_in + 3 * n_out + 1) * 8 * 3
+    monitors = total_steps * 2 * k * 8 * 2
+    spikes = n_rec * total_steps / 1000.0 * 50.0 * _SPIKE
+    syn = (n_in * n_rec + n_rec * n_rec + 2 * n_rec * n_out) * 12 * _VAR
+    n_eval = 1 if params.task == "pattern" else max(int(params.n_test), 1)
+    test = 2 * n_eval * int(settings["steps"]) * n_in * 8
+    comp, ctext = _compile(backend)
+    total = BASE_BYTES + max(comp, test) + timed + monitors + spikes + syn
+    return MemoryEstimate(int(total), f"{BASE_BYTES / 2**20:.0f} MiB + max({comp / 2**20:.0f} MiB compile, "
+                          f"{test / 2**20:.0f} MiB test draw) + inputs/targets {timed / 2**20:.0f} MiB + monitors "
+                          f"{monitors / 2**20:.0f} MiB + spikes {spikes / 2**20:.0f} MiB + synapses "
+                          f"{syn / 2**20:.0f} MiB (batch x steps = {total_steps}, n_test={n_eval})", "batch")
+
+
+def _signal_sizes(params):
+    """Samples, points per sample, channels, rate (Hz) of the data a biosignal run reads (read once here, with
+    the options :func:`workbench.experiments.biosignal.load_data` passes; ``max_samples`` caps the count)."""
+    opts = dict(records=list(params.records) or None, split=params.split, train_fraction=params.train_fraction,
+                classes=list(params.classes) or None, n_per_class=params.synthetic_per_class, seed=0)
+    if params.fs_data > 0 * Hz:
+        opts["fs"] = float(params.fs_data / Hz)
+    elif str(params.dataset).lower().startswith("ucr:") and params.fs > 0 * Hz:
+        opts["fs"] = float(params.fs / Hz)
+    elif params.sample_duration > 0 * ms:
+        opts["sample_duration"] = float(params.sample_duration / (1000 * ms))
+    sset = load_signals(params.dataset, **opts)
+    n, c = len(sset.samples), int(sset.samples[0].shape[1])
+    if params.max_samples > 0:
+        n = min(n, int(params.max_samples))
+    t = int(params.n_time) if params.n_time > 0 else max(len(s) for s in sset.samples)
+    fs = float(params.fs / Hz) if params.fs > 0 * Hz else float(sset.fs) * (t / max(len(s) for s in sset.samples))
+    return n, t, c, fs
+
+
+def biosignal_memory(params, backend="cpp_standalone") -> MemoryEstimate:
+    """``base + data + max(lsm, minirocket)``, the phases one after the other:
+
+    - data: ``samples x points x channels x 8 B x 4`` (the samples, stacked, scaled, aeon's copy);
+    - lsm: ``[compile +] liquid run + candidates x samples x (neurons + inputs) x readout times x 8 B``
+      (every inner-CV candidate's states held at once; the liquid run of ``chunk`` samples as
+      :func:`lsm_memory`, spikes of all samples at 50 Hz at most);
+    - minirocket: ``aeon + 4 x samples x features x 8 B + 3 x samples^2 x 8 B`` (features: the kernels,
+      rounded down to a multiple of 84; the transform, its float64 copy, the train/test parts and the
+      ridge's centred copy; the leave-one-out Gram matrix and its eigenvectors).
+
+    The data set is read once here to count its samples (MIT-BIH record 100: a second)."""
+    n, t, c, fs = _signal_sizes(params)
+    dur_ms = 1000.0 * t / fs if fs > 0 else 1000.0
+    data = n * t * c * 8 * 4
+    n_in = c * (2 * int(params.n_bands) if params.encoder == "filterbank" else 2)
+    shape = [int(s) for s in params.shape]
+    neurons = int(np.prod(shape))
+    comp, ctext = _compile(backend)
+    lsm = 0
+    if params.model == "lsm" or "lsm" in params.extra_models:
+        chunk = n if params.chunk <= 0 else min(n, int(params.chunk))
+        run, _ = _lsm_terms(shape, n_in, chunk, dur_ms, params.batch, params.lam)
+        spikes = (neurons + n_in) * n * dur_ms / 1000.0 * 50.0 * _SPIKE
+        n_readout = int(params.n_readout) if params.n_readout > 0 else max(1, round(dur_ms / float(params.tau_readout / ms)))
+        cands = (max(1, len(params.grid_input_scale)) * max(1, len(params.grid_weight_scale))
+                 * max(1, len(params.grid_tau_readout)) * max(1, len(params.grid_readout_input)))
+        states = cands * n * (neurons + n_in) * n_readout * 8
+        lsm = comp + run + spikes + states
+    rocket = 0
+    if "minirocket" in params.baselines:
+        feats = (int(params.minirocket_kernels) // 84) * 84
+        rocket = AEON_BYTES + 4 * n * feats * 8 + 3 * n * n * 8
+    total = BASE_BYTES + data + max(lsm, rocket)
+    return MemoryEstimate(int(total), f"{BASE_BYTES / 2**20:.0f} MiB + data {data / 2**20:.0f} MiB + max(lsm "
+                          f"{lsm / 2**20:.0f} MiB{' incl.' + ctext[2:] if ctext and lsm else ''}, minirocket "
+                          f"{rocket / 2**20:.0f} MiB) (samples={n}, points={t}, channels={c})", "max_samples")
+
+
+#: eprop's sizes per task (pattern, evidence) where a parameter is left at -1 (protocols/eprop.py TASK_VALUES;
+#: a test keeps them equal) and the evidence task's trial length from its cue timing
+EPROP_TASK_SIZES = {"n_in": (100, 40), "n_lif": (100, 50), "n_alif": (0, 50), "n_out": (3, 2), "batch": (1, 32)}
+
+
+def _eprop_settings(params) -> dict:
+    col = 0 if params.task == "pattern" else 1
+    s = {k: int(params[k]) if params[k] >= 0 else v[col] for k, v in EPROP_TASK_SIZES.items()}
+    if params.task == "pattern":
+        s["steps"] = int(round(float(params.duration / ms))) if params.duration > 0 * ms else 1000
+    else:
+        s["steps"] = int(round(float((params.n_cues * params.cue_interval + params.delay + params.recall) / ms)))
+    return s
+
+
+#: protocol name -> its estimate (read by workbench.protocol.memory.check_memory)
+ESTIMATES = {"fi-curve": fi_curve_memory, "stdp-window": stdp_window_memory, "lsm": lsm_memory,
+             "eprop": eprop_memory, "biosignal": biosignal_memory}
