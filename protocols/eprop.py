@@ -27,11 +27,10 @@ NET = LSNNConfig
 TASK_VALUES = {
     "n_in": (100, 40), "n_lif": (100, 50), "n_alif": (0, 50),    # n_in, n_rec / n_regular + n_adaptive
     "n_out": (3, 2),                                              # 3 targets (workbench); left / right
-    "batch": (1, 32), "n_iter": (200, 1200),                      # NEST examples' batch (the reference: 64);
-    # evidence: at most 1200 iterations (the reference: 2000 of 64 trials), ~40 CPU-min at ~1.9 CPU-s each;
-    # early stop on validation ends it sooner. Chosen on validation: a run capped at 600 ended with its fixed
-    # validation set still improving (new lows of the validation loss at 550 and 600, accuracy 0.887 -> 0.902,
-    # the learning rate never decayed), so 600 stopped training before validation said it was done
+    "batch": (1, 32), "n_iter": (200, 600),                       # NEST examples' batch (the reference: 64);
+    # evidence: at most 600 iterations (the reference: 2000 of 64 trials): ~22 CPU-min at ~1.9 CPU-s each, what
+    # the shared 2-core machine allows in an hour; the validation loss of the earlier 600-iteration run
+    # (noisy validation, learning rate at its floor from ~300) was still falling at 600
     "lr": (0.003, 0.005),                                         # Adam (pattern: workbench, BENCHMARKS.md)
     "lr_decay": (1.0, 0.5),       # pattern: constant (no validation); evidence: halved on a validation plateau
     "stop_accuracy": (0.0, 0.93),  # evidence: the reference's stop_crit (error < 0.07 on 8 fresh batches of
