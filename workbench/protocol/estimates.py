@@ -116,8 +116,8 @@ def eprop_memory(params, backend="cpp_standalone") -> MemoryEstimate:
     target and mask TimedArrays (Python, the run-argument files, the program), the readout and ``k``
     (``record_neurons``) recorded v and a (program and Python), the recurrent spikes at most at 50 Hz, the
     synapses with their eligibility traces and gradient accumulators.  The test (evidence) draws its
-    ``n_test`` trials at once: ``2 x n_test x steps x n_in x 8 B`` (the spike probabilities and the draw),
-    after the compile."""
+    ``n_test`` trials at once while the fixed validation set of ``n_val`` trials is still held:
+    ``(2 x n_test + n_val) x steps x n_in x 8 B`` (the spike probabilities and the draw), after the compile."""
     settings, record_neurons = _eprop_settings(params), params.record_neurons
     n_rec = int(settings["n_lif"]) + int(settings["n_alif"])
     n_in, n_out = int(settings["n_in"]), int(settings["n_out"])
@@ -128,11 +128,13 @@ def eprop_memory(params, backend="cpp_standalone") -> MemoryEstimate:
     spikes = n_rec * total_steps / 1000.0 * 50.0 * _SPIKE
     syn = (n_in * n_rec + n_rec * n_rec + 2 * n_rec * n_out) * 12 * _VAR
     n_eval = 1 if params.task == "pattern" else max(int(params.n_test), 1)
-    test = 2 * n_eval * int(settings["steps"]) * n_in * 8
+    # the fixed validation set (evidence) is held from before training to the end, beside the test draw
+    n_val = max(int(params.n_val), 0) if params.task != "pattern" and params.validate_every > 0 else 0
+    test = (2 * n_eval + n_val) * int(settings["steps"]) * n_in * 8
     comp, ctext = _compile(backend)
     total = BASE_BYTES + max(comp, test) + timed + monitors + spikes + syn
     return MemoryEstimate(int(total), f"{BASE_BYTES / 2**20:.0f} MiB + max({comp / 2**20:.0f} MiB compile, "
-                          f"{test / 2**20:.0f} MiB test draw) + inputs/targets {timed / 2**20:.0f} MiB + monitors "
+                          f"{test / 2**20:.0f} MiB test draw and validation set) + inputs/targets {timed / 2**20:.0f} MiB + monitors "
                           f"{monitors / 2**20:.0f} MiB + spikes {spikes / 2**20:.0f} MiB + synapses "
                           f"{syn / 2**20:.0f} MiB (batch x steps = {total_steps}, n_test={n_eval})", "batch")
 
