@@ -6,7 +6,7 @@ The same run as ``workbench run eprop --set task=evidence`` (cpp_standalone, see
 50 LIF + 50 ALIF, batch 32, Adam from lr 0.005; every 50 iterations a fixed set of 256 validation
 trials (drawn once, from their own random stream) is scored; the learning rate halves after 3
 validations without a new best validation loss (floor 0.0005), the weights of the best validation
-accuracy are kept, training stops early at 93 % validation accuracy, at most 600 iterations
+accuracy are kept, training stops early at 93 % validation accuracy, at most 1200 iterations
 (``protocols/eprop.py``).  The 256 test trials are scored once, at the end.  Writes
 ``benchmarks/results/eprop_evidence.nc`` (test and validation accuracy, iterations, CPU time,
 ``how_chosen``, the validation curve); ``--out`` keeps the full protocol archive (weights, rasters)
