@@ -5,7 +5,7 @@ accuracy / energy trade-off of the network kinds the workbench trains, drawn fro
 Archives: ``workbench run hardware`` results (one point each; a weight-width sweep, ``--set
 sweep_bits=2,4,8``, adds its curve over the widths) and the benchmark archives that deploy
 networks (``benchmarks/results/``: convert_accuracy, hardware_dc, hardware_target,
-hardware_crossbar; :data:`BENCHMARK_POINTS` says which of their numbers are drawn).  Archives
+hardware_crossbar, bio_energy_loihi; :data:`BENCHMARK_POINTS` says which of their numbers are drawn).  Archives
 without deployment numbers are skipped; kinds without any point are named under the axes.  The
 points come from different data sets (each labelled): compare kinds along the energy axis, and
 accuracies only within one data set.
@@ -36,6 +36,7 @@ BENCHMARK_POINTS = {
                         ("posthoc_pcm_accuracy", "posthoc_pcm_energy", "stdp", "PCM, 1 day", "digits")],
     "hardware_crossbar": [("pcm_1day_accuracy", "pcm_energy", "stdp", "PCM, 1 day", "digits"),
                           ("rram_1day_accuracy", "rram_energy", "stdp", "RRAM, 1 day", "digits")],
+    "bio_energy_loihi": [("test_accuracy", "energy_per_inference", "lsm", "Loihi, 8 bits", "MIT-BIH 100, N vs S")],
 }
 
 
