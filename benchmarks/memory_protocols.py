@@ -8,7 +8,7 @@ whole process tree (the Python process, make and the compilers, the standalone p
 100 ms with psutil, and at least ``/usr/bin/time``'s maximum resident memory of a single process; the estimate is the archive's
 ``memory_estimate_bytes`` (the protocol's ``memory`` function, :mod:`workbench.protocol.estimates`).
 The sizes are those the protocols' docstrings and the README give a user (``CASES``); e-prop runs fewer
-iterations than its 600 (its arrays do not grow with them, only the learning curve's few numbers).
+iterations than its 1200 (its arrays do not grow with them, only the learning curve's few numbers).
 """
 import argparse
 import json
@@ -37,11 +37,13 @@ CASES = {
     "stdp_window": ("stdp-window", [], "protocols/stdp_window.py docstring (defaults)"),
     "lsm": ("lsm", [], "protocols/lsm.py docstring (defaults)"),
     "eprop": ("eprop", ["--set", "task=evidence", "--set", "n_iter=10", "--set", "validate_every=5",
-                        "--set", "n_test=256"], "protocols/eprop.py docstring (evidence; 10 of 600 iterations)"),
+                        "--set", "n_test=256"], "protocols/eprop.py docstring (evidence; 10 of 1200 iterations)"),
     "biosignal": ("biosignal", ["--set", "dataset=mitdb:../shared/data/mitdb", "--set", "records=100",
                                 "--set", "cv=segments", "--set", "chunk=1135", "--set", "n_readout=5",
                                 "--set", "grid_input_scale=1"],
                   "BENCHMARKS.md's MIT-BIH record 100 study (bio_mitdb100: LSM, raw, input, MiniRocket)"),
+    "convert": ("convert", ["--set", "dataset=fashion-mnist", "--set", "hidden=500"],
+                "issue 13's size, BENCHMARKS.md's convert_accuracy (all 60,000 / 10,000 Fashion-MNIST images, 784-500-10)"),
 }
 
 
@@ -144,6 +146,9 @@ def main(argv=None):
         values[f"estimate_{name}"] = (r["estimate"] / 2**30, "GiB", "its estimate before the run")
         values[f"ratio_{name}"] = (r["peak"] / r["estimate"], "1", "measured over estimated peak memory")
         values[f"wall_{name}"] = (r["wall"] / 60, "min", "wall time (fresh build cache)")
+    ratios = [r["peak"] / r["estimate"] for r in results.values()]
+    values["ratio_min"] = (min(ratios), "1", "smallest measured over estimated peak memory, all cases")
+    values["ratio_max"] = (max(ratios), "1", "largest measured over estimated peak memory, all cases")
     write_result("memory_protocols", values, protocols=sorted({c[0] for c in CASES.values()}),
                  scripts=[Path(__file__).resolve().parents[1] / "workbench" / "protocol" / "estimates.py"],
                  config={k: {"protocol": v[0], "args": v[1], "size": v[2]} for k, v in CASES.items()},

@@ -283,6 +283,7 @@ def test_ctrl_c_during_a_standalone_batch(tmp_path):
     ("lsm", {}, {"samples_per_class": 10000}),
     ("eprop", {"task": "evidence"}, {"batch": 320}),
     ("biosignal", {"synthetic_per_class": 5, "baselines": "raw,minirocket"}, {"synthetic_per_class": 50}),
+    ("convert", {"dataset": "digits", "hidden": [64]}, {"hidden": [64000]}),
 ])
 def test_every_protocol_estimates_its_memory(name, overrides, bigger, monkeypatch):
     """Each protocol states its peak memory before it runs (the compiler only on standalone backends), the
@@ -307,15 +308,29 @@ def test_every_protocol_estimates_its_memory(name, overrides, bigger, monkeypatc
         check_memory(proto, proto.resolve({**overrides, **bigger}), "numpy")
 
 
-def test_estimates_follow_the_protocols():
-    """The runner's estimates copy two tables of the protocols (the runner may not import them): stdp-window's
-    rules and e-prop's task sizes.  Fails when either changes alone."""
-    import importlib.util
-    from workbench.experiments.stdp_window import RULES
-    from workbench.protocol.estimates import EPROP_TASK_SIZES, STDP_WINDOW_RULES
-    assert tuple(RULES) == STDP_WINDOW_RULES
-    spec = importlib.util.spec_from_file_location("eprop_protocol", ROOT / "protocols" / "eprop.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    for k, v in EPROP_TASK_SIZES.items():
-        assert tuple(mod.TASK_VALUES[k]) == v, k
+def test_estimates_read_the_protocols_tables():
+    """The runner's estimates read stdp-window's rules and e-prop's task sizes from the loaded protocol
+    scripts (no copies to fall out of step): changing the script's table changes the estimate.  Fails with a
+    copied table."""
+    import dataclasses
+    from workbench.protocol import load_protocol
+    from workbench.protocol.estimates import eprop_memory, stdp_window_memory
+    ep_proto = load_protocol("eprop")
+    params = ep_proto.resolve({"task": "evidence"})
+    base = eprop_memory(params, "numpy", protocol=ep_proto).bytes
+    table = dict(ep_proto.func.__globals__["TASK_VALUES"])
+    table["batch"] = (1, 64)
+    fake = dataclasses.replace(ep_proto, func=type(ep_proto.func)(ep_proto.func.__code__,
+                                                                   {**ep_proto.func.__globals__, "TASK_VALUES": table}))
+    assert eprop_memory(params, "numpy", protocol=fake).bytes > base
+    sw_proto = load_protocol("stdp-window")
+    one = stdp_window_memory(sw_proto.resolve({"rules": ["stdp_add"]}), "numpy", protocol=sw_proto).bytes
+    every = stdp_window_memory(sw_proto.resolve({}), "numpy", protocol=sw_proto).bytes
+    assert every > one  # empty rules: all of the script's RULES
+    import types
+    only_add = types.SimpleNamespace(RULES={"stdp_add": None})
+    fake = dataclasses.replace(sw_proto, func=type(sw_proto.func)(sw_proto.func.__code__,
+                                                                   {**sw_proto.func.__globals__, "sw": only_add}))
+    assert stdp_window_memory(sw_proto.resolve({}), "numpy", protocol=fake).bytes == one
+
+

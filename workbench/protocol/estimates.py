@@ -1,8 +1,12 @@
-"""Peak-memory estimates of fi-curve, stdp-window, lsm, eprop and biosignal, as stated functions of their
+"""Peak-memory estimates of fi-curve, stdp-window, lsm, eprop, biosignal and convert, as stated functions of their
 parameters (issue 16), registered by protocol name in :data:`workbench.protocol.memory.ESTIMATES` and
 checked by :func:`~workbench.protocol.memory.check_memory` before a run starts (stdp-digits and hardware
 declare theirs in their scripts: :mod:`workbench.experiments.memory`).  An estimate cannot change a
 result, so it lives with the runner: the protocol scripts, and the archives made from them, stay as they are.
+Where an estimate needs a protocol's own table (stdp-window's rules, e-prop's task sizes, convert's data
+loader) it reads it from the loaded protocol script (``protocol``, passed by
+:func:`~workbench.protocol.memory.check_memory`), not from a copy and not by importing the experiments
+(a layer above this one).
 
 Each returns a :class:`~workbench.protocol.memory.MemoryEstimate` (bytes, the formula with its numbers, the
 parameter to lower).  The terms are the arrays each run holds at its peak, counted from the parameters,
@@ -20,11 +24,16 @@ from ..models import NEURONS
 from .memory import BASE_BYTES, MemoryEstimate
 
 __all__ = ["fi_curve_memory", "stdp_window_memory", "lsm_memory", "eprop_memory", "biosignal_memory",
-           "COMPILE_BYTES", "AEON_BYTES", "STDP_WINDOW_RULES"]
+           "convert_memory", "COMPILE_BYTES", "AEON_BYTES"]
 
-#: stdp-window's rules when none are named (workbench.experiments.stdp_window.RULES; a test keeps them equal)
-STDP_WINDOW_RULES = ("stdp_add", "stdp_add_nearest", "stdp_mult", "stdp_mult_nearest", "triplet_stdp",
-                     "stochastic_binary_stdp")
+
+def _script(protocol, name: str) -> dict:
+    """The global names of the protocol script ``protocols/NAME.py`` (``protocol``'s, else loaded by name):
+    its tables and the experiment modules it imports."""
+    if protocol is None:
+        from .spec import load_protocol
+        protocol = load_protocol(name)
+    return protocol.func.__globals__
 
 # Their arrays are small at the documented sizes: the interpreter (BASE_BYTES) and, on cpp_standalone, the
 # compiler dominate.  The array terms are kept so that the estimate grows with the parameters that grow them.
@@ -63,10 +72,10 @@ def fi_curve_memory(params, backend="numpy") -> MemoryEstimate:
                           f"(neurons={neurons}, spikes<={spikes:.0f})", "n_currents")
 
 
-def stdp_window_memory(params, backend="cpp_standalone") -> MemoryEstimate:
+def stdp_window_memory(params, backend="cpp_standalone", protocol=None) -> MemoryEstimate:
     """``base [+ compile] + synapses x 2 clock neurons x 10 x 16 B + synapses x 20 x 16 B``, one synapse per
     pairing (``n_trials`` per delta_t for the stochastic rule, one per frequency and sign for the triplet rule)."""
-    rules = list(params.rules) or list(STDP_WINDOW_RULES)
+    rules = list(params.rules) or list(_script(protocol, "stdp-window")["sw"].RULES)
     n_grid = 2 * int(float(params.delta_t_max / ms) // float(params.delta_t_step / ms))
     syn = sum(n_grid * (int(params.n_trials) if r == "stochastic_binary_stdp" else 1) for r in rules)
     if "triplet_stdp" in rules:
@@ -109,16 +118,19 @@ def lsm_memory(params, backend="cpp_standalone") -> MemoryEstimate:
                           f"samples={sep_samples}+{tmpl_samples})", "samples_per_class")
 
 
-def eprop_memory(params, backend="cpp_standalone") -> MemoryEstimate:
+def eprop_memory(params, backend="cpp_standalone", protocol=None) -> MemoryEstimate:
     """``base + max([compile], test draw) + steps_total x (n_in + 3 n_out + 1) x 8 B x 3
     + steps_total x 2 k x 8 B x 2 + spikes x 48 B + synapses x 12 x 16 B`` with ``steps_total = batch x steps``
-    (the trials one after the other; the task's sizes where left at -1: :data:`EPROP_TASK_SIZES`): the input,
+    (the trials one after the other; the task's sizes where left at -1: the script's ``TASK_VALUES``): the input,
     target and mask TimedArrays (Python, the run-argument files, the program), the readout and ``k``
     (``record_neurons``) recorded v and a (program and Python), the recurrent spikes at most at 50 Hz, the
     synapses with their eligibility traces and gradient accumulators.  The test (evidence) draws its
     ``n_test`` trials at once while the fixed validation set of ``n_val`` trials is still held:
     ``(2 x n_test + n_val) x steps x n_in x 8 B`` (the spike probabilities and the draw), after the compile."""
-    settings, record_neurons = _eprop_settings(params), params.record_neurons
+    ns = _script(protocol, "eprop")
+    col = ns["ep"].TASKS.index(params.task)
+    settings = ns["ep"].resolve_task(params, {k: v[col] for k, v in ns["TASK_VALUES"].items()})
+    record_neurons = params.record_neurons
     n_rec = int(settings["n_lif"]) + int(settings["n_alif"])
     n_in, n_out = int(settings["n_in"]), int(settings["n_out"])
     total_steps = int(settings["batch"]) * int(settings["steps"]) + 1
@@ -198,21 +210,58 @@ def biosignal_memory(params, backend="cpp_standalone") -> MemoryEstimate:
                           f"{rocket / 2**20:.0f} MiB) (samples={n}, points={t}, channels={c})", "max_samples")
 
 
-#: eprop's sizes per task (pattern, evidence) where a parameter is left at -1 (protocols/eprop.py TASK_VALUES;
-#: a test keeps them equal) and the evidence task's trial length from its cue timing
-EPROP_TASK_SIZES = {"n_in": (100, 40), "n_lif": (100, 50), "n_alif": (0, 50), "n_out": (3, 2), "batch": (1, 32)}
+#: one synapse of the converted network's block-diagonal copies, measured once (784-1000-200-10 in 97 copies,
+#: 2e7 synapses: the program ~52 B, the Python side ~44 B: the connect indices as int64, the tiled weights and
+#: Brian2's copies written for the program)
+_CONVERT_SYN = 96
 
 
-def _eprop_settings(params) -> dict:
-    col = 0 if params.task == "pattern" else 1
-    s = {k: int(params[k]) if params[k] >= 0 else v[col] for k, v in EPROP_TASK_SIZES.items()}
-    if params.task == "pattern":
-        s["steps"] = int(round(float(params.duration / ms))) if params.duration > 0 * ms else 1000
-    else:
-        s["steps"] = int(round(float((params.n_cues * params.cue_interval + params.delay + params.recall) / ms)))
-    return s
+def convert_memory(params, backend="cpp_standalone", protocol=None) -> MemoryEstimate:
+    """``base + data + max(ann, activations, simulation)``, the phases one after the other (the data held
+    throughout):
+
+    - data: ``2 x (n_train + n_test) x inputs x 8 B`` (the scaled feature vectors and one more copy: the
+      loader's, or the one being scaled);
+    - ann: ``n_train x inputs x 8 B`` (scikit-learn's early-stopping split copies the training data);
+    - activations: ``2 x n_train x (hidden + classes) x 8 B`` (the ReLU activations for the normalisation
+      scales, and the percentile's sorted copy);
+    - simulation: ``max([compile], program)`` with ``program = batch x synapses x 96 B + 3 x (slots x
+      batch x first layer x 8 B) + 6 x (slots x records + 1) x batch x classes x 8 B`` (``batch`` copies
+      laid out as the run lays them, :func:`workbench.networks.converted.simulate`; the input table in
+      Python, the argument file and the program; the output layer's two recorded variables in the program
+      and read back).  The compile ends before the program starts.
+
+    The data set is read once here (with the protocol's own loader) to count its samples and inputs.  The
+    parameter to lower: ``batch`` where the simulation dominates, else ``n_train``.  Calibrated on two runs:
+    the first form (three copies of the data, 64 B per synapse, the compile beside the program) was 1.47 times
+    the measured peak of the Fashion-MNIST run of BENCHMARKS.md (784-500-10, 60,000 + 10,000 images, 5e6
+    synapses) and 0.80 times that of a 784-1000-200-10 run (20,000 + 3,000 images, 2e7 synapses); this form
+    gives 0.86 and 0.94, and 1.11 on a third run not used to fit it (784-2000-10, 30,000 + 4,000 images,
+    ``max_iter=30``, 2e7 synapses; measured peak 2.97 GiB, estimate 2.68 GiB)."""
+    from ..networks.converted import _layout
+    cv = _script(protocol, "convert")["cv"]
+    data = cv.load_data(params.dataset, params.n_train, params.n_test, np.random.default_rng(0),
+                        records=params.records, fs=params.fs, train_fraction=params.train_fraction,
+                        balance=params.balance)
+    n_tr, d = data.X_train.shape
+    n_te, k = len(data.X_test), len(data.class_names)
+    del data
+    sizes = [d] + [int(h) for h in params.hidden] + [k]
+    held = 2 * (n_tr + n_te) * d * 8
+    ann = n_tr * d * 8
+    acts = 2 * n_tr * sum(sizes[1:]) * 8
+    syn = sum(a * b for a, b in zip(sizes[1:-1], sizes[2:])) + (d * sizes[1] if params.input != "current" else 0)
+    B, S = _layout(n_te, int(params.batch), syn)
+    records = int(params.steps) // max(int(params.record_every), 1)
+    comp, ctext = _compile(backend)
+    sim = max(comp, B * syn * _CONVERT_SYN + 3 * S * B * sizes[1] * 8 + 6 * (S * records + 1) * B * k * 8)
+    total = BASE_BYTES + held + max(ann, acts, sim)
+    return MemoryEstimate(int(total), f"{BASE_BYTES / 2**20:.0f} MiB + data {held / 2**20:.0f} MiB + max(ann "
+                          f"{ann / 2**20:.0f} MiB, activations {acts / 2**20:.0f} MiB, simulation {sim / 2**20:.0f} "
+                          f"MiB{', the larger of the program and' + ctext[2:] if ctext else ''}) (train={n_tr}, test={n_te}, "
+                          f"sizes={sizes}, batch={B}x{S} slots)", "batch" if sim > held + max(ann, acts) else "n_train")
 
 
 #: protocol name -> its estimate (read by workbench.protocol.memory.check_memory)
 ESTIMATES = {"fi-curve": fi_curve_memory, "stdp-window": stdp_window_memory, "lsm": lsm_memory,
-             "eprop": eprop_memory, "biosignal": biosignal_memory}
+             "eprop": eprop_memory, "biosignal": biosignal_memory, "convert": convert_memory}

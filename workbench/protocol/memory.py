@@ -64,12 +64,15 @@ def available_memory() -> int:
 def check_memory(protocol, params, backend: str | None = None, default=None) -> MemoryEstimate | None:
     """The protocol's estimate for ``params`` (its ``memory``, else ``default``: the runner passes
     :data:`workbench.protocol.estimates.ESTIMATES`'s; on ``backend`` where the function takes one, a
-    standalone build adds the compiler); :class:`ParameterError` if it exceeds the available memory."""
+    standalone build adds the compiler; ``protocol`` itself where it takes one); :class:`ParameterError` if it exceeds the available memory."""
     fn = getattr(protocol, "memory", None) or default
     if fn is None:
         return None
-    takes_backend = "backend" in inspect.signature(fn).parameters
-    est = fn(params, backend=backend) if takes_backend and backend else fn(params)
+    sig = inspect.signature(fn).parameters
+    kw = {"backend": backend} if "backend" in sig and backend else {}
+    if "protocol" in sig:  # estimates that read the protocol script's own tables (workbench.protocol.estimates)
+        kw["protocol"] = protocol
+    est = fn(params, **kw)
     avail = available_memory()
     if est.bytes > avail:
         raise ParameterError(
