@@ -334,3 +334,19 @@ def test_estimates_read_the_protocols_tables():
     assert stdp_window_memory(sw_proto.resolve({}), "numpy", protocol=fake).bytes == one
 
 
+
+
+def test_progress_bar_beats_while_a_phase_does_not_count():
+    """A protocol's progress bar redraws its elapsed time while one long phase runs without updating it (the
+    hardware deployment of a liquid counts nothing until every sample has run), so a slow run is told from a
+    stuck one.  Fails with a plain tqdm bar (one draw at the start only)."""
+    import io
+    from workbench.protocol.context import HeartbeatBar
+    out = io.StringIO()
+    bar = HeartbeatBar(desc="phase", unit="img", file=out, heartbeat=0.05, mininterval=0)
+    time.sleep(0.5)
+    bar.close()
+    assert out.getvalue().count("phase") >= 4
+    quiet = io.StringIO()
+    HeartbeatBar(desc="phase", file=quiet, heartbeat=0.05, disable=True).close()
+    assert quiet.getvalue() == ""

@@ -3,6 +3,7 @@ checkpoints and resume."""
 from __future__ import annotations
 
 import sys
+import threading
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -27,6 +28,29 @@ class ResumeError(ValueError):
     """``--resume`` names an archive that cannot be continued (another protocol, configuration, seed
     or backend, or a finished run)."""
 
+
+
+class HeartbeatBar(tqdm):
+    """A tqdm bar that redraws itself every ``heartbeat`` seconds even when nothing updates it, so that its
+    elapsed time moves while one long phase runs without counting (a slow run is told from a stuck one)."""
+
+    def __init__(self, *args, heartbeat: float = 5.0, **kwargs):
+        self._beat_stop = threading.Event()
+        super().__init__(*args, **kwargs)
+        if not self.disable and heartbeat > 0:
+            threading.Thread(target=self._beat, args=(float(heartbeat),), daemon=True,
+                             name="progress-heartbeat").start()
+
+    def _beat(self, period: float):
+        while not self._beat_stop.wait(period):
+            try:
+                self.refresh()
+            except Exception:  # the bar closed under us: stop beating
+                return
+
+    def close(self):
+        self._beat_stop.set()
+        super().close()
 
 @dataclass
 class RunContext:
@@ -70,8 +94,8 @@ class RunContext:
         return np.random.default_rng(stream_seed(self.seed, name))
 
     def progress_bar(self, total=None, desc: str = "", unit: str = "it"):
-        return tqdm(total=total, desc=desc, unit=unit, disable=not self.progress, file=sys.stderr,
-                    dynamic_ncols=True, leave=False)
+        return HeartbeatBar(total=total, desc=desc, unit=unit, disable=not self.progress, file=sys.stderr,
+                            dynamic_ncols=True, leave=False)
 
     def checkpoint(self, ds: xr.Dataset, params: Params, **state_attrs) -> Path | None:
         """Save a partial result to the output archive (atomically) so ``--resume`` can continue."""
