@@ -21,7 +21,9 @@ from brian2 import Hz, ms
 from ..backends import is_standalone, make_jobs
 from ..datasets.biosignal import load_signals
 from ..models import NEURONS
+from ..networks.converted import _layout
 from .memory import BASE_BYTES, MemoryEstimate
+from .spec import load_protocol
 
 __all__ = ["fi_curve_memory", "stdp_window_memory", "lsm_memory", "eprop_memory", "biosignal_memory",
            "convert_memory", "COMPILE_BYTES", "AEON_BYTES"]
@@ -31,7 +33,6 @@ def _script(protocol, name: str) -> dict:
     """The global names of the protocol script ``protocols/NAME.py`` (``protocol``'s, else loaded by name):
     its tables and the experiment modules it imports."""
     if protocol is None:
-        from .spec import load_protocol
         protocol = load_protocol(name)
     return protocol.func.__globals__
 
@@ -238,7 +239,6 @@ def convert_memory(params, backend="cpp_standalone", protocol=None) -> MemoryEst
     synapses) and 0.80 times that of a 784-1000-200-10 run (20,000 + 3,000 images, 2e7 synapses); this form
     gives 0.86 and 0.94, and 1.11 on a third run not used to fit it (784-2000-10, 30,000 + 4,000 images,
     ``max_iter=30``, 2e7 synapses; measured peak 2.97 GiB, estimate 2.68 GiB)."""
-    from ..networks.converted import _layout
     cv = _script(protocol, "convert")["cv"]
     data = cv.load_data(params.dataset, params.n_train, params.n_test, np.random.default_rng(0),
                         records=params.records, fs=params.fs, train_fraction=params.train_fraction,
