@@ -2,7 +2,7 @@
 (``hardware_crossbar``): paired measurements on the same test images, devices and input spikes.
 
     nice -n 10 python benchmarks/crossbar_compensation.py DC.nc [--n-test 200] [--n-assign 300]
-        [--times 3.156e7,3.156e8] [--conditions default,norepeat,nospread[,globaldrift]]
+        [--times 3.156e7,3.156e8] [--conditions default,norepeat,nospread,idealadc,noreadnoise[,globaldrift]]
         [--cache /tmp/crossbar_compensation] [--result crossbar_compensation]
 
 DC.nc is a finished ``workbench run stdp-digits`` archive (defaults, as for ``hardware_crossbar``).
@@ -24,6 +24,9 @@ Conditions (what each one tests):
   with the same exponent 0.06 (a pure global conductance loss, which the compensation undoes exactly in
   the noise-free conductances); programming noise, read noise, stuck devices, wires and ADCs as the preset.
   Not in the default list (not run for the archive: CPU time).
+- ``idealadc``: ``adc_bits = 0``: an ideal converter (no quantization, no clipping), to tell whether the
+  compensated chip's over-firing comes from the ADC, whose range is set at programming.
+- ``noreadnoise``: ``read_noise = "none"``: no 1/f read noise (which grows with the time since programming).
 
 The protocol's archive keeps per-image predictions of its main test point only; to compare conditions
 image by image (McNemar's exact test on the discordant pairs), this script wraps the protocol's
@@ -48,7 +51,9 @@ LABELS = {1.0: "1s", 86400.0: "1day", 3.156e7: "1y", 3.156e8: "10y"}
 #: crossbar files (base pcm) of the conditions that change device statistics
 SPECS = {"nospread": 'base = "pcm"\nname = "pcm-nospread"\ndrift_sigma = [0.0, 0.0, 0.0, 0.0]\n',
          "globaldrift": 'base = "pcm"\nname = "pcm-globaldrift"\ndrift_mu = [0.0, 0.06, 0.0, 1.0]\n'
-                        'drift_sigma = [0.0, 0.0, 0.0, 0.0]\n'}
+                        'drift_sigma = [0.0, 0.0, 0.0, 0.0]\n',
+         "idealadc": 'base = "pcm"\nname = "pcm-idealadc"\nadc_bits = 0\n',
+         "noreadnoise": 'base = "pcm"\nname = "pcm-noreadnoise"\nread_noise = "none"\n'}
 
 
 def label(t: float) -> str:
@@ -90,7 +95,7 @@ def run_condition(name, a, cache: Path, spec_dir: Path):
         return captured["dep"]
 
     times = [float(t) for t in a.times.split(",")]
-    if name in ("nospread", "globaldrift"):  # device-statistics conditions: the last time only (CPU time)
+    if name in SPECS:  # device-statistics conditions: the last time only (CPU time)
         times = times[-1:]
     chip = "pcm"
     if name in SPECS:
@@ -143,7 +148,7 @@ def main(argv=None):
     ap.add_argument("--n-test", type=int, default=200)
     ap.add_argument("--n-assign", type=int, default=300)
     ap.add_argument("--times", default="3.156e7,3.156e8")
-    ap.add_argument("--conditions", default="default,norepeat,nospread")
+    ap.add_argument("--conditions", default="default,norepeat,nospread,idealadc,noreadnoise")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--cache", default="/tmp/crossbar_compensation", help="per-condition results (a re-run "
                     "with the same source, sizes, times and seed reloads them)")
@@ -201,7 +206,7 @@ def main(argv=None):
             compare(f"{name}_{t}_global_vs_none", f"{name}_{t}_global", f"{name}_{t}_none",
                     f"{name}: compensation on vs off, {t} after programming")
     t_last = label(float(a.times.split(",")[-1]))
-    for name in ("nospread", "globaldrift"):
+    for name in SPECS:
         compare(f"{name}_vs_default_{t_last}_global", f"{name}_{t_last}_global", f"default_{t_last}_global",
                 f"{name} vs preset, compensated, {t_last}")
     for t in [label(float(x)) for x in a.times.split(",")]:
