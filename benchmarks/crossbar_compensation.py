@@ -2,7 +2,7 @@
 (``hardware_crossbar``): paired measurements on the same test images, devices and input spikes.
 
     nice -n 10 python benchmarks/crossbar_compensation.py DC.nc [--n-test 200] [--n-assign 300]
-        [--times 3.156e7,3.156e8] [--conditions default,norepeat,nospread,idealadc,noreadnoise[,globaldrift]]
+        [--times 3.156e7,3.156e8] [--conditions default,norepeat,nospread,idealadc,noreadnoise,globaldrift,assignlate]
         [--cache /tmp/crossbar_compensation] [--result crossbar_compensation]
 
 DC.nc is a finished ``workbench run stdp-digits`` archive (defaults, as for ``hardware_crossbar``).
@@ -23,10 +23,12 @@ Conditions (what each one tests):
 - ``globaldrift``: ``drift_mu = [0, 0.06, 0, 1]`` and ``drift_sigma = [0, 0, 0, 0]``: every device drifts
   with the same exponent 0.06 (a pure global conductance loss, which the compensation undoes exactly in
   the noise-free conductances); programming noise, read noise, stuck devices, wires and ADCs as the preset.
-  Not in the default list (not run for the archive: CPU time).
+  The last time only.
 - ``idealadc``: ``adc_bits = 0``: an ideal converter (no quantization, no clipping), to tell whether the
   compensated chip's over-firing comes from the ADC, whose range is set at programming.
 - ``noreadnoise``: ``read_noise = "none"``: no 1/f read noise (which grows with the time since programming).
+- ``assignlate``: the preset, classes assigned from the chip's responses at the last time (``assign_time``),
+  not right after programming (the last time only).
 
 The protocol's archive keeps per-image predictions of its main test point only; to compare conditions
 image by image (McNemar's exact test on the discordant pairs), this script wraps the protocol's
@@ -95,7 +97,7 @@ def run_condition(name, a, cache: Path, spec_dir: Path):
         return captured["dep"]
 
     times = [float(t) for t in a.times.split(",")]
-    if name in SPECS:  # device-statistics conditions: the last time only (CPU time)
+    if name in SPECS or name == "assignlate":  # these conditions: the last time only (CPU time)
         times = times[-1:]
     chip = "pcm"
     if name in SPECS:
@@ -104,6 +106,8 @@ def run_condition(name, a, cache: Path, spec_dir: Path):
     common = dict(source=a.source, n_test=a.n_test, n_assign=a.n_assign, chip=chip, compare_chips="")
     if name == "norepeat":
         common["max_repeats"] = 0
+    if name == "assignlate":  # classes assigned from the chip's responses at the read time, not at programming
+        common["assign_time"] = times[-1]
     runs = []
     runs.append((dict(common, drift_time=1.0, sweep_drift_times=",".join(f"{t:g}" for t in times)),
                  [(1.0, True)] + [(t, c) for t in times for c in (True, False)]))
@@ -148,7 +152,7 @@ def main(argv=None):
     ap.add_argument("--n-test", type=int, default=200)
     ap.add_argument("--n-assign", type=int, default=300)
     ap.add_argument("--times", default="3.156e7,3.156e8")
-    ap.add_argument("--conditions", default="default,norepeat,nospread,idealadc,noreadnoise")
+    ap.add_argument("--conditions", default="default,norepeat,nospread,idealadc,noreadnoise,globaldrift,assignlate")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--cache", default="/tmp/crossbar_compensation", help="per-condition results (a re-run "
                     "with the same source, sizes, times and seed reloads them)")
@@ -206,7 +210,7 @@ def main(argv=None):
             compare(f"{name}_{t}_global_vs_none", f"{name}_{t}_global", f"{name}_{t}_none",
                     f"{name}: compensation on vs off, {t} after programming")
     t_last = label(float(a.times.split(",")[-1]))
-    for name in SPECS:
+    for name in [*SPECS, "assignlate"]:
         compare(f"{name}_vs_default_{t_last}_global", f"{name}_{t_last}_global", f"default_{t_last}_global",
                 f"{name} vs preset, compensated, {t_last}")
     for t in [label(float(x)) for x in a.times.split(",")]:
