@@ -70,13 +70,22 @@ def mcnemar(a_ok: np.ndarray, b_ok: np.ndarray):
     return b, c, float(p)
 
 
+def _point(r, weight_error, gain) -> dict:
+    """What the study keeps of one deployed point ``r``: per-image predictions, repeated presentations and
+    output spike counts, and the point's weight error, neuron spikes per inference and compensation gain."""
+    return dict(pred=np.asarray(r.prediction), repeats=np.asarray(r.repeats),
+                counts=np.asarray(r.counts).sum(axis=1), weight_error=np.float64(weight_error),
+                spikes=np.float64(np.mean(r.stats["spikes"])), alpha=np.float64(gain))
+
+
 def run_condition(name, a, cache: Path, spec_dir: Path):
     """Run one condition (or load it from ``cache``): ``{point: dict(pred, repeats, counts, ...)}``, info."""
     f = cache / f"{name}.npz"
     meta = cache / f"{name}.json"
+    key = [a.source, a.n_test, a.n_assign, a.times, a.seed]
     if f.exists() and meta.exists():
         info = json.loads(meta.read_text())
-        if info.get("key") == [a.source, a.n_test, a.n_assign, a.times, a.seed]:
+        if info.get("key") == key:
             z = np.load(f)
             points = {}
             for k in z.files:
@@ -108,39 +117,26 @@ def run_condition(name, a, cache: Path, spec_dir: Path):
         common["max_repeats"] = 0
     if name == "assignlate":  # classes assigned from the chip's responses at the read time, not at programming
         common["assign_time"] = times[-1]
-    runs = []
-    runs.append((dict(common, drift_time=1.0, sweep_drift_times=",".join(f"{t:g}" for t in times)),
-                 [(1.0, True)] + [(t, c) for t in times for c in (True, False)]))
-    points, info = {}, {"key": [a.source, a.n_test, a.n_assign, a.times, a.seed], "wall_s": 0.0, "cpu_s": 0.0}
+    params = dict(common, drift_time=1.0, sweep_drift_times=",".join(f"{t:g}" for t in times))
+    pts = [(1.0, True)] + [(t, c) for t in times for c in (True, False)]  # the main point, then the sweep's
+    info = {"key": key}
     xb.deploy = keep
     try:
-        for params, pts in runs:
-            w0, c0 = time.perf_counter(), time.process_time()
-            ds = run("hardware", params, seed=a.seed, progress=False)
-            info["wall_s"] += time.perf_counter() - w0
-            info["cpu_s"] += time.process_time() - c0
-            dep = captured.pop("dep")
-            results = [dep.main] + [r for _, r in dep.sweep]
-            for (t, comp), r in zip(pts, results):
-                key = f"{label(t)}_{'global' if comp else 'none'}"
-                alphas = [ts.alpha for ts in at_time(dep.chip.programmed, t, compensate=True).tiles] if t > 0 else [1]
-                points[key] = dict(pred=np.asarray(r.prediction), repeats=np.asarray(r.repeats),
-                                   counts=np.asarray(r.counts).sum(axis=1),
-                                   weight_error=np.float64(r.qerr["weight_rel_rms"]),
-                                   spikes=np.float64(np.mean(r.stats["spikes"])),
-                                   alpha=np.float64(np.mean(alphas)))
-            points["float"] = dict(pred=np.asarray(dep.reference.prediction), repeats=np.asarray(dep.reference.repeats),
-                                   counts=np.asarray(dep.reference.counts).sum(axis=1),
-                                   weight_error=np.float64(0.0), spikes=np.float64(np.mean(dep.reference.stats["spikes"])),
-                                   alpha=np.float64(1.0))
-            points["labels"] = dict(pred=np.asarray(dep.main.labels))
-            info["config"] = ds.attrs.get("config", "")
-            info["chip_spec"] = ds.attrs.get("chip_spec", "")
-            accs = ", ".join(f"{k} {np.mean(v['pred'] == dep.main.labels):.3f}" for k, v in points.items()
-                             if k != "labels")
-            print(f"{name}: {accs} ({info['wall_s']:.0f} s)", flush=True)
+        w0, c0 = time.perf_counter(), time.process_time()
+        ds = run("hardware", params, seed=a.seed, progress=False)
+        info["wall_s"], info["cpu_s"] = time.perf_counter() - w0, time.process_time() - c0
     finally:
         xb.deploy = deploy
+    dep = captured["dep"]
+    points = {"float": _point(dep.reference, 0.0, 1.0)}
+    for (t, comp), r in zip(pts, [dep.main] + [r for _, r in dep.sweep]):
+        alphas = [ts.alpha for ts in at_time(dep.chip.programmed, t, compensate=True).tiles] if t > 0 else [1]
+        points[f"{label(t)}_{'global' if comp else 'none'}"] = _point(r, r.qerr["weight_rel_rms"], np.mean(alphas))
+    points["labels"] = dict(pred=np.asarray(dep.main.labels))
+    info["config"] = ds.attrs.get("config", "")
+    info["chip_spec"] = ds.attrs.get("chip_spec", "")
+    accs = ", ".join(f"{k} {np.mean(v['pred'] == dep.main.labels):.3f}" for k, v in points.items() if k != "labels")
+    print(f"{name}: {accs} ({info['wall_s']:.0f} s)", flush=True)
     np.savez(f, **{f"{pt}|{k}": v for pt, d in points.items() for k, v in d.items()})
     meta.write_text(json.dumps(info))
     return points, info
