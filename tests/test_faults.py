@@ -313,6 +313,7 @@ def test_estimates_read_the_protocols_tables():
     scripts (no copies to fall out of step): changing the script's table changes the estimate.  Fails with a
     copied table."""
     import dataclasses
+    import types
     from workbench.protocol import load_protocol
     from workbench.protocol.estimates import eprop_memory, stdp_window_memory
     ep_proto = load_protocol("eprop")
@@ -327,13 +328,10 @@ def test_estimates_read_the_protocols_tables():
     one = stdp_window_memory(sw_proto.resolve({"rules": ["stdp_add"]}), "numpy", protocol=sw_proto).bytes
     every = stdp_window_memory(sw_proto.resolve({}), "numpy", protocol=sw_proto).bytes
     assert every > one  # empty rules: all of the script's RULES
-    import types
     only_add = types.SimpleNamespace(RULES={"stdp_add": None})
     fake = dataclasses.replace(sw_proto, func=type(sw_proto.func)(sw_proto.func.__code__,
                                                                    {**sw_proto.func.__globals__, "sw": only_add}))
     assert stdp_window_memory(sw_proto.resolve({}), "numpy", protocol=fake).bytes == one
-
-
 
 
 def test_progress_bar_beats_while_a_phase_does_not_count():

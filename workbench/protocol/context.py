@@ -29,7 +29,6 @@ class ResumeError(ValueError):
     or backend, or a finished run)."""
 
 
-
 class HeartbeatBar(tqdm):
     """A tqdm bar that redraws itself every ``heartbeat`` seconds even when nothing updates it, so that its
     elapsed time moves while one long phase runs without counting (a slow run is told from a stuck one)."""
@@ -51,6 +50,7 @@ class HeartbeatBar(tqdm):
     def close(self):
         self._beat_stop.set()
         super().close()
+
 
 @dataclass
 class RunContext:

@@ -258,8 +258,9 @@ def convert_memory(params, backend="cpp_standalone", protocol=None) -> MemoryEst
     total = BASE_BYTES + held + max(ann, acts, sim)
     return MemoryEstimate(int(total), f"{BASE_BYTES / 2**20:.0f} MiB + data {held / 2**20:.0f} MiB + max(ann "
                           f"{ann / 2**20:.0f} MiB, activations {acts / 2**20:.0f} MiB, simulation {sim / 2**20:.0f} "
-                          f"MiB{', the larger of the program and' + ctext[2:] if ctext else ''}) (train={n_tr}, test={n_te}, "
-                          f"sizes={sizes}, batch={B}x{S} slots)", "batch" if sim > held + max(ann, acts) else "n_train")
+                          f"MiB{', the larger of the program and' + ctext[2:] if ctext else ''}) "
+                          f"(train={n_tr}, test={n_te}, sizes={sizes}, batch={B}x{S} slots)",
+                          "batch" if sim > held + max(ann, acts) else "n_train")
 
 
 #: protocol name -> its estimate (read by workbench.protocol.memory.check_memory)

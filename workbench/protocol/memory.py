@@ -64,7 +64,8 @@ def available_memory() -> int:
 def check_memory(protocol, params, backend: str | None = None, default=None) -> MemoryEstimate | None:
     """The protocol's estimate for ``params`` (its ``memory``, else ``default``: the runner passes
     :data:`workbench.protocol.estimates.ESTIMATES`'s; on ``backend`` where the function takes one, a
-    standalone build adds the compiler; ``protocol`` itself where it takes one); :class:`ParameterError` if it exceeds the available memory."""
+    standalone build adds the compiler; ``protocol`` itself where it takes one); :class:`ParameterError` if it
+    exceeds the available memory."""
     fn = getattr(protocol, "memory", None) or default
     if fn is None:
         return None
