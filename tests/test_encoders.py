@@ -99,3 +99,13 @@ def test_spike_trains_to_raster_and_flat_arrays():
     back = E.unflatten(sample, ch, t, 3, 3, 5.0)
     assert len(back) == 3 and len(back[1]) == 0
     assert np.array_equal(back[0].times, a.times) and np.array_equal(back[2].channel, b.channel)
+
+
+@pytest.mark.xfail(strict=True, reason="known defect: the regular rate code emits at most one spike per sample "
+                   "point, so rates above the sample rate saturate (workbench/encoders.py _rate_to_spikes; the fix "
+                   "changes a file that twelve benchmark archives hash: BENCHMARKS.md, JapaneseVowels section)")
+def test_regular_rate_code_carries_rates_above_the_sample_rate():
+    fs = 100.0  # 10-ms samples
+    x = np.full((50, 1), 0.75)  # 3/4 of the range: 600 Hz at max_rate 800 Hz, 6 spikes per sample
+    st = E.rate(x, fs, max_rate=800.0, regular=True, bipolar=False, lo=0.0, hi=1.0)
+    assert st.counts()[0] == pytest.approx(0.75 * 800.0 * 0.5, abs=1)  # 300 spikes in 0.5 s
