@@ -1,0 +1,135 @@
+"""Can a block-weighted readout let the LSM use its input spikes? A validation study: test parts unread.
+
+The biosignal LSM's readout (``workbench/readout/linear.py``) standardises every feature and fits one
+ridge penalty (leave-one-out) over the liquid's filtered spike trains, and, where its inner CV picks
+it, the input spikes filtered alike beside them.  On MIT-BIH record 100 the input spikes alone are a
+near-perfect readout, yet the readout of liquid and input together scored like the liquid alone in
+27 of the 30 inner-CV comparisons of ``bio_mitdb100``: a few dozen input features beside 2,700 liquid
+features barely move a ridge fit with one penalty.  Here each feature block (liquid, input spikes, and
+the RR intervals where the data carry them) is standardised and then scaled to equal total variance
+(every feature of a block of ``p`` features by ``1/sqrt(p)``), the input block by a further weight
+``w``; with one penalty that gives each block the same prior share, the input ``w**2`` times more.
+The protocol's raw-signal baseline (its ``raw_readout`` on the signal, RR intervals beside it) is
+scored on the same splits for reference.
+
+Per data set: one liquid (the settings that the inner CV of the data set's study chose most often:
+``bio_mitdb100`` for record 100, variant v9 of ``bio_jv_validation`` for JapaneseVowels), simulated
+on every sample as the protocol does (no labels); the readout variants are scored on 3 inner folds of
+every outer fold's training part only (:func:`workbench.datasets.splits.inner_folds`), so nothing is
+measured on a test part.  Written to ``benchmarks/results/bio_readout_blocks.nc``.
+
+    python benchmarks/bio_readout_blocks.py --workdir /tmp/jv-validation
+"""
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import RidgeClassifierCV
+from sklearn.preprocessing import StandardScaler
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _record import ROOT, write_result  # noqa: E402
+from bio_jv_validation import write_training_ts  # noqa: E402
+
+from workbench.datasets.splits import inner_folds  # noqa: E402
+from workbench.encoders import flatten  # noqa: E402
+from workbench.experiments import biosignal as bio  # noqa: E402
+from workbench.experiments import biosignal_models as bm  # noqa: E402
+from workbench.networks.liquid import make_liquid  # noqa: E402
+from workbench.protocol import RunContext, load_protocol  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+#: name -> (protocol parameters, backend, (input scale, recurrent scale, readout tau in ms) of the liquid)
+STUDIES = {
+    "jv": (dict(fs_data="100Hz", encoder="rate", cv="stratified", cv_folds=3, repeats=1, shape="15,6,6",
+                fs="200Hz", n_time=52), "numpy", (1.0, 0.5, 100.0)),
+    "mitdb100": (dict(dataset=f"mitdb:{DATA / 'mitdb'}", records=("100",), cv="segments", cv_folds=5, repeats=1,
+                      chunk=1135, n_readout=5, shape="15,6,6"), "cpp_standalone", (1.0, 1.0, 100.0)),
+}
+WEIGHTS = (1, 2, 4, 8)
+#: variant -> weight per block (liquid, input, extra): None leaves the block out, 0 plain standardisation
+VARIANTS = {"liquid": (0, None, 0), "liquid and input": (0, 0, 0), "input": (None, 0, 0),
+            **{f"blocks, input x{w}": (1, w, 1) for w in WEIGHTS}}
+
+
+def block_ridge(train_blocks, test_blocks, y, weights):
+    """Predictions of a ridge readout (penalty by leave-one-out) on standardised blocks, block ``b``
+    scaled by ``weights[b] / sqrt(features)`` (0: left as standardised; None: left out)."""
+    tr, te = [], []
+    for a, b, w in zip(train_blocks, test_blocks, weights):
+        if w is None:
+            continue
+        sc = StandardScaler().fit(a)
+        f = w / np.sqrt(a.shape[1]) if w else 1.0
+        tr.append(sc.transform(a) * f)
+        te.append(sc.transform(b) * f)
+    clf = RidgeClassifierCV(alphas=np.logspace(-5, 5, 21)).fit(np.hstack(tr), y)
+    return clf.predict(np.hstack(te))
+
+
+def study(name, workdir):
+    """Validation accuracy of every variant (mean over the inner folds of every outer training part)."""
+    params, backend, (i_s, w_s, tau) = STUDIES[name]
+    params = dict(params)
+    if name == "jv":
+        Path(workdir).mkdir(parents=True, exist_ok=True)
+        params["dataset"] = f"ucr:{write_training_ts(Path(workdir) / 'JVtrain.ts')}"
+    p = load_protocol("biosignal").resolve(params)
+    ctx = RunContext(protocol="biosignal", backend=backend, seed=0)
+    sset = bio.load_data(p.dataset, records=p.records, split=p.split, train_fraction=p.train_fraction,
+                         classes=p.classes, per_class=p.synthetic_per_class, fs_data=p.fs_data,
+                         max_samples=p.max_samples, seed=int(ctx.stream("data").integers(2**31)),
+                         rng=ctx.stream("subsample"), fs=p.fs, sample_duration=p.sample_duration)
+    data = bio.encode_dataset(sset, p, folds_rng=ctx.stream("folds"), rng=ctx.stream("encoding"),
+                              progress=ctx.progress_bar)
+    n = len(data.spikes)
+    liquid = make_liquid(tuple(int(k) for k in p.shape), data.n_in, rng=ctx.stream("liquid"), lam=p.lam, p_in=p.p_in,
+                         input_scale=i_s, weight_scale=w_s)
+    run = bm._simulate_chunks(liquid, data, p, ctx, bm._seed(ctx, "liquid_initial_state"))
+    blocks = [bm._states(*run["spikes"], n, liquid.N, data.duration_ms, p, tau),
+              bm._states(*flatten(data.spikes), n, data.n_in, data.duration_ms, p, tau)]
+    if data.extra is not None:
+        blocks.append(data.extra)
+    rng = np.random.default_rng(0)
+    splits = [ab for tr, _ in data.folds
+              for ab in inner_folds(data.labels, tr, data.groups, n_splits=3, rng=rng)]
+    acc = {}
+    for v, weights in VARIANTS.items():
+        acc[v] = np.mean([np.mean(block_ridge([x[a] for x in blocks], [x[b] for x in blocks], data.labels[a],
+                                              weights) == data.labels[b]) for a, b in splits])
+        print(f"{name}: {v}: {acc[v]:.4f}", flush=True)
+    raw = bm._with_extra(bm.raw_signal(data, p.raw_points), data)  # the protocol's raw-signal baseline
+    acc["raw signal"] = np.mean([np.mean(bm.fit_predict(raw[a], data.labels[a], raw[b], p, 0, method=p.raw_readout)
+                                         == data.labels[b]) for a, b in splits])
+    print(f"{name}: raw signal: {acc['raw signal']:.4f}", flush=True)
+    sizes = [x.shape[1] for x in blocks]
+    return acc, sizes, len(splits)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--workdir", default="/tmp/jv-validation", help="where the JapaneseVowels training .ts goes")
+    ap.add_argument("--only", choices=sorted(STUDIES), action="append", help="run only these studies")
+    a = ap.parse_args(argv)
+    values, config = {}, {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in a.only or STUDIES:
+            acc, sizes, n_splits = study(name, a.workdir)
+            for v, x in acc.items():
+                key = v.replace(", input x", "_x").replace(" and ", "_").replace(" ", "_")
+                values[f"{name}_{key}"] = (float(x), "1", f"validation accuracy, {name}, readout of {v}")
+            values[f"{name}_liquid_features"] = (float(sizes[0]), "1", f"liquid features ({name})")
+            values[f"{name}_input_features"] = (float(sizes[1]), "1", f"input-spike features ({name})")
+            values[f"{name}_inner_splits"] = (float(n_splits), "1", f"inner validation splits ({name})")
+            config[name] = dict(STUDIES[name][0], backend=STUDIES[name][1],
+                                liquid="input_scale={},weight_scale={},tau_readout={}ms".format(*STUDIES[name][2]))
+    write_result("bio_readout_blocks", values, protocols=["biosignal"], config=dict(config, seed=0),
+                 how_chosen="validation only: 3 inner folds of every outer fold's training part; no test part is "
+                            "scored; the liquid settings are those the studies' own inner CV chose most often")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
