@@ -3,10 +3,11 @@ on the 270 training utterances only: the test utterances are not read.
 
 The training utterances are written to a UEA ``.ts`` file (``--workdir``) and every variant runs
 ``workbench run biosignal`` on it with 3-fold stratified cross-validation, 2 repeats (new liquid and
-folds), the raw-signal and input-spike baselines beside the LSM, rate encoding at 100 Hz as in the
-study.  Within each fold the LSM's grid is chosen by inner CV as usual; across variants, the one with
+folds), the raw-signal and input-spike baselines beside the LSM, rate encoding (at 100 Hz unless a
+variant says otherwise).  Unequal utterances (7 to 29 points) are zero-padded to the longest unless a
+variant resamples every one to ``n_time`` points.  Within each fold the LSM's grid is chosen by inner CV as usual; across variants, the one with
 the best mean validation accuracy of the LSM sets the study's command.  A variant whose archive is
-already in ``--workdir`` is read, not run again (the study takes about 30 CPU-minutes).
+already in ``--workdir`` is read, not run again (the study takes about 80 CPU-minutes).
 
     python benchmarks/bio_jv_validation.py --workdir /tmp/jv-validation
 
@@ -29,6 +30,7 @@ from workbench.protocol import run  # noqa: E402
 
 BASE = dict(fs_data="100Hz", encoder="rate", cv="stratified", cv_folds=3, repeats=2, baselines="raw,input")
 TAUS = "10ms,30ms,100ms"
+V6 = dict(grid_tau_readout=TAUS, grid_weight_scale="0.5,1", shape="15,6,6")
 MODELS = ("lsm", "raw", "input")  # the models compared in every variant (BASE's baselines beside the LSM)
 #: name -> (what it changes, the parameters on top of BASE)
 VARIANTS = {
@@ -38,10 +40,12 @@ VARIANTS = {
     "v4": ("v1 with max_rate 100 Hz", dict(grid_tau_readout=TAUS, max_rate="100Hz")),
     "v5": ("v1 + recurrent weight scale 0.5/1/2 by inner CV", dict(grid_tau_readout=TAUS,
                                                                     grid_weight_scale="0.5,1,2")),
-    "v6": ("15 x 6 x 6 liquid (540 neurons), weight scale 0.5/1, tau 10/30/100 ms",
-           dict(grid_tau_readout=TAUS, grid_weight_scale="0.5,1", shape="15,6,6")),
+    "v6": ("15 x 6 x 6 liquid (540 neurons), weight scale 0.5/1, tau 10/30/100 ms", V6),
     "v7": ("v1 + recurrent weight scale 0.125/0.25/0.5 by inner CV", dict(grid_tau_readout=TAUS,
                                                                            grid_weight_scale="0.125,0.25,0.5")),
+    "v8": ("v6 presented at 200 Hz (130-ms utterances; no rate above the sample rate)", dict(V6, fs="200Hz")),
+    "v9": ("v6 with every utterance resampled to 52 points at 200 Hz (260 ms)", dict(V6, fs="200Hz", n_time=52)),
+    "v10": ("v6 with every utterance resampled to 26 points at 100 Hz (260 ms)", dict(V6, n_time=26)),
 }
 
 
