@@ -5,8 +5,9 @@ The training utterances are written to a UEA ``.ts`` file (``--workdir``) and ev
 ``workbench run biosignal`` on it with 3-fold stratified cross-validation, 2 repeats (new liquid and
 folds), the raw-signal and input-spike baselines beside the LSM, rate encoding (at 100 Hz unless a
 variant says otherwise).  Unequal utterances (7 to 29 points) are zero-padded to the longest unless a
-variant resamples every one to ``n_time`` points.  Within each fold the LSM's grid is chosen by inner CV as usual; across variants, the one with
-the best mean validation accuracy of the LSM sets the study's command.  A variant whose archive is
+variant resamples every one to ``n_time`` points.  Within each fold the LSM's grid is chosen by inner
+CV as usual; across variants, the one with the best mean validation accuracy of the LSM sets the
+study's command.  A variant whose archive is
 already in ``--workdir`` is read, not run again (the study takes about 80 CPU-minutes).
 
     python benchmarks/bio_jv_validation.py --workdir /tmp/jv-validation
@@ -80,7 +81,7 @@ def main(argv=None):
                 progress=True)
         with xr.open_dataset(out) as ds:
             acc[i] = [float(ds["accuracy"].sel(model=m)) for m in MODELS]
-        print(f"{name}: {what}: LSM {acc[i, 0]:.4f}, raw {acc[i, 1]:.4f}, input {acc[i, 2]:.4f}")
+        print(f"{name}: {what}: " + ", ".join(f"{m} {x:.4f}" for m, x in zip(MODELS, acc[i])))
     names = list(VARIANTS)
     best = names[int(np.argmax(acc[:, 0]))]
     da = xr.DataArray(acc, dims=("variant", "model"), coords={"variant": names, "model": list(MODELS)},

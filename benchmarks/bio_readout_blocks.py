@@ -4,12 +4,12 @@ The biosignal LSM's readout (``workbench/readout/linear.py``) standardises every
 ridge penalty (leave-one-out) over the liquid's filtered spike trains, and, where its inner CV picks
 it, the input spikes filtered alike beside them.  On MIT-BIH record 100 the input spikes alone are a
 near-perfect readout, yet the readout of liquid and input together scored like the liquid alone in
-27 of the 30 inner-CV comparisons of ``bio_mitdb100``: a few dozen input features beside 2,700 liquid
+27 of the 30 inner-CV comparisons of ``bio_mitdb100``: ten input features beside 2,700 liquid
 features barely move a ridge fit with one penalty.  Here each feature block (liquid, input spikes, and
 the RR intervals where the data carry them) is standardised and then scaled to equal total variance
 (every feature of a block of ``p`` features by ``1/sqrt(p)``), the input block by a further weight
 ``w``; with one penalty that gives each block the same prior share, the input ``w**2`` times more.
-The protocol's raw-signal baseline (its ``raw_readout`` on the signal, RR intervals beside it) is
+The protocol's raw-signal baseline (:func:`workbench.experiments.biosignal_models.raw_baseline`) is
 scored on the same splits for reference.
 
 Per data set: one liquid (the settings that the inner CV of the data set's study chose most often:
@@ -23,6 +23,7 @@ measured on a test part.  Written to ``benchmarks/results/bio_readout_blocks.nc`
 import argparse
 import sys
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -100,9 +101,8 @@ def study(name, workdir):
         acc[v] = np.mean([np.mean(block_ridge([x[a] for x in blocks], [x[b] for x in blocks], data.labels[a],
                                               weights) == data.labels[b]) for a, b in splits])
         print(f"{name}: {v}: {acc[v]:.4f}", flush=True)
-    raw = bm._with_extra(bm.raw_signal(data, p.raw_points), data)  # the protocol's raw-signal baseline
-    acc["raw signal"] = np.mean([np.mean(bm.fit_predict(raw[a], data.labels[a], raw[b], p, 0, method=p.raw_readout)
-                                         == data.labels[b]) for a, b in splits])
+    raw = bm.raw_baseline(replace(data, folds=splits), p, ctx)  # the protocol's baseline, on the inner splits
+    acc["raw signal"] = np.mean([np.mean(pred == data.labels[b]) for pred, (_, b) in zip(raw.predictions, splits)])
     print(f"{name}: raw signal: {acc['raw signal']:.4f}", flush=True)
     sizes = [x.shape[1] for x in blocks]
     return acc, sizes, len(splits)
