@@ -68,7 +68,7 @@ def write_training_ts(path: Path) -> Path:
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--workdir", default="/tmp/jv-validation")
-    ap.add_argument("--backend", default="numpy")
+    ap.add_argument("--backend", default="cpp_standalone")
     a = ap.parse_args(argv)
     work = Path(a.workdir)
     work.mkdir(parents=True, exist_ok=True)

@@ -1,22 +1,24 @@
-"""Can a block-weighted readout let the LSM use its input spikes? A validation study: test parts unread.
+"""The validation study behind the biosignal readout's feature blocks (``readout_blocks=equal``); test parts unread.
 
-The biosignal LSM's readout (``workbench/readout/linear.py``) standardises every feature and fits one
-ridge penalty (leave-one-out) over the liquid's filtered spike trains, and, where its inner CV picks
-it, the input spikes filtered alike beside them.  On MIT-BIH record 100 the input spikes alone are a
-near-perfect readout, yet the readout of liquid and input together scored like the liquid alone in
-27 of the 30 inner-CV comparisons of ``bio_mitdb100``: ten input features beside 2,700 liquid
-features barely move a ridge fit with one penalty.  Here each feature block (liquid, input spikes, and
-the RR intervals where the data carry them) is standardised and then scaled to equal total variance
-(every feature of a block of ``p`` features by ``1/sqrt(p)``), the input block by a further weight
-``w``; with one penalty that gives each block the same prior share, the input ``w**2`` times more.
-The protocol's raw-signal baseline (:func:`workbench.experiments.biosignal_models.raw_baseline`) is
-scored on the same splits for reference.
+Before it, the biosignal readout standardised every feature together and fitted one ridge penalty
+(leave-one-out) over the liquid's filtered spike trains and, where its inner CV picked it, the input
+spikes filtered alike beside them (``readout_blocks=pooled``).  On MIT-BIH record 100 the input spikes
+alone are a near-perfect readout, yet the readout of liquid and input together scored like the liquid
+alone in 27 of the 30 inner-CV comparisons of ``bio_mitdb100``: ten input features beside 2,700
+liquid features barely move a ridge fit with one penalty.  Here the readout is the protocol's
+(:func:`workbench.readout.blocks.fit_block_classifier`): each feature block (liquid, input spikes, and
+the RR intervals where the data carry them) is standardised and then scaled to the same total
+variance, the input block by a further weight ``w``, so that one penalty gives each block the same
+prior share, the input ``w**2`` times more.  The protocol's raw-signal baseline
+(:func:`workbench.experiments.biosignal_models.raw_baseline`, with the protocol's defaults) is scored
+on the same splits for reference.
 
-Per data set: one liquid (the settings that the inner CV of the data set's study chose most often:
-``bio_mitdb100`` for record 100, variant v9 of ``bio_jv_validation`` for JapaneseVowels), simulated
-on every sample as the protocol does (no labels); the readout variants are scored on 3 inner folds of
-every outer fold's training part only (:func:`workbench.datasets.splits.inner_folds`), so nothing is
-measured on a test part.  Written to ``benchmarks/results/bio_readout_blocks.nc``.
+Per data set: one liquid (the settings that the inner CV of the data set's study chose most often
+before this readout: ``bio_mitdb100`` for record 100, variant v9 of ``bio_jv_validation`` for
+JapaneseVowels), simulated on every sample as the protocol does (no labels); the readout variants
+are scored on 3 inner folds of every outer fold's training part only
+(:func:`workbench.datasets.splits.inner_folds`), so nothing is measured on a test part.  Written to
+``benchmarks/results/bio_readout_blocks.nc``.
 
     python benchmarks/bio_readout_blocks.py --workdir /tmp/jv-validation
 """
@@ -27,8 +29,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import RidgeClassifierCV
-from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _record import ROOT, write_result  # noqa: E402
@@ -40,34 +40,36 @@ from workbench.experiments import biosignal as bio  # noqa: E402
 from workbench.experiments import biosignal_models as bm  # noqa: E402
 from workbench.networks.liquid import make_liquid  # noqa: E402
 from workbench.protocol import RunContext, load_protocol  # noqa: E402
+from workbench.readout.blocks import fit_block_classifier  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 #: name -> (protocol parameters, backend, (input scale, recurrent scale, readout tau in ms) of the liquid)
 STUDIES = {
     "jv": (dict(fs_data="100Hz", encoder="rate", cv="stratified", cv_folds=3, repeats=1, shape="15,6,6",
-                fs="200Hz", n_time=52), "numpy", (1.0, 0.5, 100.0)),
+                fs="200Hz", n_time=52), "cpp_standalone", (1.0, 0.5, 100.0)),
     "mitdb100": (dict(dataset=f"mitdb:{DATA / 'mitdb'}", records=("100",), cv="segments", cv_folds=5, repeats=1,
                       chunk=1135, n_readout=5, shape="15,6,6"), "cpp_standalone", (1.0, 1.0, 100.0)),
 }
 WEIGHTS = (1, 2, 4, 8)
-#: variant -> weight per block (liquid, input, extra): None leaves the block out, 0 plain standardisation
-VARIANTS = {"liquid": (0, None, 0), "liquid and input": (0, 0, 0), "input": (None, 0, 0),
-            **{f"blocks, input x{w}": (1, w, 1) for w in WEIGHTS}}
+#: variant -> (the blocks it reads, "pooled" (standardised together) or "equal" (each block the same total
+#: variance), the input block's weight); the RR intervals ("extra") are read where the data carry them
+VARIANTS = {"liquid": (("liquid", "extra"), "pooled", 1), "liquid and input": (("liquid", "input", "extra"), "pooled", 1),
+            "input": (("input", "extra"), "pooled", 1), "liquid, blocks": (("liquid", "extra"), "equal", 1),
+            **{f"blocks, input x{w}": (("liquid", "input", "extra"), "equal", w) for w in WEIGHTS}}
 
 
-def block_ridge(train_blocks, test_blocks, y, weights):
-    """Predictions of a ridge readout (penalty by leave-one-out) on standardised blocks, block ``b``
-    scaled by ``weights[b] / sqrt(features)`` (0: left as standardised; None: left out)."""
-    tr, te = [], []
-    for a, b, w in zip(train_blocks, test_blocks, weights):
-        if w is None:
-            continue
-        sc = StandardScaler().fit(a)
-        f = w / np.sqrt(a.shape[1]) if w else 1.0
-        tr.append(sc.transform(a) * f)
-        te.append(sc.transform(b) * f)
-    clf = RidgeClassifierCV(alphas=np.logspace(-5, 5, 21)).fit(np.hstack(tr), y)
-    return clf.predict(np.hstack(te))
+def block_readout(blocks, a, b, y, variant):
+    """Predictions for samples ``b`` of the protocol's ridge readout (:func:`workbench.readout.blocks.fit_block_classifier`)
+    trained on samples ``a`` of the variant's blocks (``blocks``: name -> (sample, feature))."""
+    names, how, w = VARIANTS[variant]
+    names = [k for k in names if k in blocks]
+    X = [blocks[k] for k in names]
+    if how == "pooled":
+        X = [np.hstack(X)]
+        weights = None
+    else:
+        weights = [w if k == "input" else 1 for k in names]
+    return fit_block_classifier([x[a] for x in X], y[a], [x[b] for x in X], weights=weights).y_pred
 
 
 def study(name, workdir):
@@ -89,22 +91,21 @@ def study(name, workdir):
     liquid = make_liquid(tuple(int(k) for k in p.shape), data.n_in, rng=ctx.stream("liquid"), lam=p.lam, p_in=p.p_in,
                          input_scale=i_s, weight_scale=w_s)
     run = bm._simulate_chunks(liquid, data, p, ctx, bm._seed(ctx, "liquid_initial_state"))
-    blocks = [bm._states(*run["spikes"], n, liquid.N, data.duration_ms, p, tau),
-              bm._states(*flatten(data.spikes), n, data.n_in, data.duration_ms, p, tau)]
+    blocks = {"liquid": bm._states(*run["spikes"], n, liquid.N, data.duration_ms, p, tau),
+              "input": bm._states(*flatten(data.spikes), n, data.n_in, data.duration_ms, p, tau)}
     if data.extra is not None:
-        blocks.append(data.extra)
+        blocks["extra"] = data.extra
     rng = np.random.default_rng(0)
     splits = [ab for tr, _ in data.folds
               for ab in inner_folds(data.labels, tr, data.groups, n_splits=3, rng=rng)]
     acc = {}
-    for v, weights in VARIANTS.items():
-        acc[v] = np.mean([np.mean(block_ridge([x[a] for x in blocks], [x[b] for x in blocks], data.labels[a],
-                                              weights) == data.labels[b]) for a, b in splits])
+    for v in VARIANTS:
+        acc[v] = np.mean([np.mean(block_readout(blocks, a, b, data.labels, v) == data.labels[b]) for a, b in splits])
         print(f"{name}: {v}: {acc[v]:.4f}", flush=True)
     raw = bm.raw_baseline(replace(data, folds=splits), p, ctx)  # the protocol's baseline, on the inner splits
     acc["raw signal"] = np.mean([np.mean(pred == data.labels[b]) for pred, (_, b) in zip(raw.predictions, splits)])
     print(f"{name}: raw signal: {acc['raw signal']:.4f}", flush=True)
-    sizes = [x.shape[1] for x in blocks]
+    sizes = [blocks[k].shape[1] for k in ("liquid", "input")]
     return acc, sizes, len(splits)
 
 
@@ -119,7 +120,7 @@ def main(argv=None):
         for name in a.only or STUDIES:
             acc, sizes, n_splits = study(name, a.workdir)
             for v, x in acc.items():
-                key = v.replace(", input x", "_x").replace(" and ", "_").replace(" ", "_")
+                key = v.replace(", input x", "_x").replace(" and ", "_").replace(", ", "_").replace(" ", "_")
                 values[f"{name}_{key}"] = (float(x), "1", f"validation accuracy, {name}, readout of {v}")
             values[f"{name}_liquid_features"] = (float(sizes[0]), "1", f"liquid features ({name})")
             values[f"{name}_input_features"] = (float(sizes[1]), "1", f"input-spike features ({name})")

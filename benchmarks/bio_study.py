@@ -9,8 +9,10 @@ Presets (the data at hand offline):
 
 ``jv``
     JapaneseVowels (aeon; the standard split, 270 train / 370 test speakers' utterances, 12 LPC
-    channels), rate encoding at 100 Hz as in the earlier runs; 5 repeats (liquid, readout, MiniRocket
-    seeds) on the fixed split.
+    channels), rate encoding, every utterance resampled to 52 points presented at 200 Hz, a 15 x 6
+    x 6 liquid with recurrent weight scale 0.5/1 and readout time constant 10/30/100 ms chosen by
+    inner CV (variant v9 of ``bio_jv_validation.py``, chosen on the training utterances); 5 repeats
+    (liquid, readout, MiniRocket seeds) on the fixed split.
 ``mitdb100``
     MIT-BIH record 100 (N vs S), RR intervals beside the morphology, 5 contiguous time segments
     (one tested per fold) -- record-wise, as only record 100 is at hand.
@@ -19,7 +21,8 @@ Presets (the data at hand offline):
     ``--max-samples`` windows to fit the shared machine (0: all 7,211).
 
     nice -n 10 python benchmarks/bio_study.py jv --out /tmp/jv.nc
-    nice -n 10 python benchmarks/bio_study.py mitdb100 --set chunk=1135 --out /tmp/m100.nc
+    nice -n 10 python benchmarks/bio_study.py mitdb100 --set chunk=1135 --set n_readout=5 --set grid_input_scale=1 \
+        --set shape=15,6,6 --set grid_weight_scale=0.5,1 --set grid_tau_readout=10ms,30ms,100ms --out /tmp/m100.nc
     nice -n 10 python benchmarks/bio_study.py myo --max-samples 1800 --set chunk=900 --out /tmp/myo.nc
 """
 import argparse
@@ -37,7 +40,8 @@ from workbench.protocol import run  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 PRESETS = {
-    "jv": dict(dataset="aeon:JapaneseVowels", encoder="rate", fs=100 * Hz, repeats=5),
+    "jv": dict(dataset="aeon:JapaneseVowels", encoder="rate", fs=200 * Hz, n_time=52, shape="15,6,6",
+               grid_weight_scale="0.5,1", grid_tau_readout="10ms,30ms,100ms", repeats=5),
     "mitdb100": dict(dataset=f"mitdb:{DATA / 'mitdb'}", records=("100",), cv="segments", cv_folds=5, repeats=1),
     "myo": dict(dataset=f"myo:{DATA / 'emg-myo'}", repeats=1),
 }

@@ -76,6 +76,10 @@ PARAMS = {
     "dt": Param(0.1 * ms, "integration time step"),
     "batch": Param(0, "parallel liquid copies in the one network (0: automatic)"),
     "readout": Param("ridge", "linear readout (Maass et al. 2002: linear regression)", choices=("ridge", "logistic")),
+    "readout_blocks": Param("equal", "readout features in blocks (liquid, input spikes, RR intervals, raw signal): "
+                            "equal (each block standardised, then the same total variance; "
+                            "workbench.readout.blocks) or pooled (all standardised together)",
+                            choices=("equal", "pooled")),
     "class_weight": Param("balanced", "readout sample weights: balanced (inverse class frequency) or none",
                           choices=("balanced", "none")),
     "n_readout": Param(0, "readout times per sample, states concatenated (0: one per tau_readout)"),

@@ -132,30 +132,3 @@ def test_rr_features_and_inner_cv_choice_with_repeats(mitdb_dir):
     assert "inner folds of that fold's training samples" in ds.attrs["how_chosen"]
     assert np.isfinite(ds["paired_accuracy_difference"].sel(model="raw"))
     assert ds["fold_class_count"].sizes["fold"] == 4
-
-
-def test_block_weighted_readout_uses_a_small_block_beside_a_large_one():
-    """``benchmarks/bio_readout_blocks.py``: three informative features beside 2,000 of noise are lost
-    to a readout that standardises every feature under one ridge penalty, but not once each block is
-    scaled to equal total variance; a block weighted ``None`` is left out."""
-    import importlib.util
-
-    from conftest import ROOT
-
-    spec = importlib.util.spec_from_file_location("bio_readout_blocks", ROOT / "benchmarks" / "bio_readout_blocks.py")
-    rb = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(rb)
-    rng = np.random.default_rng(0)
-    y = np.repeat([0, 1], 90)
-    informative = (2 * y[:, None] - 1) * 0.6 + rng.normal(size=(180, 3))
-    noise = rng.normal(size=(180, 2000))
-    tr, te = np.arange(0, 180, 2), np.arange(1, 180, 2)
-
-    def acc(weights):
-        pred = rb.block_ridge([noise[tr], informative[tr]], [noise[te], informative[te]], y[tr], weights)
-        return np.mean(pred == y[te])
-
-    plain, blocks, alone, noise_only = acc((0, 0)), acc((1, 1)), acc((None, 0)), acc((0, None))
-    assert plain < 0.65 and noise_only < 0.6  # near chance (0.5)
-    assert blocks > plain + 0.15 and blocks > 0.75
-    assert abs(blocks - alone) < 0.05

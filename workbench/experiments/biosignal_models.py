@@ -33,12 +33,13 @@ from ..encoders import flatten, spikes_to_dense
 from ..eprop.train import CLASSIFIER_DEFAULTS, train_classifier
 from ..networks.liquid import liquid_variables, make_liquid, simulate
 from ..params import ParameterError, parse_quantity
-from ..readout import classification_metrics, filtered_states, fit_classifier, readout_times
+from ..readout import classification_metrics, filtered_states, readout_times
+from ..readout.blocks import fit_block_classifier
 from ..recording import scalar, variable
 
 __all__ = ["EncodedData", "ModelResult", "MODELS", "BASELINES", "register_model", "get_model", "n_readout_times",
            "lsm_model", "eprop_model", "raw_baseline", "input_baseline", "minirocket_baseline", "select_and_fit",
-           "raw_signal"]
+           "raw_signal", "readout_blocks", "fit_predict"]
 
 
 @dataclass
@@ -113,24 +114,34 @@ def n_readout_times(params, duration_ms, tau_ms=None) -> int:
     return max(1, int(round(duration_ms / tau_ms)))
 
 
-def _with_extra(X, data):
-    """``X`` with the data's extra features (RR intervals) appended."""
-    return X if data.extra is None else np.hstack([X, data.extra])
+def readout_blocks(X, data, params) -> list:
+    """The readout's feature blocks: ``X`` (one array, or a list of blocks such as the liquid's and the
+    input's filtered spike trains) and the data's extra features (RR intervals) as one more.
+    ``params.readout_blocks == "pooled"``: all in one block, standardised together (the readout
+    before the block scaling, :mod:`workbench.readout.blocks`)."""
+    blocks = list(X) if isinstance(X, (list, tuple)) else [X]
+    if data.extra is not None:
+        blocks.append(data.extra)
+    if params.get("readout_blocks", "equal") == "pooled" and len(blocks) > 1:
+        return [np.hstack(blocks)]
+    return blocks
 
 
-def fit_predict(X_train, y_train, X_test, params, seed, method=None):
-    """The readout's predictions for ``X_test``; a training part of one class (a rare class, a
+def fit_predict(train_blocks, y_train, test_blocks, params, seed, method=None):
+    """The readout's predictions for ``test_blocks`` (:func:`workbench.readout.blocks.fit_block_classifier`:
+    every block given the same share of the variance); a training part of one class (a rare class, a
     small inner fold) predicts that class, with a warning, as scikit-learn's dummy classifier would."""
     if len(np.unique(y_train)) < 2:
         warnings.warn(f"readout: a training part holds only class {y_train[0]}; it predicts that class",
                       RareClassWarning, stacklevel=2)
-        return np.full(len(X_test), y_train[0])
-    return fit_classifier(X_train, y_train, X_test, None, method=method or params.readout, seed=seed,
-                          class_weight=None if params.class_weight == "none" else params.class_weight).y_pred
+        return np.full(len(test_blocks[0]), y_train[0])
+    return fit_block_classifier(train_blocks, y_train, test_blocks, None, method=method or params.readout, seed=seed,
+                                class_weight=None if params.class_weight == "none" else params.class_weight).y_pred
 
 
-def _fit_folds(X, labels, folds, params, seed, method=None):
-    return [fit_predict(X[tr], labels[tr], X[te], params, seed, method) for tr, te in folds]
+def _fit_folds(blocks, labels, folds, params, seed, method=None):
+    return [fit_predict([b[tr] for b in blocks], labels[tr], [b[te] for b in blocks], params, seed, method)
+            for tr, te in folds]
 
 
 def select_and_fit(candidates, data: EncodedData, params, ctx, seed, desc="readout"):
@@ -151,18 +162,19 @@ def select_and_fit(candidates, data: EncodedData, params, ctx, seed, desc="reado
                 warnings.simplefilter("ignore", RareClassWarning)
                 inner = inner_folds(data.labels, tr, data.groups, n_splits=k_inner, rng=inner_rng)
             for c, name in enumerate(names):
-                X = _with_extra(candidates[name], data)
+                X = readout_blocks(candidates[name], data, params)
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", RareClassWarning)
                     scores[f, c] = np.mean([classification_metrics(data.labels[b], fit_predict(
-                        X[a], data.labels[a], X[b], params, seed))["balanced_accuracy"] for a, b in inner])
+                        [x[a] for x in X], data.labels[a], [x[b] for x in X], params, seed))["balanced_accuracy"]
+                        for a, b in inner])
                 bar.update(1)
             best = names[int(np.nanargmax(scores[f]))]
         else:
             best = names[0]
             bar.update(len(names) if len(names) > 1 else 1)
-        X = _with_extra(candidates[best], data)
-        preds.append(fit_predict(X[tr], data.labels[tr], X[te], params, seed))
+        X = readout_blocks(candidates[best], data, params)
+        preds.append(fit_predict([x[tr] for x in X], data.labels[tr], [x[te] for x in X], params, seed))
         chosen.append(best)
     bar.close()
     return preds, chosen, scores
@@ -234,8 +246,8 @@ def lsm_model(data: EncodedData, params, ctx, *, shape=None) -> ModelResult:
                 X = _states(*run["spikes"], n, liquid.N, data.duration_ms, params, tau)
                 for inp in with_input:
                     key = f"input_scale={i_s:g},weight_scale={w_s:g},tau_readout={tau:g}ms,readout_input={int(inp)}"
-                    cands[key] = np.hstack([X, _states(sin, sio, tin, n, data.n_in, data.duration_ms, params, tau)]) \
-                        if inp else X
+                    cands[key] = [X, _states(sin, sio, tin, n, data.n_in, data.duration_ms, params, tau)] \
+                        if inp else [X]
     preds, chosen, scores = select_and_fit(cands, data, params, ctx, _seed(ctx, "readout"), desc="lsm readout")
     first = chosen[0]
     i_s, w_s = (float(first.split(",")[k].split("=")[1]) for k in (0, 1))
@@ -310,7 +322,7 @@ def raw_signal(data: EncodedData, points: int) -> np.ndarray:
 def raw_baseline(data: EncodedData, params, ctx) -> ModelResult:
     """``raw_readout`` (default: scikit-learn's logistic regression, C by CV on the training samples)
     on the signal itself, ``raw_points`` values per channel (0: every presented point)."""
-    X = _with_extra(raw_signal(data, params.raw_points), data)
+    X = readout_blocks(raw_signal(data, params.raw_points), data, params)
     return ModelResult(predictions=_fit_folds(X, data.labels, data.folds, params, _seed(ctx, "readout"),
                                               method=params.raw_readout))
 
@@ -331,8 +343,9 @@ def minirocket_baseline(data: EncodedData, params, ctx) -> ModelResult:
             warnings.simplefilter("ignore")
             tf = MiniRocket(n_kernels=int(params.minirocket_kernels), random_state=seed, n_jobs=1).fit(X[tr])
             F = np.asarray(tf.transform(X), dtype=float)
-        F = _with_extra(F, data)
-        preds.append(fit_predict(F[tr], data.labels[tr], F[te], params, seed, method="ridge"))
+        F = readout_blocks(F, data, params)
+        preds.append(fit_predict([x[tr] for x in F], data.labels[tr], [x[te] for x in F], params, seed,
+                                 method="ridge"))
     return ModelResult(predictions=preds)
 
 
