@@ -68,6 +68,10 @@ PARAMS = {
                               kind=list),
     "grid_readout_input": Param(("off", "on"), "readout of the liquid only (off) or of the liquid and the input "
                                 "spikes (on), tried by inner CV", kind=list),
+    "grid_readout_blocks": Param(("pooled", "equal"), "every readout of several feature blocks (liquid, input spikes, "
+                                 "RR intervals, raw signal, MiniRocket features): all standardised together (pooled) "
+                                 "or each block given the same total variance (equal; workbench.readout.blocks), "
+                                 "tried by inner CV", kind=list),
     "shape": Param([15, 3, 3], "liquid grid, 3 ints (Maass et al. 2002: 15 x 3 x 3)", kind=list),
     "lam": Param(2.0, "liquid connection length scale lambda (Maass et al. 2002: 2)"),
     "p_in": Param(0.3, "probability an input channel projects to a liquid neuron"),
@@ -76,10 +80,6 @@ PARAMS = {
     "dt": Param(0.1 * ms, "integration time step"),
     "batch": Param(0, "parallel liquid copies in the one network (0: automatic)"),
     "readout": Param("ridge", "linear readout (Maass et al. 2002: linear regression)", choices=("ridge", "logistic")),
-    "readout_blocks": Param("equal", "readout features in blocks (liquid, input spikes, RR intervals, raw signal): "
-                            "equal (each block standardised, then the same total variance; "
-                            "workbench.readout.blocks) or pooled (all standardised together)",
-                            choices=("equal", "pooled")),
     "class_weight": Param("balanced", "readout sample weights: balanced (inverse class frequency) or none",
                           choices=("balanced", "none")),
     "n_readout": Param(0, "readout times per sample, states concatenated (0: one per tau_readout)"),

@@ -2,7 +2,9 @@
 import numpy as np
 import pytest
 
-from workbench.experiments.biosignal_models import readout_blocks
+from workbench.datasets.splits import RareClassWarning
+from workbench.experiments.biosignal_models import block_modes, choose_by_inner_cv, fit_predict, readout_candidates
+from workbench.params import ParameterError
 from workbench.readout import fit_classifier
 from workbench.readout.blocks import BlockScaler, block_factors, fit_block_classifier
 
@@ -61,18 +63,70 @@ def test_a_small_informative_block_beside_a_large_one_is_not_lost():
 
 
 class _Data:
-    def __init__(self, extra):
+    def __init__(self, extra, labels=None):
         self.extra = extra
+        self.labels = labels
+        self.groups = None
 
 
 class _Params(dict):
-    pass
+    __getattr__ = dict.__getitem__
 
 
-def test_protocol_blocks_append_the_rr_intervals_or_pool_them():
+def test_protocol_candidates_append_the_rr_intervals_once_per_block_mode():
     X, inp, rr = np.ones((4, 6)), np.zeros((4, 2)), np.full((4, 4), 2.0)
-    equal = readout_blocks([X, inp], _Data(rr), _Params(readout_blocks="equal"))
-    assert [b.shape[1] for b in equal] == [6, 2, 4]
-    pooled = readout_blocks([X, inp], _Data(rr), _Params(readout_blocks="pooled"))
-    assert len(pooled) == 1 and np.array_equal(pooled[0], np.hstack([X, inp, rr]))
-    assert [b.shape[1] for b in readout_blocks(X, _Data(None), _Params(readout_blocks="equal"))] == [6]
+    cands = readout_candidates({"lsm": [X, inp]}, _Data(rr), _Params(grid_readout_blocks=("pooled", "equal")))
+    assert list(cands) == ["lsm,blocks=pooled", "lsm,blocks=equal"]
+    blocks, pooled = cands["lsm,blocks=pooled"]
+    assert pooled and [b.shape[1] for b in blocks] == [6, 2, 4]
+    assert not cands["lsm,blocks=equal"][1]
+    one = readout_candidates({"raw": X}, _Data(None), _Params(grid_readout_blocks=("pooled", "equal")))
+    assert list(one) == ["raw"]  # one block: nothing to choose
+    # a configuration from before the grid existed: pooled, as its readout was
+    assert list(readout_candidates({"raw": X}, _Data(rr), _Params())) == ["raw,blocks=pooled"]
+    with pytest.raises(ParameterError, match="grid_readout_blocks"):
+        block_modes(_Params(grid_readout_blocks=("equal", "weighted")))
+
+
+def test_pooled_is_the_earlier_readout_and_equal_is_chosen_where_it_helps():
+    """Pooled blocks give exactly fit_classifier on the blocks side by side (the readout of the
+    archives made before the block scaling); given both modes, the inner CV picks equal blocks
+    when a small block carries the signal, and a one-class training part predicts its class."""
+    rng = np.random.default_rng(3)
+    y = np.repeat([0, 1], 120)
+    small = (2 * y[:, None] - 1) * 0.8 + rng.normal(size=(240, 3))
+    big = rng.normal(size=(240, 1500))
+    params = _Params(readout="ridge", class_weight="balanced", inner_folds=3, grid_readout_blocks=("pooled", "equal"))
+    tr, te = np.arange(0, 240, 2), np.arange(1, 240, 2)
+    ref = fit_classifier(np.hstack([big, small])[tr], y[tr], np.hstack([big, small])[te], method="ridge",
+                         class_weight="balanced").y_pred
+    got = fit_predict([big[tr], small[tr]], y[tr], [big[te], small[te]], params, 0, pooled=True)
+    assert np.array_equal(ref, got)
+    data = _Data(small, labels=y)
+    best, scores = choose_by_inner_cv(readout_candidates({"big": big}, data, params), tr, data, params, 0,
+                                      np.random.default_rng(0))
+    assert best == "big,blocks=equal" and scores[1] > scores[0] + 0.1
+    with pytest.warns(RareClassWarning, match="only class 1"):
+        one = fit_predict([big[:5], small[:5]], np.ones(5, int), [big[5:9], small[5:9]], params, 0)
+    assert np.array_equal(one, np.ones(4, int))
+
+
+def test_block_weights_scale_a_blocks_share():
+    rng = np.random.default_rng(4)
+    y = np.repeat([0, 1], 60)
+    a, b = rng.normal(size=(120, 40)), (2 * y[:, None] - 1) * 0.5 + rng.normal(size=(120, 2))
+    r1 = fit_block_classifier([a, b], y, [a, b], y, weights=[1, 1])
+    r4 = fit_block_classifier([a, b], y, [a, b], y, weights=[1, 4])
+    z1, z4 = (r.model[0].transform(np.hstack([a, b])) for r in (r1, r4))
+    assert z4[:, 40:].var(axis=0).sum() == pytest.approx(16 * z1[:, 40:].var(axis=0).sum())
+    with pytest.raises(ValueError, match="no block weights"):
+        fit_block_classifier([a, b], y, [a, b], weights=[1, 2], pooled=True)
+
+
+def test_constant_columns_do_not_count_toward_a_blocks_size():
+    rng = np.random.default_rng(5)
+    X = np.hstack([rng.normal(size=(80, 30)), rng.normal(size=(80, 3)), np.full((80, 1), 7.0)])
+    Z = BlockScaler([30, 4]).fit_transform(X)
+    assert Z[:, :30].var(axis=0).sum() == pytest.approx(Z[:, 30:].var(axis=0).sum())
+    with pytest.raises(ValueError, match="fitted on 34 features"):
+        BlockScaler([30, 4]).fit(X).transform(X[:, :10])

@@ -45,9 +45,10 @@ HOW_CHOSEN = ("nothing is chosen on test samples: in every fold, the LSM's setti
               "folds of that fold's training samples (by subject where the data have subjects); the readouts' "
               "regularisation by cross-validation on the training samples (ridge: leave-one-out alpha; logistic: "
               "C by stratified k-fold); MiniRocket's kernels are fitted on the training samples; each test part is "
-              "scored once; the readouts' feature blocks (liquid, input spikes, RR intervals) each get the same "
-              "total variance (readout_blocks=equal), a choice made by the validation study "
-              "benchmarks/bio_readout_blocks.py on inner folds of the training parts")
+              "scored once; every readout of several feature blocks (liquid, input spikes, RR intervals beside the "
+              "LSM's, the raw signal's, the input spikes' or MiniRocket's features) has its blocks standardised "
+              "together or given the same total variance as the grid grid_readout_blocks allows, chosen by the "
+              "same inner folds")
 
 FOLD_METHODS = ("auto", "given", "stratified", "group-kfold", "leave-one-group-out", "segments")
 

@@ -39,7 +39,7 @@ from ..recording import scalar, variable
 
 __all__ = ["EncodedData", "ModelResult", "MODELS", "BASELINES", "register_model", "get_model", "n_readout_times",
            "lsm_model", "eprop_model", "raw_baseline", "input_baseline", "minirocket_baseline", "select_and_fit",
-           "raw_signal", "readout_blocks", "fit_predict"]
+           "raw_signal", "BLOCK_MODES", "block_modes", "readout_candidates", "choose_by_inner_cv", "fit_predict"]
 
 
 @dataclass
@@ -114,67 +114,95 @@ def n_readout_times(params, duration_ms, tau_ms=None) -> int:
     return max(1, int(round(duration_ms / tau_ms)))
 
 
-def readout_blocks(X, data, params) -> list:
-    """The readout's feature blocks: ``X`` (one array, or a list of blocks such as the liquid's and the
-    input's filtered spike trains) and the data's extra features (RR intervals) as one more.
-    ``params.readout_blocks == "pooled"``: all in one block, standardised together (the readout
-    before the block scaling, :mod:`workbench.readout.blocks`)."""
-    blocks = list(X) if isinstance(X, (list, tuple)) else [X]
-    if data.extra is not None:
-        blocks.append(data.extra)
-    if params.get("readout_blocks", "equal") == "pooled" and len(blocks) > 1:
-        return [np.hstack(blocks)]
-    return blocks
+#: How a readout of several feature blocks scales them (:mod:`workbench.readout.blocks`): all features
+#: standardised together, or each block standardised and given the same total variance.
+BLOCK_MODES = ("pooled", "equal")
 
 
-def fit_predict(train_blocks, y_train, test_blocks, params, seed, method=None):
-    """The readout's predictions for ``test_blocks`` (:func:`workbench.readout.blocks.fit_block_classifier`:
-    every block given the same share of the variance); a training part of one class (a rare class, a
-    small inner fold) predicts that class, with a warning, as scikit-learn's dummy classifier would."""
+def block_modes(params) -> list[str]:
+    """The block modes tried by inner CV (``grid_readout_blocks``; a configuration without it: pooled)."""
+    modes = [str(m) for m in params.get("grid_readout_blocks", ("pooled",))] or ["pooled"]
+    bad = sorted(set(modes) - set(BLOCK_MODES))
+    if bad:
+        raise ParameterError(f"grid_readout_blocks: unknown mode(s) {bad}; use any of {list(BLOCK_MODES)}")
+    return list(dict.fromkeys(modes))
+
+
+def readout_candidates(candidates, data, params) -> dict:
+    """The readout's candidates ``{name: (blocks, pooled)}``: every feature set of ``candidates``
+    (``{name: X}``, ``X`` one array or a list of blocks such as the liquid's and the input's filtered
+    spike trains) with the data's extra features (RR intervals) as one more block; a candidate of
+    several blocks once per block mode of ``grid_readout_blocks`` (name suffixed ``,blocks=MODE``)."""
+    out = {}
+    for name, X in candidates.items():
+        blocks = list(X) if isinstance(X, (list, tuple)) else [X]
+        if data.extra is not None:
+            blocks.append(data.extra)
+        if len(blocks) == 1:
+            out[name] = (blocks, True)
+        else:
+            for mode in block_modes(params):
+                out[f"{name},blocks={mode}"] = (blocks, mode == "pooled")
+    return out
+
+
+def fit_predict(train_blocks, y_train, test_blocks, params, seed, method=None, pooled=True):
+    """The readout's predictions for ``test_blocks`` (:func:`workbench.readout.blocks.fit_block_classifier`;
+    ``pooled``: all blocks standardised together, else every block given the same total variance);
+    a training part of one class (a rare class, a small inner fold) predicts that class, with a
+    warning, as scikit-learn's dummy classifier would."""
     if len(np.unique(y_train)) < 2:
         warnings.warn(f"readout: a training part holds only class {y_train[0]}; it predicts that class",
                       RareClassWarning, stacklevel=2)
         return np.full(len(test_blocks[0]), y_train[0])
     return fit_block_classifier(train_blocks, y_train, test_blocks, None, method=method or params.readout, seed=seed,
+                                pooled=pooled,
                                 class_weight=None if params.class_weight == "none" else params.class_weight).y_pred
 
 
-def _fit_folds(blocks, labels, folds, params, seed, method=None):
-    return [fit_predict([b[tr] for b in blocks], labels[tr], [b[te] for b in blocks], params, seed, method)
-            for tr, te in folds]
+def _fit(cand, a, b, labels, params, seed, method):
+    """Predictions for samples ``b`` of a readout of candidate ``(blocks, pooled)`` trained on samples ``a``."""
+    blocks, pooled = cand
+    return fit_predict([x[a] for x in blocks], labels[a], [x[b] for x in blocks], params, seed, method, pooled)
 
 
-def select_and_fit(candidates, data: EncodedData, params, ctx, seed, desc="readout"):
-    """Per fold, the candidate feature set (``{name: X}``) with the best mean balanced accuracy of
-    the readout over ``params.inner_folds`` inner folds of that fold's training samples (by group
-    where the data have groups; :func:`workbench.datasets.splits.inner_folds`); the readout is then
-    refitted on all the training samples and predicts the test samples once.  One candidate: no
-    inner CV.  Returns ``(predictions, chosen names, inner scores (fold, candidate))``."""
-    names = list(candidates)
-    inner_rng = ctx.stream("inner_cv")
-    scores = np.full((len(data.folds), len(names)), np.nan)
-    preds, chosen = [], []
-    bar = ctx.progress_bar(total=len(data.folds) * (len(names) if len(names) > 1 else 1), desc=desc, unit="fit")
-    for f, (tr, te) in enumerate(data.folds):
-        k_inner = min(int(params.inner_folds), int(np.bincount(data.labels[tr]).max()))
-        if len(names) > 1 and k_inner >= 2:  # (else too few training samples to choose: the first candidate)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RareClassWarning)
-                inner = inner_folds(data.labels, tr, data.groups, n_splits=k_inner, rng=inner_rng)
-            for c, name in enumerate(names):
-                X = readout_blocks(candidates[name], data, params)
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RareClassWarning)
-                    scores[f, c] = np.mean([classification_metrics(data.labels[b], fit_predict(
-                        [x[a] for x in X], data.labels[a], [x[b] for x in X], params, seed))["balanced_accuracy"]
-                        for a, b in inner])
+def choose_by_inner_cv(cands, tr, data: EncodedData, params, seed, inner_rng, method=None, bar=None):
+    """The name of the candidate (``{name: (blocks, pooled)}``, :func:`readout_candidates`) with the
+    best mean balanced accuracy over ``params.inner_folds`` inner folds of the training samples
+    ``tr`` (by group where the data have groups; :func:`workbench.datasets.splits.inner_folds`), and
+    the scores (nan where nothing was chosen: one candidate, or too few samples: the first)."""
+    names = list(cands)
+    scores = np.full(len(names), np.nan)
+    k_inner = min(int(params.inner_folds), int(np.bincount(data.labels[tr]).max()))
+    if len(names) < 2 or k_inner < 2:
+        if bar is not None:
+            bar.update(len(names))
+        return names[0], scores
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RareClassWarning)
+        inner = inner_folds(data.labels, tr, data.groups, n_splits=k_inner, rng=inner_rng)
+        for c, name in enumerate(names):
+            scores[c] = np.mean([classification_metrics(data.labels[b], _fit(cands[name], a, b, data.labels, params,
+                                                                              seed, method))["balanced_accuracy"]
+                                 for a, b in inner])
+            if bar is not None:
                 bar.update(1)
-            best = names[int(np.nanargmax(scores[f]))]
-        else:
-            best = names[0]
-            bar.update(len(names) if len(names) > 1 else 1)
-        X = readout_blocks(candidates[best], data, params)
-        preds.append(fit_predict([x[tr] for x in X], data.labels[tr], [x[te] for x in X], params, seed))
+    return names[int(np.nanargmax(scores))], scores
+
+
+def select_and_fit(candidates, data: EncodedData, params, ctx, seed, desc="readout", method=None):
+    """Per fold, the candidate feature set (``{name: X}``, expanded by :func:`readout_candidates`)
+    chosen by :func:`choose_by_inner_cv` on that fold's training samples; the readout is then
+    refitted on all the training samples and predicts the test samples once.  Returns
+    ``(predictions, chosen names, inner scores (fold, candidate))``."""
+    cands = readout_candidates(candidates, data, params)
+    scores = np.full((len(data.folds), len(cands)), np.nan)
+    preds, chosen = [], []
+    bar = ctx.progress_bar(total=len(data.folds) * len(cands), desc=desc, unit="fit")
+    inner_rng = ctx.stream("inner_cv")  # (every model draws the same inner folds)
+    for f, (tr, te) in enumerate(data.folds):
+        best, scores[f] = choose_by_inner_cv(cands, tr, data, params, seed, inner_rng, method, bar)
+        preds.append(_fit(cands[best], tr, te, data.labels, params, seed, method))
         chosen.append(best)
     bar.close()
     return preds, chosen, scores
@@ -229,7 +257,9 @@ def lsm_model(data: EncodedData, params, ctx, *, shape=None) -> ModelResult:
     (:func:`select_and_fit`) among the grid ``grid_input_scale`` x ``grid_weight_scale`` (one liquid
     run each: the same connectivity, scaled; the test samples are simulated too, without their
     labels) x ``grid_tau_readout`` x ``grid_readout_input`` (the readout sees the liquid only, or the
-    liquid and the input spikes filtered alike -- the input layer as part of the reservoir)."""
+    liquid and the input spikes filtered alike -- the input layer as part of the reservoir) x
+    ``grid_readout_blocks`` (for a readout of several blocks -- liquid, input spikes, RR intervals --
+    all features standardised together, or every block given the same total variance)."""
     shape = tuple(int(s) for s in (shape or params.shape))
     n = len(data.spikes)
     taus = _grid(params, "tau_readout", float(params.tau_readout / ms))
@@ -266,7 +296,8 @@ def lsm_model(data: EncodedData, params, ctx, *, shape=None) -> ModelResult:
                                      "samples per second"),
         **liquid_variables(liquid),
     }
-    attrs = {"batch": run["batch"], "input_spikes_dropped": run["dropped"], "candidates": "; ".join(cands),
+    attrs = {"batch": run["batch"], "input_spikes_dropped": run["dropped"],
+             "candidates": "; ".join(readout_candidates(cands, data, params)),
              "inner_cv_balanced_accuracy": repr(np.round(scores, 4).tolist())}
     return ModelResult(predictions=preds, spikes_per_sample=run["counts"], synaptic_events=run["events"],
                        variables=variables, spikes=run["spikes"], attrs=attrs, chosen=chosen)
@@ -321,32 +352,37 @@ def raw_signal(data: EncodedData, points: int) -> np.ndarray:
 
 def raw_baseline(data: EncodedData, params, ctx) -> ModelResult:
     """``raw_readout`` (default: scikit-learn's logistic regression, C by CV on the training samples)
-    on the signal itself, ``raw_points`` values per channel (0: every presented point)."""
-    X = readout_blocks(raw_signal(data, params.raw_points), data, params)
-    return ModelResult(predictions=_fit_folds(X, data.labels, data.folds, params, _seed(ctx, "readout"),
-                                              method=params.raw_readout))
+    on the signal itself, ``raw_points`` values per channel (0: every presented point); with RR
+    intervals beside the signal, their block scaling (``grid_readout_blocks``) chosen by inner CV as
+    every readout's."""
+    preds, chosen, _ = select_and_fit({"raw": raw_signal(data, params.raw_points)}, data, params, ctx,
+                                      _seed(ctx, "readout"), desc="raw readout", method=params.raw_readout)
+    return ModelResult(predictions=preds, chosen=chosen if data.extra is not None else None)
 
 
 def minirocket_baseline(data: EncodedData, params, ctx) -> ModelResult:
     """MiniRocket (Dempster, Schmidt & Webb 2021, KDD: ``minirocket_kernels`` convolution kernels of
-    aeon's transform, fitted on each fold's training samples) with a ridge classifier whose penalty
-    is chosen by leave-one-out on the training samples (``RidgeClassifierCV``, as the authors)."""
+    aeon's transform, fitted on each fold's training samples, without labels) with a ridge classifier
+    whose penalty is chosen by leave-one-out on the training samples (``RidgeClassifierCV``, as the
+    authors); with RR intervals beside the features, their block scaling (``grid_readout_blocks``)
+    chosen by inner CV as every readout's."""
     if data.signals.shape[1] < 9:
         raise ParameterError(f"minirocket needs samples of at least 9 points, these have {data.signals.shape[1]}; "
                              "raise n_time or drop minirocket from baselines")
     from aeon.transformations.collection.convolution_based import MiniRocket  # optional, heavy (numba): on use
 
     X = np.ascontiguousarray(data.signals.transpose(0, 2, 1), dtype=np.float64)  # aeon: (case, channel, time)
-    seed, preds = _seed(ctx, "minirocket"), []
+    seed, preds, chosen, inner_rng = _seed(ctx, "minirocket"), [], [], ctx.stream("inner_cv")
     for tr, te in data.folds:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tf = MiniRocket(n_kernels=int(params.minirocket_kernels), random_state=seed, n_jobs=1).fit(X[tr])
             F = np.asarray(tf.transform(X), dtype=float)
-        F = readout_blocks(F, data, params)
-        preds.append(fit_predict([x[tr] for x in F], data.labels[tr], [x[te] for x in F], params, seed,
-                                 method="ridge"))
-    return ModelResult(predictions=preds)
+        cands = readout_candidates({"minirocket": F}, data, params)
+        best, _ = choose_by_inner_cv(cands, tr, data, params, seed, inner_rng, method="ridge")
+        preds.append(_fit(cands[best], tr, te, data.labels, params, seed, "ridge"))
+        chosen.append(best)
+    return ModelResult(predictions=preds, chosen=chosen if data.extra is not None else None)
 
 
 register_model("lsm", lsm_model)

@@ -46,7 +46,10 @@ def block_factors(sizes, weights=None) -> np.ndarray:
 
 class BlockScaler(TransformerMixin, BaseEstimator):
     """Standardise every feature (zero mean, unit variance on the training samples), then scale the
-    features of block ``b`` (``sizes[b]`` consecutive columns) by :func:`block_factors`."""
+    features of block ``b`` (``sizes[b]`` consecutive columns; empty: one block) by
+    :func:`block_factors` of the blocks' *informative* sizes: a column constant on the training
+    samples (a silent neuron, a record-wide RR average on one record) is zero once standardised and
+    is not counted, so the blocks' total variances stay equal."""
 
     def __init__(self, sizes=(), weights=None):
         self.sizes = sizes
@@ -54,16 +57,25 @@ class BlockScaler(TransformerMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         X = np.asarray(X, dtype=float)
-        sizes = list(self.sizes) or [X.shape[1]]
+        if X.ndim != 2:
+            raise ValueError(f"BlockScaler: X must be (samples, features), got shape {X.shape}")
+        sizes = [int(p) for p in self.sizes] or [X.shape[1]]
         if sum(sizes) != X.shape[1]:
             raise ValueError(f"BlockScaler: blocks of {sizes} features sum to {sum(sizes)}, but X has "
                              f"{X.shape[1]} columns")
         self.scaler_ = StandardScaler().fit(X)
-        self.factor_ = block_factors(sizes, self.weights)
+        self.n_features_in_ = X.shape[1]
+        varying = self.scaler_.var_ > 0
+        edges = np.cumsum([0] + sizes)
+        informative = [max(1, int(varying[a:b].sum())) for a, b in zip(edges[:-1], edges[1:])]
+        self.factor_ = np.repeat(block_factors(informative, self.weights)[np.cumsum(informative) - 1], sizes)
         return self
 
     def transform(self, X):
-        return self.scaler_.transform(np.asarray(X, dtype=float)) * self.factor_
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+            raise ValueError(f"BlockScaler: X has shape {X.shape}, fitted on {self.n_features_in_} features")
+        return self.scaler_.transform(X) * self.factor_
 
 
 def stack_blocks(blocks, n: int | None = None) -> tuple[np.ndarray, list[int]]:
@@ -77,15 +89,16 @@ def stack_blocks(blocks, n: int | None = None) -> tuple[np.ndarray, list[int]]:
     return np.hstack(mats), [m.shape[1] for m in mats]
 
 
-def fit_block_classifier(train_blocks, y_train, test_blocks, y_test=None, *, weights=None, method: str = "ridge",
-                         cv: int = 5, seed: int = 0, max_iter: int = 2000,
+def fit_block_classifier(train_blocks, y_train, test_blocks, y_test=None, *, weights=None, pooled: bool = False,
+                         method: str = "ridge", cv: int = 5, seed: int = 0, max_iter: int = 2000,
                          class_weight: str | None = None) -> ReadoutResult:
     """Fit a linear readout on the blocks ``train_blocks`` (a list of ``(samples, features)`` arrays;
-    one array is one block) scaled by :class:`BlockScaler`, and predict ``test_blocks``.
+    one array is one block) scaled by :class:`BlockScaler` (``weights``: one per block), and predict
+    ``test_blocks``.  ``pooled``: all blocks as one, standardised together.
 
     ``method``, ``cv``, ``seed``, ``max_iter`` and ``class_weight`` as in
     :func:`workbench.readout.linear.fit_classifier` (the same classifiers and penalty grids); with
-    one block the result is that function's.
+    one block, or pooled, the result is that function's on the blocks side by side.
     """
     if isinstance(train_blocks, np.ndarray):
         train_blocks, test_blocks = [train_blocks], [test_blocks]
@@ -93,6 +106,10 @@ def fit_block_classifier(train_blocks, y_train, test_blocks, y_test=None, *, wei
     X_test, test_sizes = stack_blocks(test_blocks)
     if test_sizes != sizes:
         raise ValueError(f"test blocks of {test_sizes} features, training blocks of {sizes}: they must match")
+    if pooled:
+        if weights is not None:
+            raise ValueError("pooled blocks take no block weights: give weights=None or pooled=False")
+        sizes = [sum(sizes)]
     y_train = np.asarray(y_train)
     classes = np.unique(y_train)
     if len(classes) < 2:
