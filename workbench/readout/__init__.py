@@ -1,7 +1,8 @@
 """Readouts and metrics, one implementation each: features of spike trains (:mod:`.features`:
 Maass et al.'s filtered states, binned counts), linear readouts trained with scikit-learn
-(:mod:`.linear`; :mod:`.blocks` for several feature blocks given the same share of the variance), Diehl & Cook's class assignment and vote (:mod:`.voting`), and classification
-metrics from ``sklearn.metrics`` (:mod:`.metrics`)."""
+(:mod:`.linear`; :mod:`.blocks` for several feature blocks given the same share of the variance),
+Diehl & Cook's class assignment and vote (:mod:`.voting`), and classification metrics from
+``sklearn.metrics`` (:mod:`.metrics`)."""
 from .features import binned_counts, filtered_states, readout_times
 from .linear import READOUTS, ReadoutResult, fit_classifier
 from .metrics import classification_metrics
