@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from brian2 import Hz, ms
 
+from workbench.encoders import SpikeTrains
 from workbench.experiments import biosignal as bio
 from workbench.params import ParameterError
 from workbench.protocol import load_figure, run
@@ -98,3 +99,47 @@ def test_ucr_single_file_uses_stratified_cv(tmp_path):
     assert ds.attrs["cross_validated"] == 1 and ds.sizes["fold"] == 5
     assert float(ds["test_accuracy"]) == pytest.approx(float(ds["fold_accuracy"].sel(model="nearest_mean").mean()))
     assert float(ds["test_accuracy_raw"]) > 0.9
+
+
+class _Bar:
+    def update(self, n=1):
+        pass
+
+    def close(self):
+        pass
+
+
+def test_chunked_liquid_states_equal_the_whole_run_and_only_examples_keep_spikes():
+    """The LSM turns each chunk's spikes into filtered states at once and keeps spikes only of the
+    example samples: the states equal those of all spikes filtered together, to the bit."""
+    from types import SimpleNamespace
+
+    from workbench.experiments import biosignal_models as bm
+    from workbench.networks.liquid import make_liquid
+    from workbench.protocol import load_protocol
+
+    rng = np.random.default_rng(3)
+    n, n_in, dur = 7, 4, 60.0
+    spikes = [SpikeTrains(rng.integers(0, n_in, 40), rng.uniform(0, dur, 40), n_in, dur)
+              for _ in range(n)]
+    labels = np.array([0, 1, 2, 0, 1, 2, 0])
+    data = bm.EncodedData(spikes=spikes, labels=labels, folds=[(np.arange(4), np.arange(4, 7))], duration_ms=dur,
+                          n_in=n_in, class_names=["a", "b", "c"], signals=np.zeros((n, 10, 1)))
+    params = load_protocol("biosignal").resolve({"chunk": 3, "dt": 0.5 * ms, "n_readout": 0})
+    ctx = SimpleNamespace(backend="numpy", threads=1, progress_bar=lambda **kw: _Bar())
+    liquid = make_liquid((3, 3, 3), n_in, rng=np.random.default_rng(0), input_scale=3.0)
+    taus = [10.0, 30.0]
+    every = bm._simulate_chunks(liquid, data, params, ctx, 5, taus, keep=np.arange(n))
+    sample, neuron, times = every["spikes"]
+    assert len(times) > 0 and set(np.unique(sample)) <= set(range(n))
+    for tau in taus:
+        whole = bm._states(sample, neuron, times, n, liquid.N, dur, params, tau)
+        np.testing.assert_array_equal(every["states"][tau], whole)
+    ex = bm.example_samples(data)
+    assert ex.tolist() == [6, 4, 5]  # the first test sample of each class
+    few = bm._simulate_chunks(liquid, data, params, ctx, 5, taus, keep=ex)
+    assert set(np.unique(few["spikes"][0])) <= set(ex.tolist())
+    m = np.isin(sample, ex)
+    for a, b in zip(few["spikes"], (sample[m], neuron[m], times[m])):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(few["counts"], every["counts"])

@@ -130,3 +130,11 @@ def test_constant_columns_do_not_count_toward_a_blocks_size():
     assert Z[:, :30].var(axis=0).sum() == pytest.approx(Z[:, 30:].var(axis=0).sum())
     with pytest.raises(ValueError, match="fitted on 34 features"):
         BlockScaler([30, 4]).fit(X).transform(X[:, :10])
+
+
+def test_block_factors_repeat_the_per_block_scales():
+    from workbench.readout.blocks import block_scales
+
+    s = block_scales([2, 8], [1.0, 2.0])
+    np.testing.assert_allclose(s, [np.sqrt(10 / 4), 2 * np.sqrt(10 / 16)])
+    np.testing.assert_array_equal(block_factors([2, 8], [1.0, 2.0]), np.repeat(s, [2, 8]))

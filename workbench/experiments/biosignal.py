@@ -42,7 +42,8 @@ from ..params import ParameterError
 from ..readout import classification_metrics
 from ..recording import scalar, variable
 from .biosignal_eval import RepeatContext, choose_folds, study_attrs, study_variables
-from .biosignal_models import BASELINES, MODELS, EncodedData, ModelResult, get_model, lsm_model, register_model
+from .biosignal_models import (BASELINES, MODELS, EncodedData, ModelResult, example_samples, get_model, lsm_model,
+                               register_model)
 
 __all__ = ["EncodedData", "ModelResult", "MODELS", "BASELINES", "register_model", "get_model", "load_data",
            "make_folds", "with_folds", "encode_set", "encode_dataset", "extra_features", "size_sweep", "compared_models",
@@ -244,14 +245,6 @@ def _metrics(results, data):
     return acc, bal, cm, sens, ppv
 
 
-def _examples(data):
-    """One test sample per class (the first in fold order)."""
-    te_all = np.concatenate([te for _, te in data.folds])
-    ex = [int(te_all[data.labels[te_all] == c][0]) for c in range(len(data.class_names))
-          if np.any(data.labels[te_all] == c)]
-    return np.array(ex, dtype=np.int64)
-
-
 def archive(sset, data: EncodedData, results: dict, model: str, sizes=None, params=None) -> xr.Dataset:
     """The biosignal archive: metrics of every model (``results``: name -> ModelResult, the
     spiking ``model`` first), examples, the encoded spikes and folds (and the model's variables,
@@ -310,7 +303,7 @@ def archive(sset, data: EncodedData, results: dict, model: str, sizes=None, para
             ds[f"positive_predictivity_{name}"] = scalar(ppv[m0, ci], "1",
                                                          f"positive predictivity of {name} beats ({model})")
     # examples: one test sample per class, with its signal, input spikes and the model's spikes
-    ex = _examples(data)
+    ex = example_samples(data)
     ds = ds.assign_coords(example=variable(np.arange(len(ex)), "example", "1", "example sample"),
                           ex_time=variable(np.arange(n_time) / data.fs * 1000.0, "ex_time", "ms", "time"),
                           channel=variable(np.arange(data.signals.shape[2]), "channel", "1", "signal channel"))

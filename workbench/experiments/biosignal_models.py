@@ -39,7 +39,7 @@ from ..recording import scalar, variable
 
 __all__ = ["EncodedData", "ModelResult", "MODELS", "BASELINES", "register_model", "get_model", "n_readout_times",
            "lsm_model", "eprop_model", "raw_baseline", "input_baseline", "minirocket_baseline", "select_and_fit",
-           "raw_signal", "BLOCK_MODES", "block_modes", "readout_candidates", "choose_by_inner_cv", "fit_predict"]
+           "raw_signal", "example_samples", "BLOCK_MODES", "block_modes", "readout_candidates", "choose_by_inner_cv", "fit_predict"]
 
 
 @dataclass
@@ -67,7 +67,8 @@ class EncodedData:
 class ModelResult:
     """What a model returns: predictions per fold and (optional) counts, spikes and archive variables.
 
-    ``spikes`` are the model's own spikes ``(sample, neuron, time_ms)`` (example rasters);
+    ``spikes`` are the model's own spikes ``(sample, neuron, time_ms)`` for example rasters (those of
+    the samples :func:`example_samples` names suffice; the LSM keeps no others);
     ``variables`` archive variables it adds (with units), ``attrs`` archive attributes.
     """
 
@@ -227,27 +228,48 @@ def _grid(params, key, default):
     return out
 
 
-def _simulate_chunks(liquid, data, params, ctx, seed):
+def example_samples(data: EncodedData) -> np.ndarray:
+    """The archive's example samples: one test sample per class, the first in the order of the first
+    repeat's folds (all folds where the data have no repeats)."""
+    folds = data.folds if data.repeat_of_fold is None else \
+        [f for f, r in zip(data.folds, data.repeat_of_fold) if r == data.repeat_of_fold[0]]
+    te_all = np.concatenate([te for _, te in folds])
+    ex = [int(te_all[data.labels[te_all] == c][0]) for c in range(len(data.class_names))
+          if np.any(data.labels[te_all] == c)]
+    return np.array(ex, dtype=np.int64)
+
+
+def _simulate_chunks(liquid, data, params, ctx, seed, taus, keep):
     """The liquid run of every sample, ``params.chunk`` samples per simulation (0: all in one), with
-    a progress bar; spikes as flat arrays in sample coordinates."""
+    a progress bar.  Each chunk's spikes become its samples' filtered states at once (``states``: one
+    ``(sample, readout time x neuron)`` array per readout time constant of ``taus``) and are then dropped,
+    but for the samples ``keep`` (example rasters; flat arrays in sample coordinates): a run holds one
+    chunk's spikes at a time, not every sample's."""
     n = len(data.spikes)
     size = n if params.chunk <= 0 else int(params.chunk)
-    parts, counts, events, wall_run, wall_build, batch, dropped = [], [], [], 0.0, 0.0, 0, 0
+    states = {tau: np.empty((n, n_readout_times(params, data.duration_ms, tau) * liquid.N)) for tau in taus}
+    kept, counts, events, wall_run, wall_build, batch, dropped = [], [], [], 0.0, 0.0, 0, 0
     bar = ctx.progress_bar(total=n, desc="liquid", unit="sample")
     for k, a in enumerate(range(0, n, size)):
         chunk = data.spikes[a:a + size]
         run = simulate(liquid, [(s.channel, s.times) for s in chunk], data.duration_ms * ms, dt=params.dt,
                        backend=ctx.backend, seed=seed + k, batch=params.batch, threads=ctx.threads)
-        parts.append((run.liquid_sample + a, run.liquid_neuron, run.liquid_time))
+        spikes = (run.liquid_sample, run.liquid_neuron, run.liquid_time)
+        for tau in taus:
+            states[tau][a:a + len(chunk)] = _states(*spikes, len(chunk), liquid.N, data.duration_ms, params, tau)
+        m = np.isin(run.liquid_sample + a, keep)
+        kept.append((run.liquid_sample[m] + a, run.liquid_neuron[m], run.liquid_time[m]))
         counts.append(run.liquid_counts().astype(float))
         events.append(np.asarray(run.synaptic_events, float))
         wall_run, wall_build = wall_run + run.wall_run, wall_build + run.wall_build
         batch, dropped = run.batch, dropped + run.n_dropped
+        del run, spikes
         bar.update(len(chunk))
     bar.close()
-    sample, neuron, times = (np.concatenate([p[i] for p in parts]) for i in range(3))
-    return dict(spikes=(sample, neuron, times), counts=np.concatenate(counts), events=np.concatenate(events),
-                wall_run=wall_run, wall_build=wall_build, batch=batch, dropped=dropped)
+    sample, neuron, times = (np.concatenate([p[i] for p in kept]) for i in range(3))
+    return dict(states=states, spikes=(sample, neuron, times), counts=np.concatenate(counts),
+                events=np.concatenate(events), wall_run=wall_run, wall_build=wall_build, batch=batch,
+                dropped=dropped)
 
 
 def lsm_model(data: EncodedData, params, ctx, *, shape=None) -> ModelResult:
@@ -264,20 +286,23 @@ def lsm_model(data: EncodedData, params, ctx, *, shape=None) -> ModelResult:
     n = len(data.spikes)
     taus = _grid(params, "tau_readout", float(params.tau_readout / ms))
     with_input = [str(v).lower() in ("1", "true", "yes", "on") for v in params.get("grid_readout_input", ())] or [False]
-    sin, sio, tin = flatten(data.spikes)
+    inputs = {}
+    if any(with_input):  # the input spikes filtered alike: one array per time constant, shared by every liquid
+        sin, sio, tin = flatten(data.spikes)
+        inputs = {tau: _states(sin, sio, tin, n, data.n_in, data.duration_ms, params, tau) for tau in taus}
+    keep = example_samples(data)
     runs, cands = {}, {}
     for i_s in _grid(params, "input_scale", params.input_scale):
         for w_s in _grid(params, "weight_scale", params.weight_scale):
             liquid = make_liquid(shape, data.n_in, rng=ctx.stream("liquid"), lam=params.lam, p_in=params.p_in,
                                  input_scale=i_s, weight_scale=w_s)
-            run = _simulate_chunks(liquid, data, params, ctx, _seed(ctx, "liquid_initial_state"))
+            run = _simulate_chunks(liquid, data, params, ctx, _seed(ctx, "liquid_initial_state"), taus, keep)
             runs[(i_s, w_s)] = (liquid, run)
             for tau in taus:
-                X = _states(*run["spikes"], n, liquid.N, data.duration_ms, params, tau)
+                X = run["states"][tau]
                 for inp in with_input:
                     key = f"input_scale={i_s:g},weight_scale={w_s:g},tau_readout={tau:g}ms,readout_input={int(inp)}"
-                    cands[key] = [X, _states(sin, sio, tin, n, data.n_in, data.duration_ms, params, tau)] \
-                        if inp else [X]
+                    cands[key] = [X, inputs[tau]] if inp else [X]
     preds, chosen, scores = select_and_fit(cands, data, params, ctx, _seed(ctx, "readout"), desc="lsm readout")
     first = chosen[0]
     i_s, w_s = (float(first.split(",")[k].split("=")[1]) for k in (0, 1))

@@ -26,12 +26,12 @@ from sklearn.preprocessing import StandardScaler
 from .linear import READOUTS, ReadoutResult, _alphas
 from .metrics import classification_metrics
 
-__all__ = ["BlockScaler", "block_factors", "fit_block_classifier", "stack_blocks"]
+__all__ = ["BlockScaler", "block_factors", "block_scales", "fit_block_classifier", "stack_blocks"]
 
 
-def block_factors(sizes, weights=None) -> np.ndarray:
-    """The factor on every standardised feature: ``w_b * sqrt(P / (B * p_b))`` for the ``p_b``
-    features of block ``b`` (``P`` features, ``B`` blocks; ``weights`` default 1)."""
+def block_scales(sizes, weights=None) -> np.ndarray:
+    """The factor of each block's standardised features: ``w_b * sqrt(P / (B * p_b))`` for block ``b``
+    of ``p_b`` features (``P`` features, ``B`` blocks; ``weights`` default 1)."""
     sizes = [int(s) for s in sizes]
     if not sizes or min(sizes) < 1:
         raise ValueError(f"block sizes {sizes}: every block needs at least one feature")
@@ -41,7 +41,12 @@ def block_factors(sizes, weights=None) -> np.ndarray:
     if min(weights) <= 0:
         raise ValueError(f"block weights {weights} must be positive (leave a block out instead of weighting it 0)")
     total, n = sum(sizes), len(sizes)
-    return np.concatenate([np.full(p, w * np.sqrt(total / (n * p))) for p, w in zip(sizes, weights)])
+    return np.array([w * np.sqrt(total / (n * p)) for p, w in zip(sizes, weights)])
+
+
+def block_factors(sizes, weights=None) -> np.ndarray:
+    """:func:`block_scales` repeated over every block's features: one factor per feature."""
+    return np.repeat(block_scales(sizes, weights), [int(s) for s in sizes])
 
 
 class BlockScaler(TransformerMixin, BaseEstimator):
@@ -68,7 +73,7 @@ class BlockScaler(TransformerMixin, BaseEstimator):
         varying = self.scaler_.var_ > 0
         edges = np.cumsum([0] + sizes)
         informative = [max(1, int(varying[a:b].sum())) for a, b in zip(edges[:-1], edges[1:])]
-        self.factor_ = np.repeat(block_factors(informative, self.weights)[np.cumsum(informative) - 1], sizes)
+        self.factor_ = np.repeat(block_scales(informative, self.weights), sizes)
         return self
 
     def transform(self, X):
@@ -78,13 +83,13 @@ class BlockScaler(TransformerMixin, BaseEstimator):
         return self.scaler_.transform(X) * self.factor_
 
 
-def stack_blocks(blocks, n: int | None = None) -> tuple[np.ndarray, list[int]]:
+def stack_blocks(blocks) -> tuple[np.ndarray, list[int]]:
     """The blocks (each ``(samples, ...)``, flattened per sample) side by side, and their widths."""
     mats = [np.asarray(b, dtype=float).reshape(len(b), -1) for b in blocks]
     if not mats:
         raise ValueError("no feature blocks given")
     rows = {len(m) for m in mats}
-    if len(rows) != 1 or (n is not None and rows != {n}):
+    if len(rows) != 1:
         raise ValueError(f"feature blocks with {sorted(rows)} rows: every block needs one row per sample")
     return np.hstack(mats), [m.shape[1] for m in mats]
 
