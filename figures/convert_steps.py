@@ -20,8 +20,9 @@ def make(ds):
     acc = ds["accuracy_vs_steps_by_normalisation"]
     pct = float(ds.attrs.get("percentile", 99.9))
     for k, norm in enumerate(acc["normalisation"].values):
-        name = {"percentile": f"{pct:g}th percentile", "max": "max", "none": "none"}.get(str(norm), str(norm))
-        ax.plot(steps, 100 * acc.values[k], "o-", ms=3, label=f"SNN, {name} normalisation")
+        name = {"percentile": f"{pct:g}th-percentile normalisation", "max": "max normalisation",
+                "none": "no normalisation"}.get(str(norm), f"{norm} normalisation")
+        ax.plot(steps, 100 * acc.values[k], "o-", ms=3, label=f"SNN, {name}")
     ann = 100 * float(ds["ann_accuracy"])
     ax.axhline(ann, color="k", ls="--", lw=1, label=f"ANN {ann:.1f}%")
     lo = min(np.nanmin(100 * acc.values), ann)
