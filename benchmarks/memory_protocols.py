@@ -42,6 +42,12 @@ CASES = {
                                 "--set", "cv=segments", "--set", "chunk=1135", "--set", "n_readout=5",
                                 "--set", "grid_input_scale=1"],
                   "BENCHMARKS.md's MIT-BIH record 100 study (bio_mitdb100: LSM, raw, input, MiniRocket)"),
+    "biosignal_jv": ("biosignal", ["--set", "dataset=aeon:JapaneseVowels", "--set", "encoder=rate", "--set", "fs=200Hz",
+                                   "--set", "n_time=52", "--set", "shape=15,6,6", "--set", "grid_weight_scale=0.5,1",
+                                   "--set", "grid_tau_readout=10ms,30ms,100ms", "--set", "repeats=1"],
+                     "BENCHMARKS.md's JapaneseVowels study (bio_jv: benchmarks/bio_study.py's jv preset, six grid "
+                     "liquids firing about 217 Hz per neuron), one of its five repeats (a repeat keeps only its "
+                     "predictions, counts and example spikes)"),
     "convert": ("convert", ["--set", "dataset=fashion-mnist", "--set", "hidden=500"],
                 "issue 13's size, BENCHMARKS.md's convert_accuracy (all 60,000 / 10,000 Fashion-MNIST images, 784-500-10)"),
 }

@@ -348,3 +348,20 @@ def test_progress_bar_beats_while_a_phase_does_not_count():
     quiet = io.StringIO()
     HeartbeatBar(desc="phase", file=quiet, heartbeat=0.05, disable=True).close()
     assert quiet.getvalue() == ""
+
+
+def test_biosignal_estimate_counts_every_grid_liquid_and_one_chunk_at_the_refractory_bound():
+    """The LSM holds every grid liquid's filtered states until the inner-CV choice and one chunk's spikes at a
+    time, at most one spike per refractory period (issue 15: 217 Hz measured where 50 Hz was assumed).
+    Fails if the estimate ignores the grid, the chunk or the bound."""
+    from workbench.protocol import load_protocol
+    from workbench.protocol.estimates import LIQUID_MAX_RATE, biosignal_memory
+    proto = load_protocol("biosignal")
+    base = {"synthetic_per_class": 20, "baselines": "raw", "grid_input_scale": "1", "chunk": 0}
+    one = biosignal_memory(proto.resolve(base), backend="numpy")
+    six = biosignal_memory(proto.resolve({**base, "grid_input_scale": "0.5,1,2", "grid_weight_scale": "0.5,1"}),
+                           backend="numpy")
+    small_chunk = biosignal_memory(proto.resolve({**base, "chunk": 6}), backend="numpy")
+    assert six.bytes > one.bytes and "liquids=6" in six.formula
+    assert small_chunk.bytes < one.bytes and one.parameter == "chunk"
+    assert 360 < LIQUID_MAX_RATE < 370   # 0.8 / 3 ms + 0.2 / 2 ms

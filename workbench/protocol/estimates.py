@@ -22,11 +22,13 @@ from ..backends import is_standalone, make_jobs
 from ..datasets.biosignal import load_signals
 from ..models import NEURONS
 from ..networks.converted import _layout
+from ..networks.liquid import PAPER as LIQUID
+from ..params import parse_quantity
 from .memory import BASE_BYTES, MemoryEstimate
 from .spec import load_protocol
 
 __all__ = ["fi_curve_memory", "stdp_window_memory", "lsm_memory", "eprop_memory", "biosignal_memory",
-           "convert_memory", "COMPILE_BYTES", "AEON_BYTES"]
+           "convert_memory", "COMPILE_BYTES", "AEON_BYTES", "LIQUID_MAX_RATE"]
 
 
 def _script(protocol, name: str) -> dict:
@@ -172,13 +174,27 @@ def _signal_sizes(params):
     return n, t, c, fs
 
 
+#: the most a liquid neuron can fire, on average over the liquid: each neuron at most once per refractory period
+#: (Maass et al. 2002: 3 ms excitatory, 2 ms inhibitory, a fifth inhibitory): 367 Hz.  The liquids of the
+#: JapaneseVowels study fired 217 Hz per neuron on average (issue 15), far above the 50 Hz assumed before.
+LIQUID_MAX_RATE = float((1 - LIQUID["frac_inh"]) / LIQUID["t_ref_e"] + LIQUID["frac_inh"] / LIQUID["t_ref_i"])
+
+
+def _taus_ms(params) -> list[float]:
+    vals = [parse_quantity(v) if isinstance(v, str) else v for v in params.get("grid_tau_readout", ())]
+    return [float(v / ms) for v in vals] or [float(params.tau_readout / ms)]
+
+
 def biosignal_memory(params, backend="cpp_standalone") -> MemoryEstimate:
     """``base + data + max(lsm, minirocket)``, the phases one after the other:
 
     - data: ``samples x points x channels x 8 B x 4`` (the samples, stacked, scaled, aeon's copy);
-    - lsm: ``[compile +] liquid run + candidates x samples x (neurons + inputs) x readout times x 8 B``
-      (every inner-CV candidate's states held at once; the liquid run of ``chunk`` samples as
-      :func:`lsm_memory`, spikes of all samples at 50 Hz at most);
+    - lsm: ``[compile +] one chunk's run + samples x 8 B x sum over tau_readout of readout times(tau) x
+      (liquids x neurons [+ inputs])``: every grid liquid's filtered states for every readout time
+      constant (the input spikes' once, when the readout may see them), held until the inner-CV choice;
+      the liquid run of ``chunk`` samples as :func:`lsm_memory`, its spikes at :data:`LIQUID_MAX_RATE`
+      (a bound: every neuron firing once per refractory period), turned into states and dropped chunk by
+      chunk;
     - minirocket: ``aeon + 4 x samples x features x 8 B + 3 x samples^2 x 8 B`` (features: the kernels,
       rounded down to a multiple of 84; the transform, its float64 copy, the train/test parts and the
       ridge's centred copy; the leave-one-out Gram matrix and its eigenvectors).
@@ -191,24 +207,29 @@ def biosignal_memory(params, backend="cpp_standalone") -> MemoryEstimate:
     shape = [int(s) for s in params.shape]
     neurons = int(np.prod(shape))
     comp, ctext = _compile(backend)
-    lsm = 0
+    lsm, run, states, liquids, parameter = 0, 0, 0, 0, "max_samples"
     if params.model == "lsm" or "lsm" in params.extra_models:
         chunk = n if params.chunk <= 0 else min(n, int(params.chunk))
-        run, _ = _lsm_terms(shape, n_in, chunk, dur_ms, params.batch, params.lam)
-        spikes = (neurons + n_in) * n * dur_ms / 1000.0 * 50.0 * _SPIKE
-        n_readout = int(params.n_readout) if params.n_readout > 0 else max(1, round(dur_ms / float(params.tau_readout / ms)))
-        cands = (max(1, len(params.grid_input_scale)) * max(1, len(params.grid_weight_scale))
-                 * max(1, len(params.grid_tau_readout)) * max(1, len(params.grid_readout_input)))
-        states = cands * n * (neurons + n_in) * n_readout * 8
-        lsm = comp + run + spikes + states
+        run, _ = _lsm_terms(shape, n_in, chunk, dur_ms, params.batch, params.lam, rate_hz=LIQUID_MAX_RATE)
+        liquids = max(1, len(params.grid_input_scale)) * max(1, len(params.grid_weight_scale))
+        with_input = any(str(v).lower() in ("1", "true", "yes", "on") for v in params.grid_readout_input)
+        times = sum(int(params.n_readout) if params.n_readout > 0 else max(1, int(round(dur_ms / tau)))
+                    for tau in _taus_ms(params))
+        states = n * 8 * times * (liquids * neurons + (n_in if with_input else 0))
+        lsm = comp + run + states
+        parameter = "chunk" if run > states else "max_samples"
     rocket = 0
     if "minirocket" in params.baselines:
         feats = (int(params.minirocket_kernels) // 84) * 84
         rocket = AEON_BYTES + 4 * n * feats * 8 + 3 * n * n * 8
     total = BASE_BYTES + data + max(lsm, rocket)
+    parts = ([f"a chunk's run {run / 2**20:.0f} MiB", f"states {states / 2**20:.0f} MiB"] if lsm else []) \
+        + ([ctext[3:]] if ctext and lsm else [])
     return MemoryEstimate(int(total), f"{BASE_BYTES / 2**20:.0f} MiB + data {data / 2**20:.0f} MiB + max(lsm "
-                          f"{lsm / 2**20:.0f} MiB{' incl.' + ctext[2:] if ctext and lsm else ''}, minirocket "
-                          f"{rocket / 2**20:.0f} MiB) (samples={n}, points={t}, channels={c})", "max_samples")
+                          f"{lsm / 2**20:.0f} MiB{' (' + ', '.join(parts) + ')' if parts else ''}, minirocket "
+                          f"{rocket / 2**20:.0f} MiB) (samples={n}, points={t}, channels={c}"
+                          f"{f', liquids={liquids}, liquid spikes <= {LIQUID_MAX_RATE:.0f} Hz' if lsm else ''})",
+                          parameter)
 
 
 #: one synapse of the converted network's block-diagonal copies, measured once (784-1000-200-10 in 97 copies,
