@@ -102,8 +102,9 @@ def study(name, workdir):
     n = len(data.spikes)
     liquid = make_liquid(tuple(int(k) for k in p.shape), data.n_in, rng=ctx.stream("liquid"), lam=p.lam, p_in=p.p_in,
                          input_scale=i_s, weight_scale=w_s)
-    run = bm._simulate_chunks(liquid, data, p, ctx, bm._seed(ctx, "liquid_initial_state"))
-    blocks = {"liquid": bm._states(*run["spikes"], n, liquid.N, data.duration_ms, p, tau),
+    run = bm._simulate_chunks(liquid, data, p, ctx, bm._seed(ctx, "liquid_initial_state"), [tau],
+                              keep=np.empty(0, np.int64))
+    blocks = {"liquid": run["states"][tau],
               "input": bm._states(*flatten(data.spikes), n, data.n_in, data.duration_ms, p, tau)}
     if data.extra is not None:
         blocks["extra"] = data.extra
