@@ -143,3 +143,22 @@ def test_chunked_liquid_states_equal_the_whole_run_and_only_examples_keep_spikes
     for a, b in zip(few["spikes"], (sample[m], neuron[m], times[m])):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(few["counts"], every["counts"])
+
+
+def test_examples_of_merged_repeats_are_the_first_repeats():
+    """The LSM keeps spikes of ``example_samples`` of its repeat's data; the archive names the examples from the
+    merged repeats: both must be the first repeat's (a later repeat's folds come after it)."""
+    from dataclasses import replace
+
+    from workbench.experiments import biosignal_models as bm
+    labels = np.array([0, 1, 2, 0, 1, 2, 0, 1, 2])
+    base = bm.EncodedData(spikes=[None] * 9, labels=labels, folds=[], duration_ms=10.0, n_in=1,
+                          class_names=["a", "b", "c"], signals=np.zeros((9, 2, 1)))
+    r0 = replace(base, folds=[(np.arange(3, 9), np.array([0, 1])), (np.arange(3), np.array([5, 4, 3]))])
+    r1 = replace(base, folds=[(np.arange(6), np.array([8, 7, 6]))])
+    merged, _ = bio.merge_repeats([(r0, {}), (r1, {})])
+    assert bm.example_samples(merged).tolist() == bm.example_samples(r0).tolist() == [0, 1, 5]
+    # a class tested only in a later repeat has no example (its spikes were not kept)
+    r0 = replace(base, folds=[(np.arange(3, 9), np.array([0, 1]))])
+    merged, _ = bio.merge_repeats([(r0, {}), (r1, {})])
+    assert bm.example_samples(merged).tolist() == bm.example_samples(r0).tolist() == [0, 1]

@@ -39,7 +39,8 @@ from ..recording import scalar, variable
 
 __all__ = ["EncodedData", "ModelResult", "MODELS", "BASELINES", "register_model", "get_model", "n_readout_times",
            "lsm_model", "eprop_model", "raw_baseline", "input_baseline", "minirocket_baseline", "select_and_fit",
-           "raw_signal", "example_samples", "BLOCK_MODES", "block_modes", "readout_candidates", "choose_by_inner_cv", "fit_predict"]
+           "raw_signal", "example_samples", "BLOCK_MODES", "block_modes", "readout_candidates", "choose_by_inner_cv",
+           "fit_predict"]
 
 
 @dataclass

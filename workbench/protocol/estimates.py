@@ -54,6 +54,10 @@ AEON_BYTES = 150 * 2**20
 _VAR = 8 * 2
 #: one recorded spike: index (int32) and time (float64), in the program, read back, and the run's copies
 _SPIKE = 12 * 4
+#: one liquid spike at the peak of :func:`workbench.networks.liquid.simulate`, counted from its code: the monitor's
+#: index and time read back (12 B), their int64/float64 copies (16), the time step, the copy/neuron and slot/step
+#: pairs of divmod, the sample (48), the keep mask (1) and the run's sample/neuron/time arrays (24)
+_LIQUID_SPIKE = 104
 
 
 def _compile(backend) -> tuple[int, str]:
@@ -89,7 +93,7 @@ def stdp_window_memory(params, backend="cpp_standalone", protocol=None) -> Memor
                           "n_trials")
 
 
-def _lsm_terms(shape, n_in, n_samples, duration_ms, batch, lam=2.0, rate_hz=50.0):
+def _lsm_terms(shape, n_in, n_samples, duration_ms, batch, lam=2.0, rate_hz=50.0, spike_bytes=_SPIKE):
     """Bytes of one liquid run: its copies' neurons and synapses (Brian2, ~15 variables each, the
     dynamic-synapse state), the input and liquid spikes (``rate_hz`` per neuron at most, a bound from the
     runs) and the liquid's numpy description; the synapse count from the paper's rule
@@ -100,7 +104,7 @@ def _lsm_terms(shape, n_in, n_samples, duration_ms, batch, lam=2.0, rate_hz=50.0
     syn = int(0.3 * np.exp(-d2 / float(lam) ** 2).sum())         # C <= 0.3 (EE), the largest of the paper's
     copies = min(64, n_samples) if batch <= 0 else int(batch)
     spikes = (n + n_in) * n_samples * duration_ms / 1000.0 * rate_hz
-    return copies * (n * 15 + (syn + n_in * n) * 15) * _VAR + spikes * _SPIKE, syn
+    return copies * (n * 15 + (syn + n_in * n) * 15) * _VAR + spikes * spike_bytes, syn
 
 
 def lsm_memory(params, backend="cpp_standalone") -> MemoryEstimate:
@@ -193,8 +197,8 @@ def biosignal_memory(params, backend="cpp_standalone") -> MemoryEstimate:
       (liquids x neurons [+ inputs])``: every grid liquid's filtered states for every readout time
       constant (the input spikes' once, when the readout may see them), held until the inner-CV choice;
       the liquid run of ``chunk`` samples as :func:`lsm_memory`, its spikes at :data:`LIQUID_MAX_RATE`
-      (a bound: every neuron firing once per refractory period), turned into states and dropped chunk by
-      chunk;
+      (a bound on the rate: every neuron firing once per refractory period) and ``_LIQUID_SPIKE`` bytes
+      each, turned into states and dropped chunk by chunk;
     - minirocket: ``aeon + 4 x samples x features x 8 B + 3 x samples^2 x 8 B`` (features: the kernels,
       rounded down to a multiple of 84; the transform, its float64 copy, the train/test parts and the
       ridge's centred copy; the leave-one-out Gram matrix and its eigenvectors).
@@ -210,7 +214,8 @@ def biosignal_memory(params, backend="cpp_standalone") -> MemoryEstimate:
     lsm, run, states, liquids, parameter = 0, 0, 0, 0, "max_samples"
     if params.model == "lsm" or "lsm" in params.extra_models:
         chunk = n if params.chunk <= 0 else min(n, int(params.chunk))
-        run, _ = _lsm_terms(shape, n_in, chunk, dur_ms, params.batch, params.lam, rate_hz=LIQUID_MAX_RATE)
+        run, _ = _lsm_terms(shape, n_in, chunk, dur_ms, params.batch, params.lam, rate_hz=LIQUID_MAX_RATE,
+                            spike_bytes=_LIQUID_SPIKE)
         liquids = max(1, len(params.grid_input_scale)) * max(1, len(params.grid_weight_scale))
         with_input = any(str(v).lower() in ("1", "true", "yes", "on") for v in params.grid_readout_input)
         times = sum(int(params.n_readout) if params.n_readout > 0 else max(1, int(round(dur_ms / tau)))
