@@ -365,3 +365,19 @@ def test_biosignal_estimate_counts_every_grid_liquid_and_one_chunk_at_the_refrac
     assert six.bytes > one.bytes and "liquids=6" in six.formula
     assert small_chunk.bytes < one.bytes and one.parameter == "chunk"
     assert 360 < LIQUID_MAX_RATE < 370   # 0.8 / 3 ms + 0.2 / 2 ms
+
+
+def test_biosignal_estimate_presents_resampled_samples_at_the_data_rate():
+    """With ``n_time`` set and ``fs`` left at 0 the run presents the resampled samples at the data's own rate
+    (``encode_dataset``: a sample lasts n_time / fs), and the estimate sizes the liquid run for that duration.
+    Fails if the estimate keeps the sample's original duration (it did before)."""
+    from workbench.datasets.biosignal import load_signals
+    from workbench.protocol import load_protocol
+    from workbench.protocol.estimates import _signal_sizes
+    proto = load_protocol("biosignal")
+    sset = load_signals("synthetic-ecg", n_per_class=4, seed=0)
+    length = max(len(s) for s in sset.samples)
+    params = proto.resolve({"synthetic_per_class": 4, "n_time": 2 * length})
+    n, t, c, fs = _signal_sizes(params)
+    assert t == 2 * length and fs == sset.fs
+    assert t / fs == 2 * length / sset.fs

@@ -98,3 +98,13 @@ def test_bare_number_names_the_unit():
         resolve(BOUNDED, {"duration": "5"})
     msg = str(exc.value)
     assert "no unit" in msg and "duration='1 s'" in msg and "rad" not in msg
+
+
+def test_parse_bool_reads_the_words_a_boolean_parameter_takes():
+    """One home for the spellings of a boolean (the parameter kind and the biosignal memory estimate use it)."""
+    from workbench.params import parse_bool
+    assert [parse_bool(v) for v in ("on", " Yes", "TRUE", "1", True, "off", "no", "False", "0", False)] == [True] * 5 + [False] * 5
+    with pytest.raises(ValueError):
+        parse_bool("maybe")
+    with pytest.raises(ValueError):
+        parse_bool(2)

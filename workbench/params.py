@@ -40,6 +40,7 @@ __all__ = [
     "ParameterError",
     "Params",
     "parse_quantity",
+    "parse_bool",
     "format_value",
     "resolve",
     "check_value",
@@ -144,6 +145,25 @@ def parse_quantity(text: str) -> Quantity:
     return Quantity(value)
 
 
+#: the spellings a boolean parameter accepts, lower case (``--set plot=on``, ``grid_readout_input=off,on``)
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+
+
+def parse_bool(value: Any) -> bool:
+    """``True``/``False`` from a bool or one of :data:`TRUE_WORDS` / :data:`FALSE_WORDS` (any case);
+    :class:`ValueError` for anything else."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low in TRUE_WORDS:
+            return True
+        if low in FALSE_WORDS:
+            return False
+    raise ValueError(value)
+
+
 def format_value(value: Any) -> Any:
     """A JSON-friendly form of a parameter value (quantities as ``'5. ms'``)."""
     if isinstance(value, Quantity):
@@ -224,16 +244,7 @@ def _coerce(key: str, param: Param, value: Any) -> Any:
                 )
             return q
         if kind is bool:
-            if isinstance(value, str):
-                low = value.strip().lower()
-                if low in ("1", "true", "yes", "on"):
-                    return True
-                if low in ("0", "false", "no", "off"):
-                    return False
-                raise ValueError(value)
-            if isinstance(value, (bool, np.bool_)):
-                return bool(value)
-            raise ValueError(value)
+            return parse_bool(value)
         if kind is int:
             if isinstance(value, str):
                 f = float(value.strip().replace("_", ""))

@@ -3,8 +3,8 @@ parameters (issue 16), registered by protocol name in :data:`workbench.protocol.
 checked by :func:`~workbench.protocol.memory.check_memory` before a run starts (stdp-digits and hardware
 declare theirs in their scripts: :mod:`workbench.experiments.memory`).  An estimate cannot change a
 result, so it lives with the runner: the protocol scripts, and the archives made from them, stay as they are.
-Where an estimate needs a protocol's own table (stdp-window's rules, e-prop's task sizes, convert's data
-loader) it reads it from the loaded protocol script (``protocol``, passed by
+Where an estimate needs a protocol's own table or rule (stdp-window's rules, e-prop's task sizes, convert's data
+loader, biosignal's readout times and search grid) it reads it from the loaded protocol script (``protocol``, passed by
 :func:`~workbench.protocol.memory.check_memory`), not from a copy and not by importing the experiments
 (a layer above this one).
 
@@ -15,6 +15,8 @@ compares them with the measured peak of the whole process tree.
 """
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 from brian2 import Hz, ms
 
@@ -23,7 +25,7 @@ from ..datasets.biosignal import load_signals
 from ..models import NEURONS
 from ..networks.converted import _layout
 from ..networks.liquid import PAPER as LIQUID
-from ..params import parse_quantity
+from ..params import parse_bool
 from .memory import BASE_BYTES, MemoryEstimate
 from .spec import load_protocol
 
@@ -174,7 +176,8 @@ def _signal_sizes(params):
     if params.max_samples > 0:
         n = min(n, int(params.max_samples))
     t = int(params.n_time) if params.n_time > 0 else max(len(s) for s in sset.samples)
-    fs = float(params.fs / Hz) if params.fs > 0 * Hz else float(sset.fs) * (t / max(len(s) for s in sset.samples))
+    # presented at fs, else at the data's own rate, also when resampled to n_time points (encode_dataset)
+    fs = float(params.fs / Hz) if params.fs > 0 * Hz else float(sset.fs)
     return n, t, c, fs
 
 
@@ -184,12 +187,7 @@ def _signal_sizes(params):
 LIQUID_MAX_RATE = float((1 - LIQUID["frac_inh"]) / LIQUID["t_ref_e"] + LIQUID["frac_inh"] / LIQUID["t_ref_i"])
 
 
-def _taus_ms(params) -> list[float]:
-    vals = [parse_quantity(v) if isinstance(v, str) else v for v in params.get("grid_tau_readout", ())]
-    return [float(v / ms) for v in vals] or [float(params.tau_readout / ms)]
-
-
-def biosignal_memory(params, backend="cpp_standalone") -> MemoryEstimate:
+def biosignal_memory(params, backend="cpp_standalone", protocol=None) -> MemoryEstimate:
     """``base + data + max(lsm, minirocket)``, the phases one after the other:
 
     - data: ``samples x points x channels x 8 B x 4`` (the samples, stacked, scaled, aeon's copy);
@@ -203,7 +201,10 @@ def biosignal_memory(params, backend="cpp_standalone") -> MemoryEstimate:
       rounded down to a multiple of 84; the transform, its float64 copy, the train/test parts and the
       ridge's centred copy; the leave-one-out Gram matrix and its eigenvectors).
 
-    The data set is read once here to count its samples (MIT-BIH record 100: a second)."""
+    The data set is read once here to count its samples (MIT-BIH record 100: a second).  The readout times
+    and the time constants searched are the LSM's own (its module's ``n_readout_times`` and ``_grid``, reached
+    through the protocol script)."""
+    lsm_module = inspect.getmodule(_script(protocol, "biosignal")["bio"].lsm_model)
     n, t, c, fs = _signal_sizes(params)
     dur_ms = 1000.0 * t / fs if fs > 0 else 1000.0
     data = n * t * c * 8 * 4
@@ -217,9 +218,9 @@ def biosignal_memory(params, backend="cpp_standalone") -> MemoryEstimate:
         run, _ = _lsm_terms(shape, n_in, chunk, dur_ms, params.batch, params.lam, rate_hz=LIQUID_MAX_RATE,
                             spike_bytes=_LIQUID_SPIKE)
         liquids = max(1, len(params.grid_input_scale)) * max(1, len(params.grid_weight_scale))
-        with_input = any(str(v).lower() in ("1", "true", "yes", "on") for v in params.grid_readout_input)
-        times = sum(int(params.n_readout) if params.n_readout > 0 else max(1, int(round(dur_ms / tau)))
-                    for tau in _taus_ms(params))
+        with_input = any(parse_bool(v) for v in params.grid_readout_input)
+        taus = lsm_module._grid(params, "tau_readout", float(params.tau_readout / ms))
+        times = sum(lsm_module.n_readout_times(params, dur_ms, tau) for tau in taus)
         states = n * 8 * times * (liquids * neurons + (n_in if with_input else 0))
         lsm = comp + run + states
         parameter = "chunk" if run > states else "max_samples"
