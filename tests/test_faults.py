@@ -350,6 +350,33 @@ def test_progress_bar_beats_while_a_phase_does_not_count():
     assert quiet.getvalue() == ""
 
 
+def test_run_heartbeat_speaks_only_while_no_progress_bar_is_open():
+    """A run without a progress bar (convert, lsm, the crossbar deployment) says every period that it goes on
+    and for how long; while a bar of the run is open the bar's own redraws do that and the heartbeat is silent;
+    with progress off it says nothing.  Fails if the heartbeat is missing or talks over an open bar."""
+    import io
+    from workbench.protocol.context import RunContext
+    ctx = RunContext(protocol="crossbar", backend="numpy", seed=0)
+    out = io.StringIO()
+    with ctx.heartbeat(period=0.05, file=out):
+        time.sleep(0.4)
+    said = out.getvalue().count("workbench run crossbar: running")
+    assert said >= 3 and "elapsed" in out.getvalue()
+    out = io.StringIO()
+    with ctx.heartbeat(period=0.05, file=out):
+        bar = ctx.progress_bar(total=3, desc="phase")
+        assert ctx.open_bars == 1
+        time.sleep(0.4)
+        bar.close()
+        bar.close()   # closed twice (a with block and the garbage collector): counted once
+    assert ctx.open_bars == 0 and out.getvalue().count("running") <= 1
+    quiet = RunContext(protocol="crossbar", backend="numpy", seed=0, progress=False)
+    out = io.StringIO()
+    with quiet.heartbeat(period=0.05, file=out):
+        time.sleep(0.2)
+    assert out.getvalue() == ""
+
+
 def test_biosignal_estimate_counts_every_grid_liquid_and_one_chunk_at_the_refractory_bound():
     """The LSM holds every grid liquid's filtered states until the inner-CV choice and one chunk's spikes at a
     time, at most one spike per refractory period (issue 15: 217 Hz measured where 50 Hz was assumed).

@@ -6,6 +6,7 @@ import sys
 import threading
 import time
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,8 +34,9 @@ class HeartbeatBar(tqdm):
     """A tqdm bar that redraws itself every ``heartbeat`` seconds even when nothing updates it, so that its
     elapsed time moves while one long phase runs without counting (a slow run is told from a stuck one)."""
 
-    def __init__(self, *args, heartbeat: float = 5.0, **kwargs):
+    def __init__(self, *args, heartbeat: float = 5.0, on_close=None, **kwargs):
         self._beat_stop = threading.Event()
+        self._on_close = on_close
         super().__init__(*args, **kwargs)
         if not self.disable and heartbeat > 0:
             threading.Thread(target=self._beat, args=(float(heartbeat),), daemon=True,
@@ -49,7 +51,15 @@ class HeartbeatBar(tqdm):
 
     def close(self):
         self._beat_stop.set()
+        callback, self._on_close = self._on_close, None   # once, however often the bar is closed
         super().close()
+        if callback is not None:
+            callback()
+
+
+def _clock(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
 
 
 @dataclass
@@ -68,6 +78,8 @@ class RunContext:
     prior: dict = field(default_factory=lambda: {"segments": 0, "wall_time_s": 0.0})
     title: str | None = None
     started: float = field(default_factory=time.perf_counter)
+    #: progress bars of this run open now (:meth:`progress_bar`); :meth:`heartbeat` speaks only while there are none
+    open_bars: int = 0
 
     @property
     def segments(self) -> int:
@@ -94,8 +106,36 @@ class RunContext:
         return np.random.default_rng(stream_seed(self.seed, name))
 
     def progress_bar(self, total=None, desc: str = "", unit: str = "it"):
+        """A progress bar on stderr (none with ``progress=False``) that redraws its elapsed time every few
+        seconds; while it is open the run's :meth:`heartbeat` is silent."""
+        self.open_bars += 1
         return HeartbeatBar(total=total, desc=desc, unit=unit, disable=not self.progress, file=sys.stderr,
-                            dynamic_ncols=True, leave=False)
+                            dynamic_ncols=True, leave=False, on_close=self._bar_closed)
+
+    def _bar_closed(self):
+        self.open_bars -= 1
+
+    @contextmanager
+    def heartbeat(self, period: float = 30.0, file=None):
+        """While the body runs, say every ``period`` seconds that the run goes on and for how long, whenever
+        no progress bar of the run is open (a phase without a count: a standalone build, a protocol without
+        bars, the crossbar deployment), so that a slow run is told from a stuck one.  Nothing with
+        ``progress=False``, and nothing for runs shorter than ``period``."""
+        stop = threading.Event()
+        out = sys.stderr if file is None else file
+
+        def beat():
+            while not stop.wait(period):
+                if self.open_bars == 0:
+                    print(f"workbench run {self.protocol}: running, {_clock(self.total_wall())} elapsed "
+                          "(this phase counts no progress)", file=out, flush=True)
+
+        if self.progress and period > 0:
+            threading.Thread(target=beat, daemon=True, name="run-heartbeat").start()
+        try:
+            yield
+        finally:
+            stop.set()
 
     def checkpoint(self, ds: xr.Dataset, params: Params, **state_attrs) -> Path | None:
         """Save a partial result to the output archive (atomically) so ``--resume`` can continue."""

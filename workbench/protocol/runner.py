@@ -138,7 +138,7 @@ def run(
         ctx = RunContext(protocol=protocol.name, backend=backend, seed=int(seed), out=out_path,
                          resume=resume_path, progress=progress, threads=int(threads), title=title)
         np.random.seed(int(seed) % 2**32)
-        with _interrupt_raises(), Timer() as timer:
+        with _interrupt_raises(), Timer() as timer, ctx.heartbeat():
             ds = protocol.func(params, ctx)
         if not isinstance(ds, xr.Dataset):
             raise ProtocolError(f"protocol {protocol.name!r} returned {type(ds).__name__}, not an xarray.Dataset")
